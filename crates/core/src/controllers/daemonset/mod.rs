@@ -1,0 +1,199 @@
+//! The DaemonSet controller (`pkg/controller/daemon`): one reconcile entry point,
+//! [`reconcile`], that creates and deletes daemon pods per node and writes status.
+
+pub mod history;
+pub mod placement;
+pub mod pod_template;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
+use k8s_openapi::api::core::v1::Pod;
+
+use self::history::template_hash;
+use self::placement::should_run_on;
+use self::pod_template::{new_daemon_pod, target_node, CONTROLLER_REVISION_HASH};
+use super::{is_pod_ready, pod_condition, pod_node_name, pod_phase, Ctx};
+use crate::api::server::create_generated;
+use crate::api::store::{key_of, Key, Store};
+
+/// Is `pod` controlled by the DaemonSet with this uid?
+fn controlled_by(pod: &Pod, uid: &str) -> bool {
+    pod.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|r| r.controller == Some(true) && r.uid == uid)
+}
+
+/// The DaemonSet's pods grouped by the node they are meant for
+/// (`getNodesToDaemonPods`). Terminal pods already being deleted are ignored.
+fn pods_by_node(store: &Store, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
+    let uid = ds.metadata.uid.as_deref().unwrap_or("");
+    let namespace = ds.metadata.namespace.as_deref();
+    let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+    for pod in store.pods() {
+        if pod.metadata.namespace.as_deref() != namespace || !controlled_by(pod, uid) {
+            continue;
+        }
+        let terminal = matches!(pod_phase(pod), "Succeeded" | "Failed");
+        if terminal && pod.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        if let Some(node) = target_node(pod) {
+            by_node.entry(node.to_string()).or_default().push(pod.clone());
+        }
+    }
+    by_node
+}
+
+/// Oldest first: scheduled pods, then earlier creationTimestamp, then name
+/// (`podByCreationTimestampAndPhase`).
+fn sort_oldest_first(pods: &mut [Pod]) {
+    pods.sort_by(|a, b| {
+        let scheduled = |p: &Pod| pod_node_name(p).is_none();
+        scheduled(a)
+            .cmp(&scheduled(b))
+            .then_with(|| {
+                let time = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                time(a).cmp(&time(b))
+            })
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    });
+}
+
+fn current_hash(ds: &DaemonSet) -> String {
+    let spec = ds.spec.as_ref();
+    let template = spec.map(|s| s.template.clone()).unwrap_or_default();
+    let collisions = ds.status.as_ref().and_then(|s| s.collision_count);
+    template_hash(&template, collisions)
+}
+
+/// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
+/// then writes status. Returns whether anything in the store changed.
+pub fn reconcile(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
+    let Some(ds) = store.daemonset(key).cloned() else {
+        return false;
+    };
+    if ds.metadata.deletion_timestamp.is_some() {
+        return false;
+    }
+    let hash = current_hash(&ds);
+    let mut by_node = pods_by_node(store, &ds);
+    let mut changed = false;
+    let mut to_delete: Vec<Key> = Vec::new();
+    let mut to_create: Vec<String> = Vec::new();
+
+    let nodes: Vec<_> = store.nodes().cloned().collect();
+    for node in &nodes {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let placement = should_run_on(node, &ds);
+        let pods = by_node.remove(&name).unwrap_or_default();
+        let live: Vec<Pod> = pods
+            .into_iter()
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
+            .collect();
+        if !placement.should_continue_running {
+            to_delete.extend(live.iter().map(|p| key_of(&p.metadata)));
+            continue;
+        }
+        let (finished, mut running): (Vec<Pod>, Vec<Pod>) = live
+            .into_iter()
+            .partition(|p| matches!(pod_phase(p), "Failed" | "Succeeded"));
+        to_delete.extend(finished.iter().map(|p| key_of(&p.metadata)));
+        if running.is_empty() {
+            if placement.should_run && finished.is_empty() {
+                to_create.push(name);
+            }
+        } else {
+            sort_oldest_first(&mut running);
+            to_delete.extend(running.iter().skip(1).map(|p| key_of(&p.metadata)));
+        }
+    }
+    // Unscheduled pods whose node no longer exists.
+    for pods in by_node.values() {
+        to_delete.extend(
+            pods.iter()
+                .filter(|p| pod_node_name(p).is_none())
+                .map(|p| key_of(&p.metadata)),
+        );
+    }
+
+    for node in to_create {
+        let pod = new_daemon_pod(&ds, &node, &hash);
+        create_generated(store, pod, &ctx.now, ctx.ids);
+        changed = true;
+    }
+    for pod in to_delete {
+        changed |= store.remove_pod(&pod).is_some();
+    }
+    changed | write_status(store, &ds, &hash, ctx)
+}
+
+/// Status as `updateDaemonSetStatus` computes it (REFERENCE §8).
+fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &Ctx) -> bool {
+    let min_ready = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.min_ready_seconds)
+        .unwrap_or(0);
+    let generation_label = ds
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(pod_template::TEMPLATE_GENERATION_ANNOTATION));
+    let mut by_node = pods_by_node(store, ds);
+    let mut status = DaemonSetStatus {
+        observed_generation: ds.metadata.generation,
+        collision_count: ds.status.as_ref().and_then(|s| s.collision_count),
+        ..Default::default()
+    };
+    for node in store.nodes() {
+        let name = node.metadata.name.as_deref().unwrap_or("");
+        let placement = should_run_on(node, ds);
+        let mut pods = by_node.remove(name).unwrap_or_default();
+        if placement.should_run {
+            status.desired_number_scheduled += 1;
+            sort_oldest_first(&mut pods);
+            let Some(oldest) = pods.first() else {
+                continue;
+            };
+            status.current_number_scheduled += 1;
+            let labels = oldest.metadata.labels.as_ref();
+            let updated = labels.and_then(|l| l.get(CONTROLLER_REVISION_HASH)).map(String::as_str)
+                == Some(hash)
+                || (generation_label.is_some()
+                    && labels.and_then(|l| l.get(pod_template::POD_TEMPLATE_GENERATION))
+                        == generation_label);
+            if updated {
+                *status.updated_number_scheduled.get_or_insert(0) += 1;
+            }
+            if is_pod_ready(oldest) {
+                status.number_ready += 1;
+                let ready_since = pod_condition(oldest, "Ready")
+                    .and_then(|c| c.last_transition_time.as_ref())
+                    .map(|t| t.0);
+                let available = min_ready == 0
+                    || ready_since.is_some_and(|since| {
+                        since + std::time::Duration::from_secs(min_ready.unsigned_abs().into())
+                            < ctx.now.0
+                    });
+                if available {
+                    *status.number_available.get_or_insert(0) += 1;
+                }
+            }
+        } else if !pods.is_empty() {
+            status.number_misscheduled += 1;
+        }
+    }
+    let unavailable =
+        status.desired_number_scheduled - status.number_available.unwrap_or(0);
+    status.number_unavailable = (unavailable > 0).then_some(unavailable);
+    if ds.status.as_ref() == Some(&status) {
+        return false;
+    }
+    let mut updated = ds.clone();
+    updated.status = Some(status);
+    store.put_daemonset(updated);
+    true
+}

@@ -1,0 +1,4 @@
+//! Predicates shared by the DaemonSet controller and the scheduler.
+
+pub mod node_affinity;
+pub mod taints;

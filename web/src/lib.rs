@@ -1,0 +1,93 @@
+//! daemonlab's browser front end. It renders what the core computes and sends it
+//! the user's actions; no Kubernetes rule lives here.
+
+mod cluster_view;
+mod editor;
+
+use daemonlab_core::api::decode::DecodeError;
+use daemonlab_core::sim::Cluster;
+use daemonlab_core::view::{cluster_view, ClusterView};
+use leptos::prelude::*;
+
+pub use cluster_view::ClusterPanel;
+pub use editor::Editor;
+
+/// Seed for the names the cluster generates; fixed so a page load repeats exactly.
+const SEED: u64 = 1;
+const STORAGE_KEY: &str = "daemonlab.editor";
+
+/// The result of the last Apply, as the user reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// One line per document, kubectl-style, and whether it succeeded.
+    Applied(Vec<(bool, String)>),
+    /// The text did not decode; nothing was applied.
+    Refused(DecodeError),
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn saved_text() -> Option<String> {
+    storage()?.get_item(STORAGE_KEY).ok().flatten()
+}
+
+fn save_text(text: &str) {
+    if let Some(storage) = storage() {
+        // Full or disabled storage only costs persistence, never the edit.
+        let _ = storage.set_item(STORAGE_KEY, text);
+    }
+}
+
+/// Applies `text` to a copy of `cluster`; the copy replaces it only if the text decoded,
+/// so a refused apply leaves the cluster exactly as it was.
+fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
+    let mut next = cluster.clone();
+    match next.apply_yaml(text) {
+        Ok(results) => {
+            let lines = results
+                .into_iter()
+                .map(|r| match r {
+                    Ok(applied) => (true, applied.to_string()),
+                    Err(error) => (false, error.to_string()),
+                })
+                .collect();
+            (Some(next), Outcome::Applied(lines))
+        }
+        Err(error) => (None, Outcome::Refused(error)),
+    }
+}
+
+/// The whole playground: editor on one side, the cluster on the other.
+#[component]
+pub fn App() -> impl IntoView {
+    let initial = saved_text().unwrap_or_else(|| daemonlab_core::samples::STARTER.to_string());
+    let (first, first_outcome) = apply_text(&Cluster::new(SEED), &initial);
+    let cluster = StoredValue::new(first.unwrap_or_else(|| Cluster::new(SEED)));
+    let view_model: RwSignal<ClusterView> = RwSignal::new(cluster.with_value(cluster_view));
+    let outcome = RwSignal::new(Some(first_outcome));
+    let text = RwSignal::new(initial);
+
+    Effect::new(move |_| save_text(&text.read()));
+
+    let apply = move || {
+        let (next, result) = cluster.with_value(|c| apply_text(c, &text.get_untracked()));
+        if let Some(next) = next {
+            view_model.set(cluster_view(&next));
+            cluster.set_value(next);
+        }
+        outcome.set(Some(result));
+    };
+
+    view! {
+        <header class="topbar">
+            <h1>"daemonlab"</h1>
+            <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, see where the pods land."</p>
+        </header>
+        <main class="layout">
+            <Editor text=text outcome=outcome on_apply=apply />
+            <ClusterPanel view=view_model />
+        </main>
+    }
+}
