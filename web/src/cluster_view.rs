@@ -49,7 +49,7 @@ fn NodeCardView(node: NodeCard) -> impl IntoView {
         .into_iter()
         .map(|t| view! { <li class="taint">{t}</li> })
         .collect_view();
-    let name = node.name.clone();
+    let name = node.name;
     let pods = node
         .pods
         .into_iter()
@@ -68,9 +68,9 @@ fn NodeCardView(node: NodeCard) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <article class="node" data-testid="node" data-node=node.name.clone()>
+        <article class="node" data-testid="node" data-node=name.clone()>
             <header>
-                <h3>{node.name.clone()}</h3>
+                <h3>{name.clone()}</h3>
                 <span class=status_class>{node.status}</span>
             </header>
             <p class="roles">"Roles: " {roles}</p>
@@ -85,18 +85,19 @@ fn NodeCardView(node: NodeCard) -> impl IntoView {
 #[component]
 fn PodChipView(pod: PodChip, node: String) -> impl IntoView {
     let class = if pod.ready { "pod ready" } else { "pod" };
-    let owner = pod.owner.clone().unwrap_or_default();
+    let owner = pod.owner.unwrap_or_default();
+    let (name, status) = (pod.name, pod.status);
     view! {
         <li
             class=class
             data-testid="pod"
-            data-pod=pod.name.clone()
+            data-pod=name
             data-node=node
-            data-phase=pod.status.clone()
+            data-phase=status
             data-owner=owner
         >
-            <span class="pod-name">{pod.name}</span>
-            <span class="pod-status">{pod.status}</span>
+            <span class="pod-name">{name.clone()}</span>
+            <span class="pod-status">{status.clone()}</span>
         </li>
     }
 }

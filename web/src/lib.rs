@@ -14,7 +14,11 @@ pub use editor::Editor;
 
 /// Seed for the names the cluster generates; fixed so a page load repeats exactly.
 const SEED: u64 = 1;
-const STORAGE_KEY: &str = "daemonlab.editor";
+/// localStorage keys: the editor's text, and every text that applied cleanly, in
+/// order (a reload replays them, so the cluster comes back and a broken draft never
+/// empties it).
+const EDITOR_KEY: &str = "daemonlab.editor";
+const APPLIED_KEY: &str = "daemonlab.applied";
 
 /// The result of the last Apply, as the user reads it.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,14 +33,14 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-fn saved_text() -> Option<String> {
-    storage()?.get_item(STORAGE_KEY).ok().flatten()
+fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
 }
 
-fn save_text(text: &str) {
+fn save(key: &str, text: &str) {
     if let Some(storage) = storage() {
         // Full or disabled storage only costs persistence, never the edit.
-        let _ = storage.set_item(STORAGE_KEY, text);
+        let _ = storage.set_item(key, text);
     }
 }
 
@@ -62,20 +66,40 @@ fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
 /// The whole playground: editor on one side, the cluster on the other.
 #[component]
 pub fn App() -> impl IntoView {
-    let initial = saved_text().unwrap_or_else(|| daemonlab_core::samples::STARTER.to_string());
-    let (first, first_outcome) = apply_text(&Cluster::new(SEED), &initial);
-    let cluster = StoredValue::new(first.unwrap_or_else(|| Cluster::new(SEED)));
+    let history: Vec<String> = load(APPLIED_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .filter(|h: &Vec<String>| !h.is_empty())
+        .unwrap_or_else(|| vec![daemonlab_core::samples::STARTER.to_string()]);
+    let mut replayed = Cluster::new(SEED);
+    let mut last_outcome = None;
+    for source in &history {
+        let (next, result) = apply_text(&replayed, source);
+        replayed = next.unwrap_or(replayed);
+        last_outcome = Some(result);
+    }
+    let editor_text = load(EDITOR_KEY)
+        .or_else(|| history.last().cloned())
+        .unwrap_or_default();
+    let cluster = StoredValue::new(replayed);
+    let history = StoredValue::new(history);
     let view_model: RwSignal<ClusterView> = RwSignal::new(cluster.with_value(cluster_view));
-    let outcome = RwSignal::new(Some(first_outcome));
-    let text = RwSignal::new(initial);
+    let outcome = RwSignal::new(last_outcome);
+    let text = RwSignal::new(editor_text);
 
-    Effect::new(move |_| save_text(&text.read()));
+    Effect::new(move |_| save(EDITOR_KEY, &text.read()));
 
     let apply = move || {
-        let (next, result) = cluster.with_value(|c| apply_text(c, &text.get_untracked()));
+        let source = text.get_untracked();
+        let (next, result) = cluster.with_value(|c| apply_text(c, &source));
         if let Some(next) = next {
             view_model.set(cluster_view(&next));
             cluster.set_value(next);
+            history.update_value(|h| h.push(source));
+            history.with_value(|h| {
+                if let Ok(json) = serde_json::to_string(h) {
+                    save(APPLIED_KEY, &json);
+                }
+            });
         }
         outcome.set(Some(result));
     };

@@ -32,7 +32,11 @@ fn step(title: &str) {
 fn run(cmd: &mut Command) -> Result {
     eprintln!("$ {}", describe(cmd));
     let status = cmd
-        .current_dir(cmd.get_current_dir().map(Path::to_path_buf).unwrap_or_else(root))
+        .current_dir(
+            cmd.get_current_dir()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(root),
+        )
         .status()
         .map_err(|e| format!("{}: {e}", describe(cmd)))?;
     if status.success() {
@@ -53,9 +57,13 @@ fn describe(cmd: &Command) -> String {
 /// The first line a tool prints for `--version`, or None if it is not installed.
 fn version_of(program: &str, arg: &str) -> Option<String> {
     let out = Command::new(program).arg(arg).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").to_string())
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })
 }
 
 fn has(program: &str) -> bool {
@@ -182,7 +190,9 @@ fn setup_test_tools() -> Result {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&e2e))?;
     }
-    eprintln!("wasm-pack {WASM_PACK_VERSION}, chromium, chromedriver, playwright-core {wanted}: ready");
+    eprintln!(
+        "wasm-pack {WASM_PACK_VERSION}, chromium, chromedriver, playwright-core {wanted}: ready"
+    );
     Ok(())
 }
 

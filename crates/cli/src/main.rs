@@ -33,7 +33,10 @@ fn render(view: &ClusterView) -> String {
         } else {
             node.roles.join(",")
         };
-        out.push_str(&format!("node/{} {} roles={}\n", node.name, node.status, roles));
+        out.push_str(&format!(
+            "node/{} {} roles={}\n",
+            node.name, node.status, roles
+        ));
         if !node.labels.is_empty() {
             out.push_str(&format!("  labels: {}\n", node.labels.join(", ")));
         }

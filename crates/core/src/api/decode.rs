@@ -71,9 +71,7 @@ fn string_field<'a>(document: &'a Value, key: &str) -> Option<&'a str> {
     document.get(key).and_then(Value::as_str)
 }
 
-fn typed<T: DeserializeOwned>(
-    document: serde_yaml::Deserializer<'_>,
-) -> Result<T, DecodeError> {
+fn typed<T: DeserializeOwned>(document: serde_yaml::Deserializer<'_>) -> Result<T, DecodeError> {
     T::deserialize(document).map_err(DecodeError::from)
 }
 
@@ -125,9 +123,7 @@ pub fn decode_all(text: &str) -> Result<Vec<Object>, DecodeError> {
             }
             _ => {
                 return Err(DecodeError {
-                    message: format!(
-                        "no matches for kind \"{kind}\" in version \"{api_version}\""
-                    ),
+                    message: format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
                     location: None,
                 });
             }
@@ -169,7 +165,8 @@ mod tests {
 
     #[test]
     fn kinds_not_served_are_refused() {
-        let err = decode_all("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n").unwrap_err();
+        let err = decode_all("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n")
+            .unwrap_err();
         assert_eq!(
             err.message,
             "no matches for kind \"Deployment\" in version \"apps/v1\""

@@ -14,7 +14,8 @@ fn matches_qualified_part(s: &str) -> bool {
     s.is_empty()
         || (s.starts_with(is_alnum)
             && s.ends_with(is_alnum)
-            && s.chars().all(|c| is_alnum(c) || matches!(c, '-' | '_' | '.')))
+            && s.chars()
+                .all(|c| is_alnum(c) || matches!(c, '-' | '_' | '.')))
 }
 
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
@@ -94,7 +95,9 @@ pub fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
 pub fn dns1123_label_errors(value: &str) -> Vec<String> {
     let mut errors = Vec::new();
     if value.len() > DNS1123_LABEL_MAX {
-        errors.push(format!("must be no more than {DNS1123_LABEL_MAX} characters"));
+        errors.push(format!(
+            "must be no more than {DNS1123_LABEL_MAX} characters"
+        ));
     }
     if !matches_dns1123_label(value) {
         errors.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".to_string());

@@ -71,7 +71,10 @@ fn merge_user_meta(stored: &ObjectMeta, user: ObjectMeta) -> ObjectMeta {
         .as_ref()
         .and_then(|a| a.get(TEMPLATE_GENERATION_ANNOTATION))
     {
-        annotations.insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), generation.clone());
+        annotations.insert(
+            TEMPLATE_GENERATION_ANNOTATION.to_string(),
+            generation.clone(),
+        );
     }
     ObjectMeta {
         labels: user.labels,
@@ -99,7 +102,8 @@ pub fn apply(
     if object.is_namespaced() {
         let namespace = object
             .metadata_mut()
-            .namespace.get_or_insert_with(|| "default".to_string());
+            .namespace
+            .get_or_insert_with(|| "default".to_string());
         if store.namespace(namespace).is_none() {
             return Err(ApiError {
                 reason: "NotFound",

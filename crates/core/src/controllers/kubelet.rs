@@ -79,7 +79,13 @@ fn register(node: &Node, ctx: &Ctx) -> Node {
             "kubelet has sufficient PID available",
             ctx,
         ),
-        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", ctx),
+        condition(
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+            ctx,
+        ),
     ]);
     status.node_info.get_or_insert_with(|| NodeSystemInfo {
         architecture: "amd64".to_string(),
@@ -125,7 +131,12 @@ fn start(pod: &Pod, ctx: &Ctx) -> Pod {
             .collect(),
     );
     let conditions = status.conditions.get_or_insert_with(Vec::new);
-    for type_ in ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"] {
+    for type_ in [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+    ] {
         conditions.retain(|c| c.type_ != type_);
         conditions.push(PodCondition {
             type_: type_.to_string(),
@@ -141,7 +152,12 @@ fn start(pod: &Pod, ctx: &Ctx) -> Pod {
 pub fn sync(store: &mut Store, ctx: &mut Ctx) -> bool {
     let unregistered: Vec<Node> = store
         .nodes()
-        .filter(|n| n.status.as_ref().and_then(|s| s.conditions.as_ref()).is_none())
+        .filter(|n| {
+            n.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_none()
+        })
         .cloned()
         .collect();
     let starting: Vec<Pod> = store

@@ -49,7 +49,13 @@ fn filter(pod: &Pod, node: &Node) -> Option<String> {
             effect: NO_SCHEDULE.to_string(),
             ..Default::default()
         };
-        if first_untolerated(std::slice::from_ref(&unschedulable), tolerations, &[NO_SCHEDULE]).is_some() {
+        if first_untolerated(
+            std::slice::from_ref(&unschedulable),
+            tolerations,
+            &[NO_SCHEDULE],
+        )
+        .is_some()
+        {
             return Some("node(s) were unschedulable".to_string());
         }
     }
@@ -143,9 +149,10 @@ pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
         };
         let before = store.pod(&key_of(&pod.metadata)).cloned();
         let unchanged_failure = chosen.is_none()
-            && before.as_ref().and_then(|p| super::pod_condition(p, "PodScheduled")).is_some_and(|c| {
-                c.status == "False" && c.message == condition.message
-            });
+            && before
+                .as_ref()
+                .and_then(|p| super::pod_condition(p, "PodScheduled"))
+                .is_some_and(|c| c.status == "False" && c.message == condition.message);
         if unchanged_failure {
             continue;
         }

@@ -57,7 +57,10 @@ impl fmt::Display for AffinityMismatch {
                 "nodeSelector {key}={wanted} does not match: node has {key}={actual}"
             ),
             AffinityMismatch::Terms(failures) if failures.is_empty() => {
-                write!(f, "required node affinity has no nodeSelectorTerms, so it matches no node")
+                write!(
+                    f,
+                    "required node affinity has no nodeSelectorTerms, so it matches no node"
+                )
             }
             AffinityMismatch::Terms(failures) => {
                 write!(f, "required node affinity does not match: ")?;
@@ -127,7 +130,10 @@ pub fn required_affinity_matches(spec: &PodSpec, node: &Node) -> Result<(), Affi
         .affinity
         .as_ref()
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
+        .and_then(|na| {
+            na.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
     match required {
         None => Ok(()),
         Some(selector) => node_selector_matches(selector, node).map_err(AffinityMismatch::Terms),
@@ -310,11 +316,15 @@ mod tests {
     #[test]
     fn every_expression_operator() {
         let n = node("w1", &[("zone", "a"), ("cores", "0206")]);
-        let check = |r| required_affinity_matches(&spec_with_terms(vec![expr_term(vec![r])]), &n).is_ok();
+        let check =
+            |r| required_affinity_matches(&spec_with_terms(vec![expr_term(vec![r])]), &n).is_ok();
         assert!(check(req("zone", "In", &["a", "b"])));
         assert!(!check(req("zone", "In", &["b"])));
         assert!(check(req("zone", "NotIn", &["b"])));
-        assert!(check(req("missing", "NotIn", &["b"])), "absent key satisfies NotIn");
+        assert!(
+            check(req("missing", "NotIn", &["b"])),
+            "absent key satisfies NotIn"
+        );
         assert!(!check(req("zone", "NotIn", &["a"])));
         assert!(check(req("zone", "Exists", &[])));
         assert!(!check(req("missing", "Exists", &[])));
@@ -323,8 +333,14 @@ mod tests {
         assert!(check(req("cores", "Gt", &["0204"])), "leading zeros parse");
         assert!(!check(req("cores", "Lt", &["0204"])));
         assert!(check(req("cores", "Lt", &["300"])));
-        assert!(!check(req("zone", "Gt", &["1"])), "non-integer label never matches");
-        assert!(!check(req("cores", "Gt", &["1", "2"])), "Gt takes exactly one value");
+        assert!(
+            !check(req("zone", "Gt", &["1"])),
+            "non-integer label never matches"
+        );
+        assert!(
+            !check(req("cores", "Gt", &["1", "2"])),
+            "Gt takes exactly one value"
+        );
         assert!(!check(req("zone", "In", &["invalid value: ___@#$%^"])));
     }
 
@@ -341,7 +357,9 @@ mod tests {
             req("gpu", "Exists", &[]),
         ])]);
         assert_eq!(
-            required_affinity_matches(&spec, &n).unwrap_err().to_string(),
+            required_affinity_matches(&spec, &n)
+                .unwrap_err()
+                .to_string(),
             "required node affinity does not match: gpu Exists fails (node has no such label)"
         );
     }
@@ -370,7 +388,10 @@ mod tests {
             "In",
             &["worker-0"],
         )])]);
-        assert!(required_affinity_matches(&spec, &n).is_err(), "expressions never read the name");
+        assert!(
+            required_affinity_matches(&spec, &n).is_err(),
+            "expressions never read the name"
+        );
         let spec = spec_with_terms(vec![field_term(vec![req(
             "metadata.name",
             "NotIn",
@@ -382,6 +403,9 @@ mod tests {
             "In",
             &["worker-0", "worker-1"],
         )])]);
-        assert!(required_affinity_matches(&spec, &n).is_err(), "matchFields takes one value");
+        assert!(
+            required_affinity_matches(&spec, &n).is_err(),
+            "matchFields takes one value"
+        );
     }
 }

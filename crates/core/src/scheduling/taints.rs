@@ -92,7 +92,10 @@ mod tests {
         assert!(!tolerates(&t, &taint("gpu", Some("false"), NO_SCHEDULE)));
         let no_value = toleration("dedicated", "Equal", None, "");
         assert!(tolerates(&no_value, &taint("dedicated", None, NO_SCHEDULE)));
-        assert!(tolerates(&no_value, &taint("dedicated", Some(""), NO_SCHEDULE)));
+        assert!(tolerates(
+            &no_value,
+            &taint("dedicated", Some(""), NO_SCHEDULE)
+        ));
     }
 
     #[test]
@@ -104,7 +107,11 @@ mod tests {
     #[test]
     fn taints_print_like_kubectl() {
         assert_eq!(
-            taint_to_string(&taint("node-role.kubernetes.io/control-plane", None, NO_SCHEDULE)),
+            taint_to_string(&taint(
+                "node-role.kubernetes.io/control-plane",
+                None,
+                NO_SCHEDULE
+            )),
             "node-role.kubernetes.io/control-plane:NoSchedule"
         );
         assert_eq!(

@@ -7,7 +7,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::api::decode::{decode_all, DecodeError};
 use crate::api::ids::Ids;
-use crate::api::server::{self, Applied, ApiError};
+use crate::api::server::{self, ApiError, Applied};
 use crate::api::store::{key_of, Store};
 use crate::api::Object;
 use crate::controllers::{daemonset, kubelet, scheduler, Ctx};
@@ -64,7 +64,10 @@ impl Cluster {
 
     /// `kubectl apply -f`: decodes every document first (a decode error applies
     /// nothing), then applies each in order, like kubectl; the cluster then settles.
-    pub fn apply_yaml(&mut self, text: &str) -> Result<Vec<Result<Applied, ApiError>>, DecodeError> {
+    pub fn apply_yaml(
+        &mut self,
+        text: &str,
+    ) -> Result<Vec<Result<Applied, ApiError>>, DecodeError> {
         let objects = decode_all(text)?;
         let results = objects
             .into_iter()
@@ -82,7 +85,11 @@ impl Cluster {
                 ids: &mut self.ids,
             };
             let mut changed = kubelet::sync(&mut self.store, &mut ctx);
-            let keys: Vec<_> = self.store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
+            let keys: Vec<_> = self
+                .store
+                .daemonsets()
+                .map(|ds| key_of(&ds.metadata))
+                .collect();
             for key in keys {
                 changed |= daemonset::reconcile(&mut self.store, &key, &mut ctx);
             }

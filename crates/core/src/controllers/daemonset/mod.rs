@@ -41,7 +41,10 @@ fn pods_by_node(store: &Store, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
             continue;
         }
         if let Some(node) = target_node(pod) {
-            by_node.entry(node.to_string()).or_default().push(pod.clone());
+            by_node
+                .entry(node.to_string())
+                .or_default()
+                .push(pod.clone());
         }
     }
     by_node
@@ -160,7 +163,9 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &Ctx) -> boo
             };
             status.current_number_scheduled += 1;
             let labels = oldest.metadata.labels.as_ref();
-            let updated = labels.and_then(|l| l.get(CONTROLLER_REVISION_HASH)).map(String::as_str)
+            let updated = labels
+                .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
+                .map(String::as_str)
                 == Some(hash)
                 || (generation_label.is_some()
                     && labels.and_then(|l| l.get(pod_template::POD_TEMPLATE_GENERATION))
@@ -186,8 +191,7 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &Ctx) -> boo
             status.number_misscheduled += 1;
         }
     }
-    let unavailable =
-        status.desired_number_scheduled - status.number_available.unwrap_or(0);
+    let unavailable = status.desired_number_scheduled - status.number_available.unwrap_or(0);
     status.number_unavailable = (unavailable > 0).then_some(unavailable);
     if ds.status.as_ref() == Some(&status) {
         return false;

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{
-    Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec,
-    Toleration,
+    Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
@@ -164,7 +163,14 @@ mod tests {
     fn injected_tolerations_come_in_upstream_order() {
         let keys: Vec<_> = daemon_tolerations(&PodSpec::default())
             .into_iter()
-            .map(|t| format!("{} {} {}", t.key.unwrap(), t.operator.unwrap(), t.effect.unwrap()))
+            .map(|t| {
+                format!(
+                    "{} {} {}",
+                    t.key.unwrap(),
+                    t.operator.unwrap(),
+                    t.effect.unwrap()
+                )
+            })
             .collect();
         assert_eq!(
             keys,
@@ -222,7 +228,9 @@ mod tests {
         };
         let pinned = pin_to_node(Some(affinity), "worker-0");
         let na = pinned.node_affinity.unwrap();
-        assert!(na.preferred_during_scheduling_ignored_during_execution.is_some());
+        assert!(na
+            .preferred_during_scheduling_ignored_during_execution
+            .is_some());
         let terms = na
             .required_during_scheduling_ignored_during_execution
             .unwrap()

@@ -1,0 +1,149 @@
+//! Component tests in headless Chromium: the playground mounted into a page,
+//! used through its DOM as a user would.
+#![cfg(target_arch = "wasm32")]
+
+use daemonlab_web::App;
+use leptos::mount::mount_to;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, Event, HtmlElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a fresh playground (empty localStorage) into its own element.
+fn mount() -> Element {
+    let window = web_sys::window().expect("a window");
+    window
+        .local_storage()
+        .expect("storage")
+        .expect("storage")
+        .clear()
+        .expect("cleared");
+    let document = window.document().expect("a document");
+    let root = document.create_element("div").expect("a div");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&root)
+        .expect("appended");
+    mount_to(root.clone().unchecked_into(), App).forget();
+    root
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).expect("a selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .expect("a selector")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+fn pods_on(root: &Element, node: &str) -> usize {
+    all(
+        root,
+        &format!("[data-testid=node][data-node={node}] [data-testid=pod]"),
+    )
+    .len()
+}
+
+fn editor(root: &Element) -> HtmlTextAreaElement {
+    one(root, "[data-testid=yaml-editor]").unchecked_into()
+}
+
+async fn type_and_apply(root: &Element, text: &str) {
+    let area = editor(root);
+    area.set_value(text);
+    area.dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    tick().await;
+    one(root, "[data-testid=apply-button]")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_starter_cluster_shows_three_nodes_and_two_pods() {
+    let root = mount();
+    tick().await;
+    assert_eq!(all(&root, "[data-testid=node]").len(), 3);
+    assert_eq!(pods_on(&root, "control-plane"), 0);
+    assert_eq!(pods_on(&root, "worker-1"), 1);
+    assert_eq!(pods_on(&root, "worker-2"), 1);
+    let taint = one(&root, "[data-node=control-plane] .taint").text_content();
+    assert_eq!(
+        taint.as_deref(),
+        Some("node-role.kubernetes.io/control-plane:NoSchedule")
+    );
+    let pod = one(&root, "[data-node=worker-1] [data-testid=pod]");
+    assert_eq!(pod.get_attribute("data-phase").as_deref(), Some("Running"));
+    assert_eq!(pod.get_attribute("data-node").as_deref(), Some("worker-1"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn applying_a_toleration_adds_a_pod_to_the_control_plane() {
+    let root = mount();
+    tick().await;
+    let text = editor(&root)
+        .value()
+        .replace("      # tolerations:", "      tolerations:")
+        .replace("      # - key: node-role", "      - key: node-role")
+        .replace("      #   operator: Exists", "        operator: Exists")
+        .replace("      #   effect: NoSchedule", "        effect: NoSchedule");
+    type_and_apply(&root, &text).await;
+    assert_eq!(pods_on(&root, "control-plane"), 1);
+    let results = one(&root, "[data-testid=apply-results]").text_content();
+    assert!(results
+        .unwrap_or_default()
+        .contains("daemonset.apps/node-exporter configured"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn broken_yaml_shows_where_and_keeps_cluster_and_text() {
+    let root = mount();
+    tick().await;
+    let broken = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n labels: x\n";
+    type_and_apply(&root, broken).await;
+    let error = one(&root, "[data-testid=apply-error]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(error.starts_with("line 5, column 2: "), "{error}");
+    assert_eq!(
+        all(&root, "[data-testid=node]").len(),
+        3,
+        "the cluster stays"
+    );
+    assert_eq!(editor(&root).value(), broken, "the text stays");
+    let marked = one(&root, ".gutter .line.error").text_content();
+    assert_eq!(marked.as_deref(), Some("5"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn user_text_in_messages_is_text_not_html() {
+    let root = mount();
+    tick().await;
+    let text = "apiVersion: v1\nkind: <img src=x onerror=alert(1)>\nmetadata:\n  name: a\n";
+    type_and_apply(&root, text).await;
+    assert!(
+        all(&root, "img").is_empty(),
+        "no element was made from user text"
+    );
+    let error = one(&root, "[data-testid=apply-error]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        error.contains("no matches for kind \"<img src=x onerror=alert(1)>\""),
+        "{error}"
+    );
+    root.remove();
+}
