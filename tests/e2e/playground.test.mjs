@@ -101,6 +101,7 @@ test('daemon pods run on the two workers, and on the control plane once it is to
   await page.waitForSelector('[data-node="control-plane"] [data-testid="pod"]');
   assert.deepEqual(await podsPerNode(page), { 'control-plane': 1, 'worker-1': 1, 'worker-2': 1 });
   const results = await page.getByTestId('apply-results').textContent();
+  assert.match(results, /node\/control-plane unchanged/);
   assert.match(results, /daemonset\.apps\/node-exporter configured/);
   await page.screenshot({ path: path.join(shots, 'tolerated.png'), fullPage: true });
   assert.deepEqual(errors, []);

@@ -118,3 +118,49 @@ fn the_same_seed_gives_the_same_pod_names() {
     other.apply_yaml(STARTER).expect("decodes");
     assert_ne!(names(&started()), names(&other));
 }
+
+#[test]
+fn reapplying_the_same_text_changes_nothing() {
+    let mut cluster = started();
+    let pods_before: Vec<_> = cluster.store().pods().cloned().collect();
+    let lines: Vec<String> = cluster
+        .apply_yaml(STARTER)
+        .expect("decodes")
+        .into_iter()
+        .map(|r| r.map(|a| a.to_string()).unwrap_or_else(|e| e.to_string()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "node/control-plane unchanged",
+            "node/worker-1 unchanged",
+            "node/worker-2 unchanged",
+            "daemonset.apps/node-exporter unchanged",
+        ]
+    );
+    let pods_after: Vec<_> = cluster.store().pods().cloned().collect();
+    assert_eq!(pods_before, pods_after);
+}
+
+#[test]
+fn a_label_removed_from_the_manifest_is_removed_from_the_node() {
+    let mut cluster = started();
+    let without_ssd = STARTER.replacen("    disk: ssd\n", "    tier: web\n", 1);
+    let results = cluster.apply_yaml(&without_ssd).expect("decodes");
+    assert_eq!(
+        results[1].clone().expect("applies").to_string(),
+        "node/worker-1 configured"
+    );
+    let node = cluster_view(&cluster).nodes.remove(1);
+    assert_eq!(node.labels, ["tier=web"]);
+    let labels = cluster
+        .store()
+        .node("worker-1")
+        .and_then(|n| n.metadata.labels.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        labels.get("kubernetes.io/hostname").map(String::as_str),
+        Some("worker-1"),
+        "the kubelet's labels stay"
+    );
+}

@@ -68,6 +68,32 @@ impl Object {
         self.metadata().name.as_deref().unwrap_or("")
     }
 
+    /// The object as the API serves it in JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        let json = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::Node(o) => serde_json::to_value(o),
+            Object::DaemonSet(o) => serde_json::to_value(o),
+            Object::Pod(o) => serde_json::to_value(o),
+            Object::PriorityClass(o) => serde_json::to_value(o),
+        };
+        // These types serialize to JSON without fail: string keys, no non-finite floats.
+        json.unwrap_or_default()
+    }
+
+    /// Reads JSON back as an object of `kind` (one of [`Object::kind`]'s names).
+    pub fn from_json(kind: &str, json: serde_json::Value) -> Result<Object, serde_json::Error> {
+        use serde::de::Error;
+        Ok(match kind {
+            "Namespace" => Object::Namespace(serde_json::from_value(json)?),
+            "Node" => Object::Node(serde_json::from_value(json)?),
+            "DaemonSet" => Object::DaemonSet(serde_json::from_value(json)?),
+            "Pod" => Object::Pod(serde_json::from_value(json)?),
+            "PriorityClass" => Object::PriorityClass(serde_json::from_value(json)?),
+            other => return Err(serde_json::Error::custom(format!("unknown kind {other}"))),
+        })
+    }
+
     pub fn is_namespaced(&self) -> bool {
         matches!(self, Object::DaemonSet(_) | Object::Pod(_))
     }

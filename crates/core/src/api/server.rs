@@ -4,11 +4,12 @@
 
 use std::fmt;
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{NamespaceStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde_json::Value;
 
 use super::ids::Ids;
-use super::store::{key_of, Store};
+use super::store::Store;
 use super::Object;
 use crate::controllers::daemonset::pod_template::TEMPLATE_GENERATION_ANNOTATION;
 
@@ -56,37 +57,149 @@ impl fmt::Display for Applied {
     }
 }
 
+/// Where `kubectl apply` keeps the manifest it last applied, to tell on the next
+/// apply which fields the user removed.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// Metadata the server sets on create.
 fn admit_new(meta: &mut ObjectMeta, now: &Time, ids: &mut Ids) {
     meta.uid = Some(ids.uid());
     meta.creation_timestamp = Some(now.clone());
 }
 
-/// Copies what the user wrote (labels, annotations) over the stored metadata,
-/// keeping what the server owns.
-fn merge_user_meta(stored: &ObjectMeta, user: ObjectMeta) -> ObjectMeta {
-    let mut annotations = user.annotations.unwrap_or_default();
-    if let Some(generation) = stored
-        .annotations
+/// kubectl's three-way merge: fields the user set are written, fields they set
+/// last time but no longer are removed, and everything else (kubelet labels,
+/// server defaults, `kubectl label` edits) stays. Lists are replaced whole.
+fn three_way_merge(current: &mut Value, last: Option<&Value>, new: &Value) {
+    let (Some(current_map), Some(new_map)) = (current.as_object_mut(), new.as_object()) else {
+        *current = new.clone();
+        return;
+    };
+    if let Some(last_map) = last.and_then(Value::as_object) {
+        for key in last_map.keys() {
+            if !new_map.contains_key(key) {
+                current_map.remove(key);
+            }
+        }
+    }
+    for (key, value) in new_map {
+        let last_value = last.and_then(|l| l.get(key));
+        match current_map.get_mut(key) {
+            Some(existing) if existing.is_object() && value.is_object() => {
+                three_way_merge(existing, last_value, value)
+            }
+            _ => {
+                current_map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// The manifest as kubectl records it: compact JSON, keys sorted, newline-terminated.
+fn last_applied_of(object: &Object) -> String {
+    let mut json = object.to_json();
+    if let Some(annotations) = json
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+        if annotations.is_empty() {
+            if let Some(meta) = json.pointer_mut("/metadata").and_then(Value::as_object_mut) {
+                meta.remove("annotations");
+            }
+        }
+    }
+    format!("{json}\n")
+}
+
+fn template_generation(meta: &ObjectMeta) -> i64 {
+    meta.annotations
         .as_ref()
         .and_then(|a| a.get(TEMPLATE_GENERATION_ANNOTATION))
-    {
-        annotations.insert(
-            TEMPLATE_GENERATION_ANNOTATION.to_string(),
-            generation.clone(),
-        );
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What the registry does on create, per kind (REFERENCE §1.3 for DaemonSets).
+fn prepare_create(object: &mut Object) {
+    match object {
+        Object::DaemonSet(ds) => {
+            ds.metadata.generation = Some(1);
+            ds.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), "1".to_string());
+            ds.status = None;
+        }
+        Object::Pod(pod) => pod.status = None,
+        Object::Namespace(ns) => {
+            ns.status = Some(NamespaceStatus {
+                phase: Some("Active".to_string()),
+                ..Default::default()
+            })
+        }
+        Object::Node(_) | Object::PriorityClass(_) => {}
     }
-    ObjectMeta {
-        labels: user.labels,
-        annotations: (!annotations.is_empty()).then_some(annotations),
-        ..stored.clone()
+}
+
+/// What the registry does on update: status is not written through the main
+/// resource, and a DaemonSet's generations follow its spec.
+fn prepare_update(object: &mut Object, stored: &Object) {
+    match (object, stored) {
+        (Object::DaemonSet(ds), Object::DaemonSet(old)) => {
+            ds.status = old.status.clone();
+            let old_spec = old.spec.clone().unwrap_or_default();
+            let new_spec = ds.spec.clone().unwrap_or_default();
+            if old_spec.template != new_spec.template {
+                let next = template_generation(&old.metadata) + 1;
+                ds.metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), next.to_string());
+            }
+            if old_spec != new_spec {
+                ds.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
+            }
+        }
+        (Object::Pod(pod), Object::Pod(old)) => pod.status = old.status.clone(),
+        (Object::Node(node), Object::Node(old)) => node.status = old.status.clone(),
+        (Object::Namespace(ns), Object::Namespace(old)) => ns.status = old.status.clone(),
+        _ => {}
     }
+}
+
+fn insert_new(store: &mut Store, mut object: Object, now: &Time, ids: &mut Ids) {
+    admit_new(object.metadata_mut(), now, ids);
+    prepare_create(&mut object);
+    store.put(object);
+}
+
+/// Creates `object`, which must not exist yet (`kubectl create`, and the objects
+/// a cluster starts with).
+pub fn create(
+    store: &mut Store,
+    object: Object,
+    now: &Time,
+    ids: &mut Ids,
+) -> Result<(), ApiError> {
+    if store.get(&object).is_some() {
+        return Err(ApiError {
+            reason: "AlreadyExists",
+            message: format!(
+                "{}s \"{}\" already exists",
+                object.kind().to_lowercase(),
+                object.name()
+            ),
+        });
+    }
+    insert_new(store, object, now, ids);
+    Ok(())
 }
 
 /// Creates or updates `object` the way `kubectl apply` does.
 pub fn apply(
     store: &mut Store,
-    object: Object,
+    mut object: Object,
     now: &Time,
     ids: &mut Ids,
 ) -> Result<Applied, ApiError> {
@@ -98,7 +211,6 @@ pub fn apply(
             message: "resource name may not be empty".to_string(),
         });
     }
-    let mut object = object;
     if object.is_namespaced() {
         let namespace = object
             .metadata_mut()
@@ -111,103 +223,43 @@ pub fn apply(
             });
         }
     }
-    let action = match object {
-        Object::Namespace(mut ns) => match store.namespace(&name) {
-            Some(stored) => {
-                let mut updated = stored.clone();
-                updated.metadata = merge_user_meta(&stored.metadata, ns.metadata);
-                write_if_changed(stored == &updated, || store.put_namespace(updated))
+    let last_applied = last_applied_of(&object);
+    let action = match store.get(&object) {
+        None => {
+            object
+                .metadata_mut()
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(LAST_APPLIED.to_string(), last_applied);
+            insert_new(store, object, now, ids);
+            ApplyAction::Created
+        }
+        Some(stored) => {
+            let previous: Option<Value> = stored
+                .metadata()
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(LAST_APPLIED))
+                .and_then(|json| serde_json::from_str(json).ok());
+            let mut merged = stored.to_json();
+            three_way_merge(&mut merged, previous.as_ref(), &object.to_json());
+            let mut updated = Object::from_json(object.kind(), merged).map_err(|e| ApiError {
+                reason: "BadRequest",
+                message: e.to_string(),
+            })?;
+            updated
+                .metadata_mut()
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(LAST_APPLIED.to_string(), last_applied);
+            prepare_update(&mut updated, &stored);
+            if updated == stored {
+                ApplyAction::Unchanged
+            } else {
+                store.put(updated);
+                ApplyAction::Configured
             }
-            None => {
-                admit_new(&mut ns.metadata, now, ids);
-                ns.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
-                    phase: Some("Active".to_string()),
-                    ..Default::default()
-                });
-                store.put_namespace(ns);
-                ApplyAction::Created
-            }
-        },
-        Object::Node(mut node) => match store.node(&name) {
-            Some(stored) => {
-                let mut updated = stored.clone();
-                updated.metadata = merge_user_meta(&stored.metadata, node.metadata);
-                updated.spec = node.spec;
-                write_if_changed(stored == &updated, || store.put_node(updated))
-            }
-            None => {
-                admit_new(&mut node.metadata, now, ids);
-                store.put_node(node);
-                ApplyAction::Created
-            }
-        },
-        Object::DaemonSet(mut ds) => match store.daemonset(&key_of(&ds.metadata)) {
-            Some(stored) => {
-                let mut updated = stored.clone();
-                updated.metadata = merge_user_meta(&stored.metadata, ds.metadata);
-                let old_spec = stored.spec.clone().unwrap_or_default();
-                let new_spec = ds.spec.unwrap_or_default();
-                if old_spec.template != new_spec.template {
-                    let generation = stored
-                        .metadata
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.get(TEMPLATE_GENERATION_ANNOTATION))
-                        .and_then(|g| g.parse::<i64>().ok())
-                        .unwrap_or(0);
-                    updated
-                        .metadata
-                        .annotations
-                        .get_or_insert_with(Default::default)
-                        .insert(
-                            TEMPLATE_GENERATION_ANNOTATION.to_string(),
-                            (generation + 1).to_string(),
-                        );
-                }
-                if old_spec != new_spec {
-                    updated.metadata.generation = Some(stored.metadata.generation.unwrap_or(0) + 1);
-                }
-                updated.spec = Some(new_spec);
-                write_if_changed(stored == &updated, || store.put_daemonset(updated))
-            }
-            None => {
-                admit_new(&mut ds.metadata, now, ids);
-                ds.metadata.generation = Some(1);
-                ds.metadata
-                    .annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), "1".to_string());
-                ds.status = None;
-                store.put_daemonset(ds);
-                ApplyAction::Created
-            }
-        },
-        Object::Pod(mut pod) => match store.pod(&key_of(&pod.metadata)) {
-            Some(stored) => {
-                let mut updated = stored.clone();
-                updated.metadata = merge_user_meta(&stored.metadata, pod.metadata);
-                write_if_changed(stored == &updated, || store.put_pod(updated))
-            }
-            None => {
-                admit_new(&mut pod.metadata, now, ids);
-                pod.status = None;
-                store.put_pod(pod);
-                ApplyAction::Created
-            }
-        },
-        Object::PriorityClass(mut class) => match store.priority_class(&name) {
-            Some(stored) => {
-                let mut updated = stored.clone();
-                updated.metadata = merge_user_meta(&stored.metadata, class.metadata.clone());
-                updated.description = class.description;
-                write_if_changed(stored == &updated, || store.put_priority_class(updated))
-            }
-            None => {
-                admit_new(&mut class.metadata, now, ids);
-                store.put_priority_class(class);
-                ApplyAction::Created
-            }
-        },
+        }
     };
     Ok(Applied {
         resource,
@@ -231,13 +283,4 @@ pub fn create_generated(store: &mut Store, mut pod: Pod, now: &Time, ids: &mut I
     admit_new(&mut pod.metadata, now, ids);
     store.put_pod(pod);
     name
-}
-
-fn write_if_changed(unchanged: bool, write: impl FnOnce()) -> ApplyAction {
-    if unchanged {
-        ApplyAction::Unchanged
-    } else {
-        write();
-        ApplyAction::Configured
-    }
 }

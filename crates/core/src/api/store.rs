@@ -8,6 +8,8 @@ use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::Object;
+
 /// `(namespace, name)` of a namespaced object.
 pub type Key = (String, String);
 
@@ -33,6 +35,34 @@ impl Store {
     fn stamp(&mut self, meta: &mut ObjectMeta) {
         self.resource_version += 1;
         meta.resource_version = Some(self.resource_version.to_string());
+    }
+
+    /// The stored object with the same kind, namespace and name as `like`.
+    pub fn get(&self, like: &Object) -> Option<Object> {
+        let name = like.name();
+        match like {
+            Object::Namespace(_) => self.namespace(name).cloned().map(Object::Namespace),
+            Object::Node(_) => self.node(name).cloned().map(Object::Node),
+            Object::DaemonSet(o) => self
+                .daemonset(&key_of(&o.metadata))
+                .cloned()
+                .map(Object::DaemonSet),
+            Object::Pod(o) => self.pod(&key_of(&o.metadata)).cloned().map(Object::Pod),
+            Object::PriorityClass(_) => self
+                .priority_class(name)
+                .cloned()
+                .map(Object::PriorityClass),
+        }
+    }
+
+    pub fn put(&mut self, object: Object) {
+        match object {
+            Object::Namespace(o) => self.put_namespace(o),
+            Object::Node(o) => self.put_node(o),
+            Object::DaemonSet(o) => self.put_daemonset(o),
+            Object::Pod(o) => self.put_pod(o),
+            Object::PriorityClass(o) => self.put_priority_class(o),
+        }
     }
 
     pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {

@@ -44,8 +44,13 @@ impl Cluster {
                 },
                 ..Default::default()
             });
-            // Creating a fresh namespace in an empty store cannot fail.
-            let _ = cluster.apply_object(namespace);
+            // Four distinct names in an empty store: creating them cannot fail.
+            let _ = server::create(
+                &mut cluster.store,
+                namespace,
+                &Time(cluster.now),
+                &mut cluster.ids,
+            );
         }
         cluster
     }
