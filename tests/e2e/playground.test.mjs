@@ -117,9 +117,12 @@ test('broken YAML shows the parser message with its line and column and keeps th
   const line = broken.split('\n').indexOf(' bad: indent') + 1;
   await editor.fill(broken);
   await editor.press('Control+Enter');
-  const error = page.getByTestId('apply-error');
-  await error.waitFor();
-  assert.match(await error.textContent(), new RegExp(`line ${line}, column \\d+: `));
+  await page.getByTestId('apply-error').waitFor();
+  const error = await page.locator('[data-testid="apply-results"] .failed').textContent();
+  assert.match(
+    error,
+    new RegExp(`^line ${line}, column \\d+: error: error parsing STDIN: error converting YAML to JSON: yaml: line ${line - 1}: did not find expected key$`),
+  );
   assert.deepEqual(await podsPerNode(page), before);
   assert.equal(await editor.inputValue(), broken, 'the editor keeps the text');
   await page.screenshot({ path: path.join(shots, 'broken-yaml.png'), fullPage: true });

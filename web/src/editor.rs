@@ -6,11 +6,14 @@ use leptos::prelude::*;
 
 use crate::Outcome;
 
-fn error_line(outcome: &Option<Outcome>) -> Option<usize> {
-    match outcome {
-        Some(Outcome::Refused(error)) => error.location.map(|l| l.line),
-        _ => None,
-    }
+/// The lines the last apply found problems on.
+fn problem_lines(outcome: &Option<Outcome>) -> Vec<usize> {
+    outcome
+        .iter()
+        .flat_map(|o| o.entries.iter())
+        .filter(|e| !e.ok)
+        .filter_map(|e| e.location.map(|l| l.line))
+        .collect()
 }
 
 #[component]
@@ -21,10 +24,14 @@ pub fn Editor(
 ) -> impl IntoView {
     let line_count = move || text.read().lines().count().max(1);
     let gutter = move || {
-        let bad = error_line(&outcome.read());
+        let bad = problem_lines(&outcome.read());
         (1..=line_count())
             .map(|n| {
-                let class = if Some(n) == bad { "line error" } else { "line" };
+                let class = if bad.contains(&n) {
+                    "line error"
+                } else {
+                    "line"
+                };
                 view! { <span class=class>{n}</span> }
             })
             .collect_view()
@@ -70,35 +77,44 @@ pub fn Editor(
     }
 }
 
-/// What the last apply said: one kubectl-style line per document, or the decode error.
+/// What the last apply said: one kubectl line per manifest, problems with the
+/// line and column they point at.
 #[component]
 fn Results(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
-    move || match outcome.get() {
-        None => ().into_any(),
-        Some(Outcome::Applied(lines)) => view! {
-            <ul class="results" data-testid="apply-results" aria-live="polite">
-                {lines
-                    .into_iter()
-                    .map(|(ok, line)| {
-                        view! { <li class=if ok { "ok" } else { "failed" }>{line}</li> }
-                    })
-                    .collect_view()}
-            </ul>
-        }
-        .into_any(),
-        Some(Outcome::Refused(error)) => {
-            let place = error
-                .location
-                .map(|l| format!("line {}, column {}: ", l.line, l.column))
-                .unwrap_or_default();
+    move || {
+        let Some(outcome) = outcome.get() else {
+            return ().into_any();
+        };
+        let entries = outcome
+            .entries
+            .into_iter()
+            .map(|entry| {
+                let place = entry
+                    .location
+                    .map(|l| format!("line {}, column {}: ", l.line, l.column))
+                    .unwrap_or_default();
+                let class = if entry.ok { "ok" } else { "failed" };
+                view! {
+                    <li class=class>
+                        <strong>{place}</strong>
+                        {entry.message}
+                    </li>
+                }
+            })
+            .collect_view();
+        let note = (!outcome.applied).then(|| {
             view! {
-                <div class="apply-error" data-testid="apply-error" role="alert">
-                    <strong>{place}</strong>
-                    {error.message.clone()}
-                    <p class="note">"Nothing was applied: the cluster still shows the last good state."</p>
-                </div>
+                <p class="note" data-testid="apply-error" role="alert">
+                    "The text is not valid YAML, so nothing was applied: the cluster still shows the last good state."
+                </p>
             }
-            .into_any()
+        });
+        view! {
+            <div class="results" data-testid="apply-results" aria-live="polite">
+                <ul>{entries}</ul>
+                {note}
+            </div>
         }
+        .into_any()
     }
 }

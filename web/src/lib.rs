@@ -4,9 +4,9 @@
 mod cluster_view;
 mod editor;
 
-use daemonlab_core::api::decode::DecodeError;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{cluster_view, ClusterView};
+use daemonlab_kubectl::apply::{apply, Entry};
 use leptos::prelude::*;
 
 pub use cluster_view::ClusterPanel;
@@ -22,11 +22,11 @@ const APPLIED_KEY: &str = "daemonlab.applied";
 
 /// The result of the last Apply, as the user reads it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// One line per document, kubectl-style, and whether it succeeded.
-    Applied(Vec<(bool, String)>),
-    /// The text did not decode; nothing was applied.
-    Refused(DecodeError),
+pub struct Outcome {
+    /// What kubectl said about each manifest, in order, with where problems are.
+    pub entries: Vec<Entry>,
+    /// False when the text stopped being YAML: then nothing at all was applied.
+    pub applied: bool,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -44,23 +44,18 @@ fn save(key: &str, text: &str) {
     }
 }
 
-/// Applies `text` to a copy of `cluster`; the copy replaces it only if the text decoded,
-/// so a refused apply leaves the cluster exactly as it was.
+/// Applies `text` to a copy of `cluster`, as `kubectl apply -f -`. Unlike kubectl,
+/// which applies the manifests before a syntax error, the editor applies all or
+/// nothing: a text that is not YAML leaves the cluster exactly as it was.
 fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
     let mut next = cluster.clone();
-    match next.apply_yaml(text) {
-        Ok(results) => {
-            let lines = results
-                .into_iter()
-                .map(|r| match r {
-                    Ok(applied) => (true, applied.to_string()),
-                    Err(error) => (false, error.to_string()),
-                })
-                .collect();
-            (Some(next), Outcome::Applied(lines))
-        }
-        Err(error) => (None, Outcome::Refused(error)),
-    }
+    let report = apply(&mut next, text, "STDIN");
+    let applied = report.syntax_error.is_none();
+    let outcome = Outcome {
+        entries: report.entries(text),
+        applied,
+    };
+    (applied.then_some(next), outcome)
 }
 
 /// The whole playground: editor on one side, the cluster on the other.

@@ -113,10 +113,18 @@ async fn broken_yaml_shows_where_and_keeps_cluster_and_text() {
     tick().await;
     let broken = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n labels: x\n";
     type_and_apply(&root, broken).await;
-    let error = one(&root, "[data-testid=apply-error]")
+    let error = one(&root, "[data-testid=apply-results] .failed")
         .text_content()
         .unwrap_or_default();
-    assert!(error.starts_with("line 5, column 2: "), "{error}");
+    assert_eq!(
+        error,
+        "line 5, column 2: error: error parsing STDIN: error converting YAML to JSON: yaml: line 4: did not find expected key"
+    );
+    assert!(root
+        .query_selector("[data-testid=apply-error]")
+        .ok()
+        .flatten()
+        .is_some());
     assert_eq!(
         all(&root, "[data-testid=node]").len(),
         3,
@@ -138,11 +146,11 @@ async fn user_text_in_messages_is_text_not_html() {
         all(&root, "img").is_empty(),
         "no element was made from user text"
     );
-    let error = one(&root, "[data-testid=apply-error]")
+    let error = one(&root, "[data-testid=apply-results] .failed")
         .text_content()
         .unwrap_or_default();
     assert!(
-        error.contains("no matches for kind \"<img src=x onerror=alert(1)>\""),
+        error.contains("no matches for kind \"<img src=x onerror=alert(1)>\" in version \"v1\""),
         "{error}"
     );
     root.remove();

@@ -220,6 +220,8 @@ fn test() -> Result {
         "-p",
         "daemonlab-core",
         "-p",
+        "daemonlab-kubectl",
+        "-p",
         "daemonlab-web",
         "--all-targets",
         "--target",
@@ -231,7 +233,7 @@ fn test() -> Result {
     step("native tests");
     run(Command::new("cargo").args(["test", "--workspace"]))?;
     step("wasm tests in headless Chromium");
-    for krate in ["crates/core", "web"] {
+    for krate in ["crates/core", "crates/kubectl", "web"] {
         run(Command::new("wasm-pack").args(["test", "--headless", "--chrome", krate]))?;
     }
     step("release build");

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{cluster_view, ClusterView};
+use daemonlab_kubectl::apply::apply;
 
 const USAGE: &str = "\
 Usage: daemonlab show [--seed N] FILE
@@ -80,16 +81,10 @@ fn show(args: &[String]) -> Result<String, String> {
     let file = file.ok_or_else(|| USAGE.to_string())?;
     let text = read_input(&file)?;
     let mut cluster = Cluster::new(seed);
-    let results = cluster
-        .apply_yaml(&text)
-        .map_err(|e| format!("error: {file}: {e}"))?;
-    let mut out = String::new();
-    for result in results {
-        match result {
-            Ok(applied) => out.push_str(&format!("{applied}\n")),
-            Err(error) => out.push_str(&format!("{error}\n")),
-        }
-    }
+    let source = if file == "-" { "STDIN" } else { file.as_str() };
+    let report = apply(&mut cluster, &text, source);
+    eprint!("{}", report.stderr());
+    let mut out = report.stdout();
     out.push('\n');
     out.push_str(&render(&cluster_view(&cluster)));
     Ok(out)

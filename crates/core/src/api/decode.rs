@@ -1,13 +1,16 @@
-//! YAML text → API objects. Multi-document streams, empty documents skipped,
-//! every error carrying the line and column it was found at.
+//! YAML text → API objects, read the way kubectl and the API server read a
+//! manifest: every document is turned into JSON (YAML's part ends there, as with
+//! `sigs.k8s.io/yaml`), then decoded strictly as its kind. Errors carry the line
+//! and column they point at.
 
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_yaml::Value;
+use serde_json::Value;
 
-use super::Object;
+use super::locate::{locate, Segment};
+use super::{Kind, Object};
 
 /// A position in the submitted text, 1-based like an editor's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,37 +19,40 @@ pub struct Location {
     pub column: usize,
 }
 
-/// Why the text could not be turned into objects. Nothing is applied when this happens.
+/// Text that is not YAML. kubectl stops reading the stream there.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct SyntaxError {
+    /// The YAML parser's own words.
     pub message: String,
     pub location: Option<Location>,
 }
 
-impl fmt::Display for DecodeError {
+impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location {
             Some(Location { line, column }) => {
                 write!(f, "line {line}, column {column}: {}", self.message)
             }
-            None => write!(f, "{}", self.message),
+            None => f.write_str(&self.message),
         }
     }
 }
 
-impl From<serde_yaml::Error> for DecodeError {
+impl From<serde_yaml::Error> for SyntaxError {
     fn from(error: serde_yaml::Error) -> Self {
         let location = error.location().map(|l| Location {
             line: l.line(),
             column: l.column(),
         });
-        // serde_yaml writes positions into its message; they are reported separately.
-        let message = strip_positions(&error.to_string());
-        DecodeError { message, location }
+        SyntaxError {
+            message: strip_positions(&error.to_string()),
+            location,
+        }
     }
 }
 
-/// Removes every " at line N column M" from a serde_yaml message.
+/// Removes every " at line N column M" serde_yaml writes into its messages; the
+/// position is reported on its own.
 fn strip_positions(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
@@ -67,109 +73,247 @@ fn strip_positions(message: &str) -> String {
     out
 }
 
-fn string_field<'a>(document: &'a Value, key: &str) -> Option<&'a str> {
-    document.get(key).and_then(Value::as_str)
+/// Where a manifest sits in the text: its document (0-based, empty documents
+/// counted) and, for an item of a `kind: List`, the path to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub document: usize,
+    pub prefix: Vec<Segment>,
 }
 
-fn typed<T: DeserializeOwned>(document: serde_yaml::Deserializer<'_>) -> Result<T, DecodeError> {
-    T::deserialize(document).map_err(DecodeError::from)
+impl Source {
+    /// The position of `path` (segments below this manifest) in `text`.
+    pub fn locate(&self, text: &str, path: &[Segment]) -> Option<Location> {
+        let mut full = self.prefix.clone();
+        full.extend_from_slice(path);
+        locate(text, self.document, &full)
+    }
 }
 
-/// Decodes every document of `text`. Either all decode, or none is returned.
-pub fn decode_all(text: &str) -> Result<Vec<Object>, DecodeError> {
-    // First pass: syntax, and which kind each document is.
-    let mut kinds = Vec::new();
-    for document in serde_yaml::Deserializer::from_str(text) {
-        let value = Value::deserialize(document)?;
-        if value.is_null() {
-            kinds.push(None);
-            continue;
-        }
-        if !value.is_mapping() {
-            return Err(DecodeError {
-                message: "a document must be a mapping with apiVersion and kind".to_string(),
-                location: None,
-            });
-        }
-        let api_version = string_field(&value, "apiVersion").unwrap_or("").to_string();
-        let kind = string_field(&value, "kind").unwrap_or("").to_string();
-        kinds.push(Some((api_version, kind)));
+/// One object's manifest, as JSON, before it is decoded as its kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    pub source: Source,
+    pub json: Value,
+}
+
+impl Manifest {
+    fn field(&self, key: &str) -> &str {
+        self.json.get(key).and_then(Value::as_str).unwrap_or("")
     }
-    // Second pass over the same text: decode each document as its type, so that
-    // type errors keep their position in the text.
-    let mut objects = Vec::new();
-    for (document, kind) in serde_yaml::Deserializer::from_str(text).zip(kinds) {
-        let Some((api_version, kind)) = kind else {
-            continue;
-        };
-        let object = match (api_version.as_str(), kind.as_str()) {
-            ("v1", "Namespace") => Object::Namespace(typed(document)?),
-            ("v1", "Node") => Object::Node(typed(document)?),
-            ("v1", "Pod") => Object::Pod(typed(document)?),
-            ("apps/v1", "DaemonSet") => Object::DaemonSet(typed(document)?),
-            ("scheduling.k8s.io/v1", "PriorityClass") => Object::PriorityClass(typed(document)?),
-            ("", _) | (_, "") => {
-                let mut missing = Vec::new();
-                if api_version.is_empty() {
-                    missing.push("apiVersion not set");
-                }
-                if kind.is_empty() {
-                    missing.push("kind not set");
-                }
-                return Err(DecodeError {
-                    message: format!("error validating data: [{}]", missing.join(", ")),
-                    location: None,
-                });
-            }
-            _ => {
-                return Err(DecodeError {
-                    message: format!("no matches for kind \"{kind}\" in version \"{api_version}\""),
-                    location: None,
-                });
-            }
-        };
-        objects.push(object);
+
+    pub fn api_version(&self) -> &str {
+        self.field("apiVersion")
     }
-    Ok(objects)
+
+    pub fn kind(&self) -> &str {
+        self.field("kind")
+    }
+
+    pub fn name(&self) -> &str {
+        self.json
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.json
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Splits `text` into manifests, expanding `kind: List`. Reading stops at the
+/// first document that is not YAML; the manifests before it are returned with it.
+pub fn manifests(text: &str) -> (Vec<Manifest>, Option<SyntaxError>) {
+    let mut out = Vec::new();
+    for (document, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let json = match Value::deserialize(de) {
+            Ok(json) => json,
+            Err(error) => return (out, Some(error.into())),
+        };
+        let source = Source {
+            document,
+            prefix: Vec::new(),
+        };
+        match json {
+            Value::Null => {}
+            Value::Object(ref map)
+                if map.get("kind").and_then(Value::as_str) == Some("List")
+                    && map.get("items").is_some_and(Value::is_array) =>
+            {
+                let items = map.get("items").and_then(Value::as_array).cloned();
+                for (i, item) in items.into_iter().flatten().enumerate() {
+                    out.push(Manifest {
+                        source: Source {
+                            document,
+                            prefix: vec![Segment::Key("items".to_string()), Segment::Index(i)],
+                        },
+                        json: item,
+                    });
+                }
+            }
+            json => out.push(Manifest { source, json }),
+        }
+    }
+    (out, None)
+}
+
+/// A field's JSON did not fit its type (a string where a number belongs, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeError {
+    /// `spec.template.spec.containers[0].ports[0].containerPort`
+    pub path: String,
+    pub message: String,
+}
+
+/// An object decoded as its kind, and the fields its kind does not have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub object: Object,
+    /// Paths of unknown fields, as strict field validation names them.
+    pub unknown_fields: Vec<String>,
+}
+
+fn render_ignored(path: &serde_ignored::Path) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", render_ignored(parent)),
+        Path::Map { parent, key } => match render_ignored(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => render_ignored(parent),
+    }
+}
+
+/// Decodes `json` as `T`, collecting unknown fields instead of dropping them.
+/// Every kind goes through this one function, so the deserializers are built once.
+pub fn decode_strict<T: DeserializeOwned>(json: &Value) -> Result<(T, Vec<String>), TypeError> {
+    let mut unknown = Vec::new();
+    let mut record = |path: serde_ignored::Path| unknown.push(render_ignored(&path));
+    let ignored = serde_ignored::Deserializer::new(json, &mut record);
+    let result: Result<T, _> = serde_path_to_error::deserialize(ignored);
+    match result {
+        Ok(value) => Ok((value, unknown)),
+        Err(error) => Err(TypeError {
+            path: error.path().to_string(),
+            message: error.into_inner().to_string(),
+        }),
+    }
+}
+
+/// Why a manifest could not become an object of a served kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MappingError {
+    /// `apiVersion` or `kind` is missing.
+    MissingTypeMeta { api_version: bool, kind: bool },
+    /// No served kind has this apiVersion and kind.
+    NotServed { api_version: String, kind: String },
+}
+
+/// The served kind a manifest names.
+pub fn kind_of(manifest: &Manifest) -> Result<Kind, MappingError> {
+    let (api_version, kind) = (manifest.api_version(), manifest.kind());
+    if api_version.is_empty() || kind.is_empty() {
+        return Err(MappingError::MissingTypeMeta {
+            api_version: api_version.is_empty(),
+            kind: kind.is_empty(),
+        });
+    }
+    Kind::lookup(api_version, kind).ok_or_else(|| MappingError::NotServed {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::locate::parse_path;
 
     #[test]
-    fn multi_document_with_empty_documents() {
-        let text = "---\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: a\n---\n\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n";
-        let objects = decode_all(text).unwrap();
-        assert_eq!(objects.len(), 2);
-        assert_eq!(objects[0].name(), "a");
-        assert_eq!(objects[1].resource(), "namespace");
-    }
-
-    #[test]
-    fn syntax_errors_carry_line_and_column() {
-        let text = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n labels: x\n";
-        let err = decode_all(text).unwrap_err();
-        let location = err.location.expect("a location");
-        assert_eq!(location.line, 5);
-        assert!(!err.message.contains(" at line "), "{}", err.message);
-    }
-
-    #[test]
-    fn type_errors_carry_line_and_column() {
-        let text = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\nspec:\n  taints: 5\n";
-        let err = decode_all(text).unwrap_err();
-        assert_eq!(err.location.map(|l| l.line), Some(6), "{err}");
-        assert!(err.message.contains("invalid type"), "{}", err.message);
-    }
-
-    #[test]
-    fn kinds_not_served_are_refused() {
-        let err = decode_all("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n")
-            .unwrap_err();
+    fn multi_document_with_empty_documents_and_lists() {
+        let text = "---\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: a\n---\n\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: monitoring\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: logging\n";
+        let (manifests, error) = manifests(text);
+        assert_eq!(error, None);
+        let names: Vec<_> = manifests.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["a", "monitoring", "logging"]);
+        let logging = &manifests[2];
+        assert_eq!(logging.source.document, 3);
+        let at = logging.source.locate(text, &parse_path("metadata.name"));
         assert_eq!(
-            err.message,
-            "no matches for kind \"Deployment\" in version \"apps/v1\""
+            at,
+            Some(Location {
+                line: 20,
+                column: 5
+            })
+        );
+    }
+
+    #[test]
+    fn syntax_errors_stop_the_stream_with_their_position() {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: a\n labels: x\n";
+        let (manifests, error) = manifests(text);
+        assert_eq!(manifests.len(), 1, "documents before the error are read");
+        let error = error.expect("a syntax error");
+        assert_eq!(error.location.map(|l| l.line), Some(10));
+        assert!(!error.message.contains(" at line "), "{}", error.message);
+    }
+
+    #[test]
+    fn unknown_fields_are_collected_with_their_paths() {
+        let json: Value = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "i", "imagee": "x"}], "toleration": []}
+        });
+        let (_, unknown): (k8s_openapi::api::core::v1::Pod, _) =
+            decode_strict(&json).expect("decodes");
+        assert_eq!(unknown, ["spec.containers[0].imagee", "spec.toleration"]);
+    }
+
+    #[test]
+    fn type_errors_name_their_path() {
+        let json: Value = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "ports": [{"containerPort": "abc"}]}]}
+        });
+        let error = decode_strict::<k8s_openapi::api::core::v1::Pod>(&json).expect_err("fails");
+        assert_eq!(error.path, "spec.containers[0].ports[0].containerPort");
+    }
+
+    #[test]
+    fn kinds_are_mapped_or_refused() {
+        let manifest = |api: &str, kind: &str| Manifest {
+            source: Source {
+                document: 0,
+                prefix: vec![],
+            },
+            json: serde_json::json!({"apiVersion": api, "kind": kind}),
+        };
+        assert_eq!(
+            kind_of(&manifest("apps/v1", "DaemonSet")),
+            Ok(Kind::DaemonSet)
+        );
+        assert_eq!(
+            kind_of(&manifest("apps/v1", "Deployment")),
+            Err(MappingError::NotServed {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into()
+            })
+        );
+        assert_eq!(
+            kind_of(&manifest("", "Node")),
+            Err(MappingError::MissingTypeMeta {
+                api_version: true,
+                kind: false
+            })
         );
     }
 }

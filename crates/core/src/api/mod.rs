@@ -1,100 +1,144 @@
 //! The API server's side: objects as `k8s-openapi` types, decoding YAML into them,
-//! and the object store.
+//! validation and defaulting, and the object store.
 
 pub mod decode;
+pub mod defaults;
+pub mod errors;
 pub mod ids;
+pub mod locate;
 pub mod names;
+pub mod quantity;
 pub mod server;
 pub mod store;
+pub mod validation;
 
-use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, ServiceAccount};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{Metadata, Resource};
 
-/// One object of a kind daemonlab serves.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Object {
-    Namespace(Namespace),
-    Node(Node),
-    DaemonSet(DaemonSet),
-    Pod(Pod),
-    PriorityClass(PriorityClass),
+use self::decode::{decode_strict, Decoded, TypeError};
+
+/// Declares the kinds daemonlab serves: `Kind`, the `Object` enum holding one
+/// object of any of them, and what the API server knows about each.
+macro_rules! served_kinds {
+    ($($variant:ident: $ty:ty, namespaced: $namespaced:literal, short: [$($short:literal),*];)*) => {
+        /// A kind the simulated API server serves.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Kind {
+            $($variant),*
+        }
+
+        /// One object of a served kind.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Object {
+            $($variant($ty)),*
+        }
+
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
+
+            /// `DaemonSet`
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$variant => <$ty as Resource>::KIND),* }
+            }
+
+            /// `apps/v1`
+            pub fn api_version(self) -> &'static str {
+                match self { $(Kind::$variant => <$ty as Resource>::API_VERSION),* }
+            }
+
+            /// `apps`, or empty for the core group.
+            pub fn group(self) -> &'static str {
+                match self { $(Kind::$variant => <$ty as Resource>::GROUP),* }
+            }
+
+            /// `daemonsets`
+            pub fn plural(self) -> &'static str {
+                match self { $(Kind::$variant => <$ty as Resource>::URL_PATH_SEGMENT),* }
+            }
+
+            pub fn namespaced(self) -> bool {
+                match self { $(Kind::$variant => $namespaced),* }
+            }
+
+            /// kubectl's short names, e.g. `ds`.
+            pub fn short_names(self) -> &'static [&'static str] {
+                match self { $(Kind::$variant => &[$($short),*]),* }
+            }
+
+            /// Decodes JSON as an object of this kind, strictly (unknown fields are reported).
+            pub fn decode(self, json: &serde_json::Value) -> Result<Decoded, TypeError> {
+                Ok(match self {
+                    $(Kind::$variant => {
+                        let (object, unknown_fields) = decode_strict::<$ty>(json)?;
+                        Decoded { object: Object::$variant(object), unknown_fields }
+                    }),*
+                })
+            }
+
+            /// The kind a manifest's `apiVersion` and `kind` name, if it is served.
+            pub fn lookup(api_version: &str, kind: &str) -> Option<Kind> {
+                Kind::ALL
+                    .iter()
+                    .copied()
+                    .find(|k| k.api_version() == api_version && k.name() == kind)
+            }
+        }
+
+        impl Object {
+            pub fn kind(&self) -> Kind {
+                match self { $(Object::$variant(_) => Kind::$variant),* }
+            }
+
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self { $(Object::$variant(o) => o.metadata()),* }
+            }
+
+            pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                match self { $(Object::$variant(o) => o.metadata_mut()),* }
+            }
+
+            /// The object as the API serves it in JSON.
+            pub fn to_json(&self) -> serde_json::Value {
+                let json = match self { $(Object::$variant(o) => serde_json::to_value(o)),* };
+                // These types always serialize: string keys, no non-finite floats.
+                json.unwrap_or_default()
+            }
+        }
+    };
+}
+
+served_kinds! {
+    ConfigMap: ConfigMap, namespaced: true, short: ["cm"];
+    ControllerRevision: ControllerRevision, namespaced: true, short: [];
+    DaemonSet: DaemonSet, namespaced: true, short: ["ds"];
+    Event: Event, namespaced: true, short: ["ev"];
+    Namespace: Namespace, namespaced: false, short: ["ns"];
+    Node: Node, namespaced: false, short: ["no"];
+    Pod: Pod, namespaced: true, short: ["po"];
+    PriorityClass: PriorityClass, namespaced: false, short: ["pc"];
+    ServiceAccount: ServiceAccount, namespaced: true, short: ["sa"];
+}
+
+impl Kind {
+    /// kubectl's `<kind>.<group>` spelling, as in `daemonset.apps/fluentd created`.
+    pub fn resource(self) -> String {
+        let kind = self.name().to_lowercase();
+        match self.group() {
+            "" => kind,
+            group => format!("{kind}.{group}"),
+        }
+    }
 }
 
 impl Object {
-    pub fn metadata(&self) -> &ObjectMeta {
-        match self {
-            Object::Namespace(o) => &o.metadata,
-            Object::Node(o) => &o.metadata,
-            Object::DaemonSet(o) => &o.metadata,
-            Object::Pod(o) => &o.metadata,
-            Object::PriorityClass(o) => &o.metadata,
-        }
-    }
-
-    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        match self {
-            Object::Namespace(o) => &mut o.metadata,
-            Object::Node(o) => &mut o.metadata,
-            Object::DaemonSet(o) => &mut o.metadata,
-            Object::Pod(o) => &mut o.metadata,
-            Object::PriorityClass(o) => &mut o.metadata,
-        }
-    }
-
-    /// kubectl's `<resource>.<group>` spelling, as in `daemonset.apps/fluentd created`.
-    pub fn resource(&self) -> &'static str {
-        match self {
-            Object::Namespace(_) => "namespace",
-            Object::Node(_) => "node",
-            Object::DaemonSet(_) => "daemonset.apps",
-            Object::Pod(_) => "pod",
-            Object::PriorityClass(_) => "priorityclass.scheduling.k8s.io",
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Object::Namespace(_) => "Namespace",
-            Object::Node(_) => "Node",
-            Object::DaemonSet(_) => "DaemonSet",
-            Object::Pod(_) => "Pod",
-            Object::PriorityClass(_) => "PriorityClass",
-        }
-    }
-
     pub fn name(&self) -> &str {
         self.metadata().name.as_deref().unwrap_or("")
     }
 
-    /// The object as the API serves it in JSON.
-    pub fn to_json(&self) -> serde_json::Value {
-        let json = match self {
-            Object::Namespace(o) => serde_json::to_value(o),
-            Object::Node(o) => serde_json::to_value(o),
-            Object::DaemonSet(o) => serde_json::to_value(o),
-            Object::Pod(o) => serde_json::to_value(o),
-            Object::PriorityClass(o) => serde_json::to_value(o),
-        };
-        // These types serialize to JSON without fail: string keys, no non-finite floats.
-        json.unwrap_or_default()
-    }
-
-    /// Reads JSON back as an object of `kind` (one of [`Object::kind`]'s names).
-    pub fn from_json(kind: &str, json: serde_json::Value) -> Result<Object, serde_json::Error> {
-        use serde::de::Error;
-        Ok(match kind {
-            "Namespace" => Object::Namespace(serde_json::from_value(json)?),
-            "Node" => Object::Node(serde_json::from_value(json)?),
-            "DaemonSet" => Object::DaemonSet(serde_json::from_value(json)?),
-            "Pod" => Object::Pod(serde_json::from_value(json)?),
-            "PriorityClass" => Object::PriorityClass(serde_json::from_value(json)?),
-            other => return Err(serde_json::Error::custom(format!("unknown kind {other}"))),
-        })
-    }
-
-    pub fn is_namespaced(&self) -> bool {
-        matches!(self, Object::DaemonSet(_) | Object::Pod(_))
+    pub fn namespace(&self) -> &str {
+        self.metadata().namespace.as_deref().unwrap_or("")
     }
 }

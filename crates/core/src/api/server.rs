@@ -1,30 +1,36 @@
-//! What the API server does with a written object: metadata it owns (uid,
-//! creationTimestamp, generation), namespace checks, and `kubectl apply`'s
-//! created / configured / unchanged.
+//! What the API server does with a write, in its order: strict decoding, defaulting,
+//! admission (namespace must exist; pods get their service account, priority and
+//! default tolerations), the registry's own fields (uid, creationTimestamp,
+//! generation), validation, and storage. Plus `kubectl apply`'s three-way merge.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{NamespaceStatus, Pod};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, KeyToPath, NamespaceStatus, ObjectFieldSelector, Pod, PodStatus,
+    ProjectedVolumeSource, ServiceAccount, ServiceAccountTokenProjection, Toleration, Volume,
+    VolumeMount, VolumeProjection,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::Value;
 
+use super::decode::TypeError;
+use super::defaults::{
+    default_daemonset, default_pod_only, default_pod_spec, default_priority_class,
+};
+use super::errors::{ApiError, Reason};
 use super::ids::Ids;
 use super::store::Store;
-use super::Object;
+use super::validation::{
+    validate_daemonset, validate_daemonset_update, validate_node, validate_object_meta,
+    validate_pod, validate_priority_class, validate_priority_class_update, FieldError, NameRule,
+};
+use super::{Kind, Object};
 use crate::controllers::daemonset::pod_template::TEMPLATE_GENERATION_ANNOTATION;
 
-/// An error the API server answers with, e.g. `NotFound`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiError {
-    pub reason: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Error from server ({}): {}", self.reason, self.message)
-    }
-}
+/// Where `kubectl apply` keeps the manifest it last applied, to tell on the next
+/// apply which fields the user removed.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApplyAction {
@@ -43,12 +49,14 @@ impl fmt::Display for ApplyAction {
     }
 }
 
-/// What `kubectl apply` prints for one object: `daemonset.apps/fluentd created`.
+/// What `kubectl apply` prints for one object: `daemonset.apps/fluentd created`,
+/// and any warnings it prints first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Applied {
-    pub resource: &'static str,
+    pub resource: String,
     pub name: String,
     pub action: ApplyAction,
+    pub warnings: Vec<String>,
 }
 
 impl fmt::Display for Applied {
@@ -57,14 +65,198 @@ impl fmt::Display for Applied {
     }
 }
 
-/// Where `kubectl apply` keeps the manifest it last applied, to tell on the next
-/// apply which fields the user removed.
-pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// The time and identifiers a write needs.
+pub struct Env<'a> {
+    pub now: &'a Time,
+    pub ids: &'a mut Ids,
+}
 
-/// Metadata the server sets on create.
-fn admit_new(meta: &mut ObjectMeta, now: &Time, ids: &mut Ids) {
-    meta.uid = Some(ids.uid());
-    meta.creation_timestamp = Some(now.clone());
+/// The Go type a JSON type error names, from the field's parent (best effort:
+/// the fields users most often mistype).
+fn go_parent_type(path: &str) -> &'static str {
+    let parent = path
+        .rsplit('.')
+        .nth(1)
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .unwrap_or("");
+    match parent {
+        "containers" | "initContainers" => "Container",
+        "ports" => "ContainerPort",
+        "resources" => "ResourceRequirements",
+        "tolerations" => "Toleration",
+        "taints" => "Taint",
+        "volumes" => "Volume",
+        "volumeMounts" => "VolumeMount",
+        "metadata" => "ObjectMeta",
+        "selector" => "LabelSelector",
+        "rollingUpdate" => "RollingUpdateDaemonSet",
+        "updateStrategy" => "DaemonSetUpdateStrategy",
+        "template" => "PodTemplateSpec",
+        _ if path.starts_with("spec.template.spec.") || path.starts_with("spec.") => "PodSpec",
+        _ => "Object",
+    }
+}
+
+/// serde's `invalid type: string "abc", expected i32` in encoding/json's words.
+fn go_type_error(error: &TypeError) -> String {
+    let found = error
+        .message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split([' ', ',']).next())
+        .map(|t| match t {
+            "integer" | "floating" => "number",
+            "boolean" => "bool",
+            "sequence" => "array",
+            "map" => "object",
+            other => other,
+        });
+    let expected = error.message.rsplit("expected ").next().unwrap_or("");
+    let go_type = match expected {
+        "i32" => "int32",
+        "i64" => "int64",
+        "a boolean" => "bool",
+        "a string" => "string",
+        e if e.starts_with("a sequence") => "[]interface {}",
+        e if e.starts_with("a map") => "map[string]string",
+        e => e,
+    };
+    let dotted: String = error
+        .path
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(".");
+    match found {
+        Some(found) => format!(
+            "json: cannot unmarshal {found} into Go struct field {}.{dotted} of type {go_type}",
+            go_parent_type(&error.path)
+        ),
+        None => format!("json: {}", error.message),
+    }
+}
+
+/// Decodes a manifest strictly, as the server does with `fieldValidation=Strict`.
+fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
+    let version = kind.api_version().rsplit('/').next().unwrap_or("");
+    let cannot = |detail: String| {
+        format!(
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: {detail}",
+            kind = kind.name()
+        )
+    };
+    match kind.decode(json) {
+        Err(error) => {
+            let mut e = ApiError::new(Reason::BadRequest, cannot(go_type_error(&error)));
+            e.details.fields = vec![error.path];
+            Err(e)
+        }
+        Ok(decoded) if !decoded.unknown_fields.is_empty() => {
+            let list: Vec<String> = decoded
+                .unknown_fields
+                .iter()
+                .map(|f| format!("unknown field \"{f}\""))
+                .collect();
+            let mut e = ApiError::new(
+                Reason::BadRequest,
+                cannot(format!("strict decoding error: {}", list.join(", "))),
+            );
+            e.details.fields = decoded.unknown_fields;
+            Err(e)
+        }
+        Ok(decoded) => Ok(decoded.object),
+    }
+}
+
+/// Go's `%v` of a float64 (JSON numbers decode to float64): shortest digits,
+/// exponent form from 1e+06 up and below 1e-04.
+fn go_float(f: f64) -> String {
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Go's `%+v` of a decoded JSON value, as the server quotes a refused patch.
+fn go_value(value: &Value) -> String {
+    match value {
+        Value::Null => "<nil>".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(go_value).collect::<Vec<_>>().join(" ")
+        ),
+        Value::Object(map) => format!(
+            "map[{}]",
+            map.iter()
+                .map(|(k, v)| format!("{k}:{}", go_value(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
+}
+
+/// The patch kubectl sends: what changed from `current` to `merged`, removals as null.
+fn patch_between(current: &Value, merged: &Value) -> Value {
+    match (current.as_object(), merged.as_object()) {
+        (Some(old), Some(new)) => {
+            let mut patch = serde_json::Map::new();
+            for (key, value) in new {
+                match old.get(key) {
+                    Some(before) if before == value => {}
+                    Some(before) if before.is_object() && value.is_object() => {
+                        patch.insert(key.clone(), patch_between(before, value));
+                    }
+                    _ => {
+                        patch.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            for key in old.keys().filter(|k| !new.contains_key(*k)) {
+                patch.insert(key.clone(), Value::Null);
+            }
+            Value::Object(patch)
+        }
+        _ => merged.clone(),
+    }
+}
+
+/// Decodes a merged object strictly; a refusal quotes the patch, as the server does.
+fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Object, ApiError> {
+    let refuse = |detail: String, fields: Vec<String>| {
+        let cause = FieldError::invalid(
+            "patch",
+            super::validation::Rendered::str(&go_value(&patch_between(current, merged))),
+            &detail,
+        );
+        let mut e = ApiError::invalid("", "", "", vec![cause]);
+        e.details.fields = fields;
+        e
+    };
+    match kind.decode(merged) {
+        Err(error) => {
+            let detail = format!("unrecognized type: {}", go_type_error(&error));
+            Err(refuse(detail, vec![error.path]))
+        }
+        Ok(decoded) if !decoded.unknown_fields.is_empty() => {
+            let list: Vec<String> = decoded
+                .unknown_fields
+                .iter()
+                .map(|f| format!("unknown field \"{f}\""))
+                .collect();
+            Err(refuse(
+                format!("strict decoding error: {}", list.join(", ")),
+                decoded.unknown_fields,
+            ))
+        }
+        Ok(decoded) => Ok(decoded.object),
+    }
 }
 
 /// kubectl's three-way merge: fields the user set are written, fields they set
@@ -95,21 +287,47 @@ fn three_way_merge(current: &mut Value, last: Option<&Value>, new: &Value) {
     }
 }
 
-/// The manifest as kubectl records it: compact JSON, keys sorted, newline-terminated.
-fn last_applied_of(object: &Object) -> String {
-    let mut json = object.to_json();
+/// The manifest as kubectl sends it: with `annotations` present (empty if the
+/// manifest had none) and the last-applied annotation set to the manifest itself
+/// (compact JSON, keys sorted, newline-terminated, without that annotation).
+fn with_last_applied(manifest: &Value) -> (Value, String) {
+    let mut json = manifest.clone();
+    if let Some(meta) = json.pointer_mut("/metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(annotations) = annotations.as_object_mut() {
+            annotations.remove(LAST_APPLIED);
+        }
+    }
+    let recorded = format!("{json}\n");
     if let Some(annotations) = json
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
     {
-        annotations.remove(LAST_APPLIED);
-        if annotations.is_empty() {
-            if let Some(meta) = json.pointer_mut("/metadata").and_then(Value::as_object_mut) {
-                meta.remove("annotations");
-            }
-        }
+        annotations.insert(LAST_APPLIED.to_string(), Value::String(recorded.clone()));
     }
-    format!("{json}\n")
+    (json, recorded)
+}
+
+fn set_annotation(meta: &mut ObjectMeta, key: &str, value: String) {
+    meta.annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(key.to_string(), value);
+}
+
+/// Defaulting, run as the server decodes an object.
+fn default_object(object: &mut Object) {
+    match object {
+        Object::DaemonSet(ds) => default_daemonset(ds),
+        Object::Pod(pod) => {
+            let spec = pod.spec.get_or_insert_with(Default::default);
+            default_pod_spec(spec);
+            default_pod_only(spec);
+        }
+        Object::PriorityClass(class) => default_priority_class(class),
+        _ => {}
+    }
 }
 
 fn template_generation(meta: &ObjectMeta) -> i64 {
@@ -120,25 +338,292 @@ fn template_generation(meta: &ObjectMeta) -> i64 {
         .unwrap_or(0)
 }
 
-/// What the registry does on create, per kind (REFERENCE §1.3 for DaemonSets).
-fn prepare_create(object: &mut Object) {
+/// `Guaranteed` when every container's requests equal its cpu and memory limits,
+/// `BestEffort` when nothing is requested or limited, else `Burstable`.
+fn qos_class(pod: &Pod) -> &'static str {
+    let containers = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or_default();
+    let resources: Vec<_> = containers
+        .iter()
+        .filter_map(|c| c.resources.as_ref())
+        .collect();
+    let any = resources.iter().any(|r| {
+        r.requests.as_ref().is_some_and(|m| !m.is_empty())
+            || r.limits.as_ref().is_some_and(|m| !m.is_empty())
+    });
+    if !any {
+        return "BestEffort";
+    }
+    let guaranteed = containers.iter().all(|c| {
+        let Some(r) = &c.resources else { return false };
+        let limits = r.limits.clone().unwrap_or_default();
+        let requests = r.requests.clone().unwrap_or_default();
+        ["cpu", "memory"].iter().all(|k| limits.contains_key(*k))
+            && requests.iter().all(|(k, v)| limits.get(k) == Some(v))
+    });
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// The name a pod is known by in admission errors: its name, or its generateName.
+fn pod_display_name(pod: &Pod) -> String {
+    pod.metadata
+        .name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| pod.metadata.generate_name.clone())
+        .unwrap_or_default()
+}
+
+/// The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins.
+fn admit_pod(store: &Store, pod: &mut Pod, ids: &mut Ids) -> Result<(), ApiError> {
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let forbidden = |pod: &Pod, why: String| {
+        ApiError::new(
+            Reason::Forbidden,
+            format!("pods \"{}\" is forbidden: {why}", pod_display_name(pod)),
+        )
+    };
+    let spec = pod.spec.clone().unwrap_or_default();
+    // ServiceAccount: the account must exist; its token is mounted.
+    let account = spec
+        .service_account_name
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    if store
+        .get(Kind::ServiceAccount, &namespace, &account)
+        .is_none()
+    {
+        return Err(forbidden(
+            pod,
+            format!(
+                "error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"
+            ),
+        ));
+    }
+    // Priority: from the named class, else 0.
+    let (priority, policy) = match spec
+        .priority_class_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) => match store.priority_class(name) {
+            Some(class) => (
+                class.value.unwrap_or(0),
+                class
+                    .preemption_policy
+                    .clone()
+                    .unwrap_or_else(|| "PreemptLowerPriority".to_string()),
+            ),
+            None => {
+                return Err(forbidden(
+                    pod,
+                    format!("no PriorityClass with name {name} was found"),
+                ))
+            }
+        },
+        None => (0, "PreemptLowerPriority".to_string()),
+    };
+    let spec = pod.spec.get_or_insert_with(Default::default);
+    spec.service_account_name = Some(account.clone());
+    spec.service_account = Some(account);
+    spec.priority = Some(priority);
+    spec.preemption_policy.get_or_insert(policy);
+    if spec.automount_service_account_token != Some(false) {
+        mount_service_account_token(spec, ids);
+    }
+    add_default_toleration_seconds(spec.tolerations.get_or_insert_with(Vec::new));
+    Ok(())
+}
+
+/// The projected `kube-api-access-xxxxx` volume and its mount in every container.
+fn mount_service_account_token(spec: &mut k8s_openapi::api::core::v1::PodSpec, ids: &mut Ids) {
+    let name = ids.generate_name("kube-api-access-");
+    let mount = VolumeMount {
+        name: name.clone(),
+        mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".to_string(),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    for container in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        container
+            .volume_mounts
+            .get_or_insert_with(Vec::new)
+            .push(mount.clone());
+    }
+    let sources = vec![
+        VolumeProjection {
+            service_account_token: Some(ServiceAccountTokenProjection {
+                expiration_seconds: Some(3607),
+                path: "token".to_string(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        VolumeProjection {
+            config_map: Some(k8s_openapi::api::core::v1::ConfigMapProjection {
+                name: "kube-root-ca.crt".to_string(),
+                items: Some(vec![KeyToPath {
+                    key: "ca.crt".to_string(),
+                    path: "ca.crt".to_string(),
+                    mode: None,
+                }]),
+                optional: None,
+            }),
+            ..Default::default()
+        },
+        VolumeProjection {
+            downward_api: Some(k8s_openapi::api::core::v1::DownwardAPIProjection {
+                items: Some(vec![k8s_openapi::api::core::v1::DownwardAPIVolumeFile {
+                    field_ref: Some(ObjectFieldSelector {
+                        api_version: Some("v1".to_string()),
+                        field_path: "metadata.namespace".to_string(),
+                    }),
+                    path: "namespace".to_string(),
+                    ..Default::default()
+                }]),
+            }),
+            ..Default::default()
+        },
+    ];
+    spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+        name,
+        projected: Some(ProjectedVolumeSource {
+            default_mode: Some(420),
+            sources: Some(sources),
+        }),
+        ..Default::default()
+    });
+}
+
+/// `DefaultTolerationSeconds`: 300 s for not-ready and unreachable, unless tolerated.
+fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        let tolerated = tolerations.iter().any(|t| {
+            let k = t.key.as_deref().unwrap_or("");
+            let e = t.effect.as_deref().unwrap_or("");
+            (k.is_empty() || k == key) && (e.is_empty() || e == "NoExecute")
+        });
+        if !tolerated {
+            tolerations.push(Toleration {
+                key: Some(key.to_string()),
+                operator: Some("Exists".to_string()),
+                effect: Some("NoExecute".to_string()),
+                toleration_seconds: Some(300),
+                ..Default::default()
+            });
+        }
+    }
+}
+
+/// Mutating admission: the namespace must exist (NamespaceLifecycle), then the
+/// pod plugins.
+fn admit(store: &Store, object: &mut Object, ids: &mut Ids) -> Result<(), ApiError> {
+    if object.kind().namespaced() {
+        let namespace = object.namespace();
+        if store.namespace(namespace).is_none() {
+            return Err(ApiError::not_found("namespaces", namespace));
+        }
+    }
+    if let Object::Pod(pod) = object {
+        admit_pod(store, pod, ids)?;
+    }
+    Ok(())
+}
+
+/// `strategy.Validate` on create. `manifest` tells what the user actually wrote.
+fn validate_create(object: &Object, manifest: Option<&Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match object {
+        Object::DaemonSet(ds) => {
+            let selector_given =
+                manifest.is_none_or(|m| m.pointer("/spec/selector").is_some_and(|s| !s.is_null()));
+            validate_daemonset(ds, selector_given, &mut errors)
+        }
+        Object::Pod(pod) => validate_pod(pod, &mut errors),
+        Object::Node(node) => validate_node(node, &mut errors),
+        Object::PriorityClass(class) => validate_priority_class(class, &mut errors),
+        Object::Namespace(ns) => {
+            validate_object_meta(&ns.metadata, false, NameRule::Dns1123Label, &mut errors)
+        }
+        other => validate_object_meta(
+            other.metadata(),
+            other.kind().namespaced(),
+            NameRule::Dns1123Subdomain,
+            &mut errors,
+        ),
+    }
+    errors
+}
+
+/// `strategy.ValidateUpdate`.
+fn validate_update(object: &Object, old: &Object) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match (object, old) {
+        (Object::DaemonSet(ds), Object::DaemonSet(old)) => {
+            validate_daemonset_update(ds, old, &mut errors)
+        }
+        (Object::PriorityClass(class), Object::PriorityClass(old)) => {
+            validate_priority_class_update(class, old, &mut errors)
+        }
+        _ => errors = validate_create(object, None),
+    }
+    errors
+}
+
+fn invalid(object: &Object, causes: Vec<FieldError>) -> ApiError {
+    let kind = object.kind();
+    let qualified = match kind.group() {
+        "" => kind.name().to_string(),
+        group => format!("{}.{group}", kind.name()),
+    };
+    ApiError::invalid(kind.name(), &qualified, object.name(), causes)
+}
+
+/// What the registry sets on create (REFERENCE §1.3 for DaemonSets).
+fn prepare_create(object: &mut Object, env: &mut Env) {
+    let meta = object.metadata_mut();
+    meta.uid = Some(env.ids.uid());
+    meta.creation_timestamp = Some(env.now.clone());
     match object {
         Object::DaemonSet(ds) => {
             ds.metadata.generation = Some(1);
-            ds.metadata
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), "1".to_string());
+            set_annotation(
+                &mut ds.metadata,
+                TEMPLATE_GENERATION_ANNOTATION,
+                "1".to_string(),
+            );
             ds.status = None;
         }
-        Object::Pod(pod) => pod.status = None,
+        Object::Pod(pod) => {
+            let qos = qos_class(pod).to_string();
+            pod.status = Some(PodStatus {
+                phase: Some("Pending".to_string()),
+                qos_class: Some(qos),
+                ..Default::default()
+            });
+        }
         Object::Namespace(ns) => {
             ns.status = Some(NamespaceStatus {
                 phase: Some("Active".to_string()),
                 ..Default::default()
             })
         }
-        Object::Node(_) | Object::PriorityClass(_) => {}
+        _ => {}
     }
 }
 
@@ -152,10 +637,11 @@ fn prepare_update(object: &mut Object, stored: &Object) {
             let new_spec = ds.spec.clone().unwrap_or_default();
             if old_spec.template != new_spec.template {
                 let next = template_generation(&old.metadata) + 1;
-                ds.metadata
-                    .annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(TEMPLATE_GENERATION_ANNOTATION.to_string(), next.to_string());
+                set_annotation(
+                    &mut ds.metadata,
+                    TEMPLATE_GENERATION_ANNOTATION,
+                    next.to_string(),
+                );
             }
             if old_spec != new_spec {
                 ds.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
@@ -168,119 +654,171 @@ fn prepare_update(object: &mut Object, stored: &Object) {
     }
 }
 
-fn insert_new(store: &mut Store, mut object: Object, now: &Time, ids: &mut Ids) {
-    admit_new(object.metadata_mut(), now, ids);
-    prepare_create(&mut object);
-    store.put(object);
+/// What a new namespace gets from its controllers: the `default` ServiceAccount
+/// and the `kube-root-ca.crt` ConfigMap.
+fn populate_namespace(store: &mut Store, namespace: &str, env: &mut Env) {
+    let meta = |name: &str, env: &mut Env| ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: Some(namespace.to_string()),
+        uid: Some(env.ids.uid()),
+        creation_timestamp: Some(env.now.clone()),
+        ..Default::default()
+    };
+    let account = ServiceAccount {
+        metadata: meta("default", env),
+        ..Default::default()
+    };
+    let root_ca = ConfigMap {
+        metadata: ObjectMeta {
+            annotations: Some(BTreeMap::from([(
+                "kubernetes.io/description".to_string(),
+                "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.".to_string(),
+            )])),
+            ..meta("kube-root-ca.crt", env)
+        },
+        data: Some(BTreeMap::from([(
+            "ca.crt".to_string(),
+            "-----BEGIN CERTIFICATE-----\n(daemonlab simulated cluster CA)\n-----END CERTIFICATE-----\n".to_string(),
+        )])),
+        ..Default::default()
+    };
+    store.put(Object::ServiceAccount(account));
+    store.put(Object::ConfigMap(root_ca));
 }
 
-/// Creates `object`, which must not exist yet (`kubectl create`, and the objects
-/// a cluster starts with).
-pub fn create(
+/// Stores a new, already decoded object: defaults, admission, registry fields,
+/// validation. `manifest` is what the user wrote, when there is one.
+fn insert(
     store: &mut Store,
-    object: Object,
-    now: &Time,
-    ids: &mut Ids,
+    mut object: Object,
+    manifest: Option<&Value>,
+    env: &mut Env,
 ) -> Result<(), ApiError> {
-    if store.get(&object).is_some() {
-        return Err(ApiError {
-            reason: "AlreadyExists",
-            message: format!(
-                "{}s \"{}\" already exists",
-                object.kind().to_lowercase(),
-                object.name()
-            ),
-        });
+    default_object(&mut object);
+    admit(store, &mut object, env.ids)?;
+    prepare_create(&mut object, env);
+    let errors = validate_create(&object, manifest);
+    if !errors.is_empty() {
+        return Err(invalid(&object, errors));
     }
-    insert_new(store, object, now, ids);
+    let namespace = match &object {
+        Object::Namespace(ns) => ns.metadata.name.clone(),
+        _ => None,
+    };
+    store.put(object);
+    if let Some(namespace) = namespace {
+        populate_namespace(store, &namespace, env);
+    }
     Ok(())
 }
 
-/// Creates or updates `object` the way `kubectl apply` does.
-pub fn apply(
-    store: &mut Store,
-    mut object: Object,
-    now: &Time,
-    ids: &mut Ids,
-) -> Result<Applied, ApiError> {
-    let resource = object.resource();
-    let name = object.name().to_string();
-    if name.is_empty() {
-        return Err(ApiError {
-            reason: "BadRequest",
-            message: "resource name may not be empty".to_string(),
-        });
+/// Creates `object` (`kubectl create`, controllers, the objects a cluster starts with).
+pub fn create(store: &mut Store, object: Object, env: &mut Env) -> Result<(), ApiError> {
+    if store.get_like(&object).is_some() {
+        return Err(ApiError::already_exists(
+            &qualified_resource(object.kind()),
+            object.name(),
+        ));
     }
-    if object.is_namespaced() {
-        let namespace = object
-            .metadata_mut()
-            .namespace
-            .get_or_insert_with(|| "default".to_string());
-        if store.namespace(namespace).is_none() {
-            return Err(ApiError {
-                reason: "NotFound",
-                message: format!("namespaces \"{namespace}\" not found"),
-            });
-        }
-    }
-    let last_applied = last_applied_of(&object);
-    let action = match store.get(&object) {
-        None => {
-            object
-                .metadata_mut()
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert(LAST_APPLIED.to_string(), last_applied);
-            insert_new(store, object, now, ids);
-            ApplyAction::Created
-        }
-        Some(stored) => {
-            let previous: Option<Value> = stored
-                .metadata()
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(LAST_APPLIED))
-                .and_then(|json| serde_json::from_str(json).ok());
-            let mut merged = stored.to_json();
-            three_way_merge(&mut merged, previous.as_ref(), &object.to_json());
-            let mut updated = Object::from_json(object.kind(), merged).map_err(|e| ApiError {
-                reason: "BadRequest",
-                message: e.to_string(),
-            })?;
-            updated
-                .metadata_mut()
-                .annotations
-                .get_or_insert_with(Default::default)
-                .insert(LAST_APPLIED.to_string(), last_applied);
-            prepare_update(&mut updated, &stored);
-            if updated == stored {
-                ApplyAction::Unchanged
-            } else {
-                store.put(updated);
-                ApplyAction::Configured
-            }
-        }
-    };
-    Ok(Applied {
-        resource,
-        name,
-        action,
-    })
+    insert(store, object, None, env)
 }
 
-/// Creates an object whose name the server completes from `generateName`, as
-/// controllers create pods. Returns the name given.
-pub fn create_generated(store: &mut Store, mut pod: Pod, now: &Time, ids: &mut Ids) -> String {
+/// `daemonsets.apps`, `pods`: the resource as the server names it in messages.
+pub fn qualified_resource(kind: Kind) -> String {
+    match kind.group() {
+        "" => kind.plural().to_string(),
+        group => format!("{}.{group}", kind.plural()),
+    }
+}
+
+/// Creates a pod whose name the server completes from `generateName`, as
+/// controllers do. Returns the name given.
+pub fn create_generated(
+    store: &mut Store,
+    mut pod: Pod,
+    env: &mut Env,
+) -> Result<String, ApiError> {
     let prefix = pod.metadata.generate_name.clone().unwrap_or_default();
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let name = loop {
-        let candidate = ids.generate_name(&prefix);
-        if store.pod(&(namespace.clone(), candidate.clone())).is_none() {
+        let candidate = env.ids.generate_name(&prefix);
+        if store.get(Kind::Pod, &namespace, &candidate).is_none() {
             break candidate;
         }
     };
     pod.metadata.name = Some(name.clone());
-    admit_new(&mut pod.metadata, now, ids);
-    store.put_pod(pod);
-    name
+    insert(store, Object::Pod(pod), None, env)?;
+    Ok(name)
+}
+
+/// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced
+/// objects without a namespace go to `default_namespace`, as kubectl does.
+pub fn apply(
+    store: &mut Store,
+    kind: Kind,
+    manifest: &Value,
+    default_namespace: &str,
+    env: &mut Env,
+) -> Result<Applied, ApiError> {
+    let mut manifest = manifest.clone();
+    if kind.namespaced() {
+        if let Some(meta) = manifest
+            .pointer_mut("/metadata")
+            .and_then(Value::as_object_mut)
+        {
+            meta.entry("namespace")
+                .or_insert_with(|| Value::String(default_namespace.to_string()));
+        }
+    }
+    let name = manifest
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let namespace = manifest
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (modified, last_applied) = with_last_applied(&manifest);
+    let applied = |action, warnings| Applied {
+        resource: kind.resource(),
+        name: name.clone(),
+        action,
+        warnings,
+    };
+    let Some(stored) = store.get(kind, &namespace, &name).cloned() else {
+        let mut object = decode_for_create(kind, &manifest)?;
+        set_annotation(object.metadata_mut(), LAST_APPLIED, last_applied);
+        insert(store, object, Some(&manifest), env)?;
+        return Ok(applied(ApplyAction::Created, Vec::new()));
+    };
+    let previous = stored
+        .metadata()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(|json| serde_json::from_str::<Value>(json).ok());
+    let mut warnings = Vec::new();
+    if previous.is_none() {
+        warnings.push(format!(
+            "Warning: resource {}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+            kind.plural()
+        ));
+    }
+    let current = stored.to_json();
+    let mut merged = current.clone();
+    three_way_merge(&mut merged, previous.as_ref(), &modified);
+    let mut updated = decode_for_patch(kind, &current, &merged)?;
+    default_object(&mut updated);
+    prepare_update(&mut updated, &stored);
+    let errors = validate_update(&updated, &stored);
+    if !errors.is_empty() {
+        return Err(invalid(&updated, errors));
+    }
+    if updated == stored {
+        return Ok(applied(ApplyAction::Unchanged, warnings));
+    }
+    store.put(updated);
+    Ok(applied(ApplyAction::Configured, warnings))
 }

@@ -1,5 +1,6 @@
 //! The object store (etcd behind the API server). Objects are kept per kind in
-//! name order, which is also the order `kubectl get` lists them in.
+//! namespace/name order, which is also the order `kubectl get` lists them in.
+//! Every write is recorded as a watch event that controllers and the UI read.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +9,9 @@ use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::Object;
+use super::{Kind, Object};
 
-/// `(namespace, name)` of a namespaced object.
+/// `(namespace, name)`; the namespace is empty for cluster-scoped kinds.
 pub type Key = (String, String);
 
 pub fn key_of(meta: &ObjectMeta) -> Key {
@@ -20,109 +21,194 @@ pub fn key_of(meta: &ObjectMeta) -> Key {
     )
 }
 
+/// ADDED / MODIFIED / DELETED, as a watch reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One change to the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchEvent {
+    pub type_: WatchEventType,
+    pub kind: Kind,
+    pub key: Key,
+    /// The store's resourceVersion after this change.
+    pub resource_version: u64,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    namespaces: BTreeMap<String, Namespace>,
-    nodes: BTreeMap<String, Node>,
-    daemonsets: BTreeMap<Key, DaemonSet>,
-    pods: BTreeMap<Key, Pod>,
-    priority_classes: BTreeMap<String, PriorityClass>,
+    objects: BTreeMap<Kind, BTreeMap<Key, Object>>,
     resource_version: u64,
+    log: Vec<WatchEvent>,
+}
+
+macro_rules! typed_access {
+    ($variant:ident, $ty:ty, $list:ident, $put:ident) => {
+        pub fn $list(&self) -> impl Iterator<Item = &$ty> {
+            self.list(Kind::$variant).filter_map(|o| match o {
+                Object::$variant(o) => Some(o),
+                _ => None,
+            })
+        }
+
+        pub fn $put(&mut self, object: $ty) {
+            self.put(Object::$variant(object));
+        }
+    };
 }
 
 impl Store {
-    /// Stamps a new `resourceVersion`, as every write to etcd does.
-    fn stamp(&mut self, meta: &mut ObjectMeta) {
-        self.resource_version += 1;
-        meta.resource_version = Some(self.resource_version.to_string());
+    pub fn resource_version(&self) -> u64 {
+        self.resource_version
+    }
+
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
+        self.objects
+            .get(&kind)?
+            .get(&(namespace.to_string(), name.to_string()))
     }
 
     /// The stored object with the same kind, namespace and name as `like`.
-    pub fn get(&self, like: &Object) -> Option<Object> {
-        let name = like.name();
-        match like {
-            Object::Namespace(_) => self.namespace(name).cloned().map(Object::Namespace),
-            Object::Node(_) => self.node(name).cloned().map(Object::Node),
-            Object::DaemonSet(o) => self
-                .daemonset(&key_of(&o.metadata))
-                .cloned()
-                .map(Object::DaemonSet),
-            Object::Pod(o) => self.pod(&key_of(&o.metadata)).cloned().map(Object::Pod),
-            Object::PriorityClass(_) => self
-                .priority_class(name)
-                .cloned()
-                .map(Object::PriorityClass),
-        }
+    pub fn get_like(&self, like: &Object) -> Option<&Object> {
+        self.get(like.kind(), like.namespace(), like.name())
     }
 
-    pub fn put(&mut self, object: Object) {
-        match object {
-            Object::Namespace(o) => self.put_namespace(o),
-            Object::Node(o) => self.put_node(o),
-            Object::DaemonSet(o) => self.put_daemonset(o),
-            Object::Pod(o) => self.put_pod(o),
-            Object::PriorityClass(o) => self.put_priority_class(o),
-        }
+    /// Every object of `kind`, in namespace/name order.
+    pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
+        self.objects.get(&kind).into_iter().flat_map(|m| m.values())
     }
 
-    pub fn namespaces(&self) -> impl Iterator<Item = &Namespace> {
-        self.namespaces.values()
+    /// Writes `object`, stamping a new resourceVersion as every etcd write does.
+    pub fn put(&mut self, mut object: Object) {
+        self.resource_version += 1;
+        object.metadata_mut().resource_version = Some(self.resource_version.to_string());
+        let kind = object.kind();
+        let key = key_of(object.metadata());
+        let previous = self
+            .objects
+            .entry(kind)
+            .or_default()
+            .insert(key.clone(), object);
+        let type_ = match previous {
+            Some(_) => WatchEventType::Modified,
+            None => WatchEventType::Added,
+        };
+        self.record(type_, kind, key);
     }
+
+    pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
+        let key = (namespace.to_string(), name.to_string());
+        let removed = self.objects.get_mut(&kind)?.remove(&key)?;
+        self.resource_version += 1;
+        self.record(WatchEventType::Deleted, kind, key);
+        Some(removed)
+    }
+
+    fn record(&mut self, type_: WatchEventType, kind: Kind, key: Key) {
+        self.log.push(WatchEvent {
+            type_,
+            kind,
+            key,
+            resource_version: self.resource_version,
+        });
+    }
+
+    /// The changes made after `resource_version`, oldest first.
+    pub fn events_since(&self, resource_version: u64) -> &[WatchEvent] {
+        let start = self
+            .log
+            .partition_point(|e| e.resource_version <= resource_version);
+        &self.log[start..]
+    }
+
+    typed_access!(Namespace, Namespace, namespaces, put_namespace);
+    typed_access!(Node, Node, nodes, put_node);
+    typed_access!(DaemonSet, DaemonSet, daemonsets, put_daemonset);
+    typed_access!(Pod, Pod, pods, put_pod);
+    typed_access!(
+        PriorityClass,
+        PriorityClass,
+        priority_classes,
+        put_priority_class
+    );
+
     pub fn namespace(&self, name: &str) -> Option<&Namespace> {
-        self.namespaces.get(name)
-    }
-    pub fn put_namespace(&mut self, mut namespace: Namespace) {
-        self.stamp(&mut namespace.metadata);
-        let name = namespace.metadata.name.clone().unwrap_or_default();
-        self.namespaces.insert(name, namespace);
+        match self.get(Kind::Namespace, "", name)? {
+            Object::Namespace(o) => Some(o),
+            _ => None,
+        }
     }
 
-    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.nodes.values()
-    }
     pub fn node(&self, name: &str) -> Option<&Node> {
-        self.nodes.get(name)
-    }
-    pub fn put_node(&mut self, mut node: Node) {
-        self.stamp(&mut node.metadata);
-        let name = node.metadata.name.clone().unwrap_or_default();
-        self.nodes.insert(name, node);
+        match self.get(Kind::Node, "", name)? {
+            Object::Node(o) => Some(o),
+            _ => None,
+        }
     }
 
-    pub fn daemonsets(&self) -> impl Iterator<Item = &DaemonSet> {
-        self.daemonsets.values()
-    }
     pub fn daemonset(&self, key: &Key) -> Option<&DaemonSet> {
-        self.daemonsets.get(key)
-    }
-    pub fn put_daemonset(&mut self, mut ds: DaemonSet) {
-        self.stamp(&mut ds.metadata);
-        self.daemonsets.insert(key_of(&ds.metadata), ds);
+        match self.get(Kind::DaemonSet, &key.0, &key.1)? {
+            Object::DaemonSet(o) => Some(o),
+            _ => None,
+        }
     }
 
-    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.pods.values()
-    }
     pub fn pod(&self, key: &Key) -> Option<&Pod> {
-        self.pods.get(key)
-    }
-    pub fn put_pod(&mut self, mut pod: Pod) {
-        self.stamp(&mut pod.metadata);
-        self.pods.insert(key_of(&pod.metadata), pod);
-    }
-    pub fn remove_pod(&mut self, key: &Key) -> Option<Pod> {
-        self.pods.remove(key)
+        match self.get(Kind::Pod, &key.0, &key.1)? {
+            Object::Pod(o) => Some(o),
+            _ => None,
+        }
     }
 
-    pub fn priority_classes(&self) -> impl Iterator<Item = &PriorityClass> {
-        self.priority_classes.values()
-    }
     pub fn priority_class(&self, name: &str) -> Option<&PriorityClass> {
-        self.priority_classes.get(name)
+        match self.get(Kind::PriorityClass, "", name)? {
+            Object::PriorityClass(o) => Some(o),
+            _ => None,
+        }
     }
-    pub fn put_priority_class(&mut self, mut class: PriorityClass) {
-        self.stamp(&mut class.metadata);
-        let name = class.metadata.name.clone().unwrap_or_default();
-        self.priority_classes.insert(name, class);
+
+    pub fn remove_pod(&mut self, key: &Key) -> Option<Pod> {
+        match self.remove(Kind::Pod, &key.0, &key.1)? {
+            Object::Pod(pod) => Some(pod),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str) -> Node {
+        Node {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn writes_are_watch_events_with_increasing_versions() {
+        let mut store = Store::default();
+        store.put_node(node("a"));
+        store.put_node(node("a"));
+        store.remove(Kind::Node, "", "a");
+        let types: Vec<_> = store.events_since(0).iter().map(|e| e.type_).collect();
+        assert_eq!(
+            types,
+            [
+                WatchEventType::Added,
+                WatchEventType::Modified,
+                WatchEventType::Deleted
+            ]
+        );
+        assert_eq!(store.events_since(2).len(), 1);
+        assert_eq!(store.resource_version(), 3);
     }
 }

@@ -2,14 +2,17 @@
 //! identifiers. Same seed and same inputs give the same cluster, natively and in wasm.
 
 use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
+use serde_json::Value;
 
-use crate::api::decode::{decode_all, DecodeError};
+use crate::api::errors::ApiError;
 use crate::api::ids::Ids;
-use crate::api::server::{self, ApiError, Applied};
+use crate::api::server::{self, Applied, Env};
 use crate::api::store::{key_of, Store};
-use crate::api::Object;
+use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
+use crate::api::{Kind, Object};
 use crate::controllers::{daemonset, kubelet, scheduler, Ctx};
 
 /// Namespaces every cluster starts with.
@@ -36,21 +39,32 @@ impl Cluster {
             ids: Ids::new(seed),
             now: Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH),
         };
-        for name in INITIAL_NAMESPACES {
-            let namespace = Object::Namespace(Namespace {
-                metadata: ObjectMeta {
-                    name: Some(name.to_string()),
-                    ..Default::default()
-                },
+        let meta = |name: &str| ObjectMeta {
+            name: Some(name.to_string()),
+            ..Default::default()
+        };
+        let namespaces = INITIAL_NAMESPACES.map(|name| {
+            Object::Namespace(Namespace {
+                metadata: meta(name),
                 ..Default::default()
-            });
-            // Four distinct names in an empty store: creating them cannot fail.
-            let _ = server::create(
-                &mut cluster.store,
-                namespace,
-                &Time(cluster.now),
-                &mut cluster.ids,
-            );
+            })
+        });
+        let classes = SYSTEM_PRIORITY_CLASSES.map(|(name, value, description)| {
+            Object::PriorityClass(PriorityClass {
+                metadata: meta(name),
+                value: Some(value),
+                description: Some(description.to_string()),
+                ..Default::default()
+            })
+        });
+        let now = Time(cluster.now);
+        let mut env = Env {
+            now: &now,
+            ids: &mut cluster.ids,
+        };
+        for object in namespaces.into_iter().chain(classes) {
+            // Distinct, valid built-in objects in an empty store: creating them cannot fail.
+            let _ = server::create(&mut cluster.store, object, &mut env);
         }
         cluster
     }
@@ -63,23 +77,20 @@ impl Cluster {
         self.now
     }
 
-    fn apply_object(&mut self, object: Object) -> Result<Applied, ApiError> {
-        server::apply(&mut self.store, object, &Time(self.now), &mut self.ids)
-    }
-
-    /// `kubectl apply -f`: decodes every document first (a decode error applies
-    /// nothing), then applies each in order, like kubectl; the cluster then settles.
-    pub fn apply_yaml(
+    /// `kubectl apply` of one manifest of a served kind. The cluster does not
+    /// settle until [`Cluster::settle`].
+    pub fn apply_manifest(
         &mut self,
-        text: &str,
-    ) -> Result<Vec<Result<Applied, ApiError>>, DecodeError> {
-        let objects = decode_all(text)?;
-        let results = objects
-            .into_iter()
-            .map(|object| self.apply_object(object))
-            .collect();
-        self.settle();
-        Ok(results)
+        kind: Kind,
+        manifest: &Value,
+        default_namespace: &str,
+    ) -> Result<Applied, ApiError> {
+        let now = Time(self.now);
+        let mut env = Env {
+            now: &now,
+            ids: &mut self.ids,
+        };
+        server::apply(&mut self.store, kind, manifest, default_namespace, &mut env)
     }
 
     /// Runs the controllers until none has anything left to do.

@@ -14,7 +14,7 @@ use self::history::template_hash;
 use self::placement::should_run_on;
 use self::pod_template::{new_daemon_pod, target_node, CONTROLLER_REVISION_HASH};
 use super::{is_pod_ready, pod_condition, pod_node_name, pod_phase, Ctx};
-use crate::api::server::create_generated;
+use crate::api::server::{create_generated, Env};
 use crate::api::store::{key_of, Key, Store};
 
 /// Is `pod` controlled by the DaemonSet with this uid?
@@ -124,8 +124,13 @@ pub fn reconcile(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
 
     for node in to_create {
         let pod = new_daemon_pod(&ds, &node, &hash);
-        create_generated(store, pod, &ctx.now, ctx.ids);
-        changed = true;
+        let mut env = Env {
+            now: &ctx.now,
+            ids: &mut *ctx.ids,
+        };
+        // A refused create (say, a missing ServiceAccount) leaves the node without
+        // a pod; the next sync tries again.
+        changed |= create_generated(store, pod, &mut env).is_ok();
     }
     for pod in to_delete {
         changed |= store.remove_pod(&pod).is_some();

@@ -1,9 +1,11 @@
-//! The starter cluster, end to end through the core: which pods land where, and
-//! what a refused apply leaves behind. Runs natively and, under wasm-pack, in Chromium.
+//! The starter cluster through `kubectl apply`: which pods land where, what kubectl
+//! prints, and what a refused apply leaves behind. Runs natively and, under
+//! wasm-pack, in Chromium.
 
 use daemonlab_core::samples::STARTER;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::cluster_view;
+use daemonlab_kubectl::apply::apply;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -21,19 +23,11 @@ fn placement(cluster: &Cluster) -> Vec<(String, Vec<String>)> {
 
 fn started() -> Cluster {
     let mut cluster = Cluster::new(1);
-    let results = cluster.apply_yaml(STARTER).expect("the starter decodes");
-    let lines: Vec<String> = results
-        .into_iter()
-        .map(|r| r.map(|a| a.to_string()).unwrap_or_else(|e| e.to_string()))
-        .collect();
+    let report = apply(&mut cluster, STARTER, "STDIN");
+    assert_eq!(report.stderr(), "");
     assert_eq!(
-        lines,
-        [
-            "node/control-plane created",
-            "node/worker-1 created",
-            "node/worker-2 created",
-            "daemonset.apps/node-exporter created",
-        ]
+        report.stdout(),
+        "node/control-plane created\nnode/worker-1 created\nnode/worker-2 created\ndaemonset.apps/node-exporter created\n"
     );
     cluster
 }
@@ -77,13 +71,11 @@ fn a_toleration_brings_a_pod_to_the_control_plane() {
         .replace("      # - key: node-role", "      - key: node-role")
         .replace("      #   operator: Exists", "        operator: Exists")
         .replace("      #   effect: NoSchedule", "        effect: NoSchedule");
-    let results = cluster.apply_yaml(&tolerating).expect("decodes");
-    let last = results
-        .last()
-        .cloned()
-        .expect("four results")
-        .expect("applies");
-    assert_eq!(last.to_string(), "daemonset.apps/node-exporter configured");
+    let report = apply(&mut cluster, &tolerating, "STDIN");
+    assert_eq!(
+        report.stdout(),
+        "node/control-plane unchanged\nnode/worker-1 unchanged\nnode/worker-2 unchanged\ndaemonset.apps/node-exporter configured\n"
+    );
     let placed = placement(&cluster);
     assert!(placed.iter().all(|(_, pods)| pods.len() == 1), "{placed:?}");
     assert!(cluster_view(&cluster).nodes[0].not_running.is_empty());
@@ -94,13 +86,21 @@ fn broken_yaml_is_refused_with_its_position_and_changes_nothing() {
     let mut cluster = started();
     let before = placement(&cluster);
     let broken = STARTER.replacen("  name: worker-1\n", "  name: worker-1\n bad: indent\n", 1);
-    let error = cluster.apply_yaml(&broken).expect_err("refused");
+    let report = apply(&mut cluster, &broken, "STDIN");
     let line = broken
         .lines()
         .position(|l| l == " bad: indent")
         .expect("the bad line")
         + 1;
+    let error = report.syntax_error.clone().expect("a syntax error");
     assert_eq!(error.location.map(|l| l.line), Some(line), "{error}");
+    // go-yaml numbers parser errors from 0, so kubectl names the line before.
+    assert_eq!(
+        report.stderr(),
+        format!("error: error parsing STDIN: error converting YAML to JSON: yaml: line {}: did not find expected key\n", line - 1)
+    );
+    // The control plane came before the error and was applied (unchanged).
+    assert_eq!(report.stdout(), "node/control-plane unchanged\n");
     assert_eq!(placement(&cluster), before);
 }
 
@@ -115,7 +115,7 @@ fn the_same_seed_gives_the_same_pod_names() {
     };
     assert_eq!(names(&started()), names(&started()));
     let mut other = Cluster::new(2);
-    other.apply_yaml(STARTER).expect("decodes");
+    apply(&mut other, STARTER, "STDIN");
     assert_ne!(names(&started()), names(&other));
 }
 
@@ -123,20 +123,10 @@ fn the_same_seed_gives_the_same_pod_names() {
 fn reapplying_the_same_text_changes_nothing() {
     let mut cluster = started();
     let pods_before: Vec<_> = cluster.store().pods().cloned().collect();
-    let lines: Vec<String> = cluster
-        .apply_yaml(STARTER)
-        .expect("decodes")
-        .into_iter()
-        .map(|r| r.map(|a| a.to_string()).unwrap_or_else(|e| e.to_string()))
-        .collect();
+    let report = apply(&mut cluster, STARTER, "STDIN");
     assert_eq!(
-        lines,
-        [
-            "node/control-plane unchanged",
-            "node/worker-1 unchanged",
-            "node/worker-2 unchanged",
-            "daemonset.apps/node-exporter unchanged",
-        ]
+        report.stdout(),
+        "node/control-plane unchanged\nnode/worker-1 unchanged\nnode/worker-2 unchanged\ndaemonset.apps/node-exporter unchanged\n"
     );
     let pods_after: Vec<_> = cluster.store().pods().cloned().collect();
     assert_eq!(pods_before, pods_after);
@@ -146,11 +136,8 @@ fn reapplying_the_same_text_changes_nothing() {
 fn a_label_removed_from_the_manifest_is_removed_from_the_node() {
     let mut cluster = started();
     let without_ssd = STARTER.replacen("    disk: ssd\n", "    tier: web\n", 1);
-    let results = cluster.apply_yaml(&without_ssd).expect("decodes");
-    assert_eq!(
-        results[1].clone().expect("applies").to_string(),
-        "node/worker-1 configured"
-    );
+    let report = apply(&mut cluster, &without_ssd, "STDIN");
+    assert!(report.stdout().contains("node/worker-1 configured\n"));
     let node = cluster_view(&cluster).nodes.remove(1);
     assert_eq!(node.labels, ["tier=web"]);
     let labels = cluster

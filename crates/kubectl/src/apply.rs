@@ -1,0 +1,296 @@
+//! `kubectl apply -f`: every manifest in the text, applied in order, and the
+//! lines real kubectl prints, on stdout and stderr.
+
+use daemonlab_core::api::decode::{
+    kind_of, manifests, Location, Manifest, MappingError, Source, SyntaxError,
+};
+use daemonlab_core::api::errors::{ApiError, Reason};
+use daemonlab_core::api::locate::{parse_path, Segment};
+use daemonlab_core::api::server::Applied;
+use daemonlab_core::sim::Cluster;
+
+/// Why one manifest was not applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The manifest names no kind at all.
+    MissingKind { json: String },
+    /// kubectl could not map apiVersion/kind to a served resource.
+    Mapping(MappingError),
+    /// The API server refused it.
+    Api(ApiError),
+}
+
+/// One manifest's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentResult {
+    pub source: Source,
+    pub name: String,
+    pub namespace: String,
+    pub outcome: Result<Applied, Failure>,
+}
+
+/// Everything one `kubectl apply -f` did and said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// What `-f` named: a path, or `STDIN` for `-`.
+    pub source_name: String,
+    pub documents: Vec<DocumentResult>,
+    /// Where reading stopped, if the text stopped being YAML.
+    pub syntax_error: Option<SyntaxError>,
+}
+
+/// One manifest's result as the editor lists it: what kubectl said, and where
+/// in the text the problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub ok: bool,
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// libyaml's parser (not scanner) errors: go-yaml reports their 0-based line.
+const PARSER_PROBLEMS: [&str; 10] = [
+    "did not find expected <document start>",
+    "found duplicate %YAML directive",
+    "found incompatible YAML document",
+    "found duplicate %TAG directive",
+    "found undefined tag handle",
+    "did not find expected node content",
+    "did not find expected '-' indicator",
+    "did not find expected key",
+    "did not find expected ',' or ']'",
+    "did not find expected ',' or '}'",
+];
+
+/// go-yaml's words for a syntax error: `yaml: line 4: did not find expected key`.
+fn go_yaml_message(error: &SyntaxError) -> String {
+    let problem = error
+        .message
+        .split(", while ")
+        .next()
+        .unwrap_or(&error.message);
+    let parser_error = PARSER_PROBLEMS.contains(&problem);
+    let line = error.location.map_or(0, |l| {
+        if parser_error {
+            l.line.saturating_sub(1)
+        } else {
+            l.line
+        }
+    });
+    if line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {line}: {problem}")
+    }
+}
+
+/// Applies every manifest in `text` to `cluster`, then lets it settle. As with
+/// kubectl, manifests before a syntax error are applied.
+pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
+    let (found, syntax_error) = manifests(text);
+    let documents = found
+        .into_iter()
+        .map(|manifest| apply_one(cluster, &manifest))
+        .collect();
+    cluster.settle();
+    Report {
+        source_name: source_name.to_string(),
+        documents,
+        syntax_error,
+    }
+}
+
+fn apply_one(cluster: &mut Cluster, manifest: &Manifest) -> DocumentResult {
+    let outcome = if manifest.kind().is_empty() {
+        Err(Failure::MissingKind {
+            json: manifest.json.to_string(),
+        })
+    } else {
+        match kind_of(manifest) {
+            Err(mapping) => Err(Failure::Mapping(mapping)),
+            Ok(kind) => cluster
+                .apply_manifest(kind, &manifest.json, "default")
+                .map_err(Failure::Api),
+        }
+    };
+    DocumentResult {
+        source: manifest.source.clone(),
+        name: manifest.name().to_string(),
+        namespace: manifest.namespace().to_string(),
+        outcome,
+    }
+}
+
+impl Report {
+    fn failures(&self) -> impl Iterator<Item = (&DocumentResult, &Failure)> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.outcome.as_ref().err().map(|f| (d, f)))
+    }
+
+    fn error_count(&self) -> usize {
+        self.failures().count() + usize::from(self.syntax_error.is_some())
+    }
+
+    /// Did anything fail (kubectl's exit status 1)?
+    pub fn failed(&self) -> bool {
+        self.error_count() > 0
+    }
+
+    /// What kubectl prints on standard output: one line per applied object.
+    pub fn stdout(&self) -> String {
+        self.documents
+            .iter()
+            .filter_map(|d| d.outcome.as_ref().ok())
+            .map(|applied| format!("{applied}\n"))
+            .collect()
+    }
+
+    /// What kubectl prints on standard error: warnings as they come, then the
+    /// errors (one alone prints differently from several).
+    pub fn stderr(&self) -> String {
+        let mut out = String::new();
+        for applied in self
+            .documents
+            .iter()
+            .filter_map(|d| d.outcome.as_ref().ok())
+        {
+            for warning in &applied.warnings {
+                out.push_str(warning);
+                out.push('\n');
+            }
+        }
+        let alone = self.error_count() == 1;
+        // Reading errors come first, as kubectl gathers them before applying.
+        if let Some(error) = &self.syntax_error {
+            let message = self.syntax_message(error);
+            out.push_str(&if alone {
+                format!("error: {message}\n")
+            } else {
+                format!("{message}\n")
+            });
+        }
+        let (reading, server): (Vec<_>, Vec<_>) = self
+            .failures()
+            .partition(|(_, f)| !matches!(f, Failure::Api(_)));
+        for (document, failure) in reading.into_iter().chain(server) {
+            out.push_str(&self.failure_message(document, failure, alone));
+            out.push('\n');
+        }
+        out
+    }
+
+    fn syntax_message(&self, error: &SyntaxError) -> String {
+        format!(
+            "error parsing {}: error converting YAML to JSON: {}",
+            self.source_name,
+            go_yaml_message(error)
+        )
+    }
+
+    fn failure_message(&self, document: &DocumentResult, failure: &Failure, alone: bool) -> String {
+        let source = &self.source_name;
+        let plain = |message: String| {
+            if alone {
+                format!("error: {message}")
+            } else {
+                message
+            }
+        };
+        match failure {
+            Failure::MissingKind { json } => plain(format!(
+                "unable to decode \"{source}\": Object 'Kind' is missing in '{json}'"
+            )),
+            Failure::Mapping(mapping) => {
+                let (api_version, kind) = match mapping {
+                    MappingError::NotServed { api_version, kind } => {
+                        (api_version.as_str(), kind.as_str())
+                    }
+                    MappingError::MissingTypeMeta { .. } => ("", ""),
+                };
+                plain(format!(
+                    "resource mapping not found for name: \"{}\" namespace: \"{}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first",
+                    document.name, document.namespace
+                ))
+            }
+            Failure::Api(error) => api_message(error, source, alone),
+        }
+    }
+
+    /// Each manifest's result in order, then the syntax error if reading
+    /// stopped; problems carry their position in `text`.
+    pub fn entries(&self, text: &str) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = self
+            .documents
+            .iter()
+            .map(|document| match &document.outcome {
+                Ok(applied) => Entry {
+                    ok: true,
+                    message: applied.to_string(),
+                    location: None,
+                },
+                Err(failure) => {
+                    let path = match failure {
+                        Failure::Api(error) => error
+                            .details
+                            .fields
+                            .first()
+                            .map(|f| parse_path(f))
+                            .unwrap_or_else(|| vec![Segment::Key("metadata".into())]),
+                        Failure::Mapping(_) | Failure::MissingKind { .. } => {
+                            vec![Segment::Key("kind".into())]
+                        }
+                    };
+                    Entry {
+                        ok: false,
+                        message: self.failure_message(document, failure, true),
+                        location: document.source.locate(text, &path),
+                    }
+                }
+            })
+            .collect();
+        if let Some(error) = &self.syntax_error {
+            entries.push(Entry {
+                ok: false,
+                message: format!("error: {}", self.syntax_message(error)),
+                location: error.location,
+            });
+        }
+        entries
+    }
+}
+
+/// How kubectl prints an API error from `apply`.
+fn api_message(error: &ApiError, source: &str, alone: bool) -> String {
+    if error.reason == Reason::Invalid && alone {
+        let header = if error.details.kind.is_empty() {
+            "The request is invalid".to_string()
+        } else {
+            format!(
+                "The {} \"{}\" is invalid",
+                error.details.kind, error.details.name
+            )
+        };
+        let mut causes: Vec<String> = Vec::new();
+        for cause in &error.details.causes {
+            let line = cause.to_string();
+            if !causes.contains(&line) {
+                causes.push(line);
+            }
+        }
+        return match causes.as_slice() {
+            [one] => format!("{header}: {one}"),
+            many => format!(
+                "{header}: \n{}",
+                many.iter()
+                    .map(|c| format!("* {c}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        };
+    }
+    format!(
+        "Error from server ({}): error when creating \"{source}\": {}",
+        error.reason, error.message
+    )
+}
