@@ -7,6 +7,7 @@ use daemonlab_core::api::decode::{
 use daemonlab_core::api::errors::{ApiError, Reason};
 use daemonlab_core::api::locate::{parse_path, Segment};
 use daemonlab_core::api::server::Applied;
+use daemonlab_core::api::Kind;
 use daemonlab_core::sim::Cluster;
 
 /// Why one manifest was not applied.
@@ -16,6 +17,8 @@ pub enum Failure {
     MissingKind { json: String },
     /// kubectl could not map apiVersion/kind to a served resource.
     Mapping(MappingError),
+    /// The manifest has no `metadata.name`: kubectl cannot even look it up.
+    EmptyName { kind: Kind, namespace: String },
     /// The API server refused it.
     Api(ApiError),
 }
@@ -100,6 +103,26 @@ pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
     }
 }
 
+/// The namespace of the playground's kubeconfig context.
+const DEFAULT_NAMESPACE: &str = "default";
+
+fn non_empty_or(value: &str, fallback: &str) -> String {
+    if value.is_empty() { fallback } else { value }.to_string()
+}
+
+/// `info.String()`: how kubectl names an object in an error.
+fn describe_info(kind: Kind, name: &str, namespace: &str) -> String {
+    let (group, version) = match kind.api_version().split_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("", kind.api_version()),
+    };
+    format!(
+        "Resource: \"{group}/{version}, Resource={}\", GroupVersionKind: \"{group}/{version}, Kind={}\"\nName: \"{name}\", Namespace: \"{namespace}\"",
+        kind.plural(),
+        kind.name()
+    )
+}
+
 fn apply_one(cluster: &mut Cluster, manifest: &Manifest) -> DocumentResult {
     let outcome = if manifest.kind().is_empty() {
         Err(Failure::MissingKind {
@@ -108,8 +131,16 @@ fn apply_one(cluster: &mut Cluster, manifest: &Manifest) -> DocumentResult {
     } else {
         match kind_of(manifest) {
             Err(mapping) => Err(Failure::Mapping(mapping)),
+            Ok(kind) if manifest.name().is_empty() => Err(Failure::EmptyName {
+                kind,
+                namespace: if kind.namespaced() {
+                    non_empty_or(manifest.namespace(), DEFAULT_NAMESPACE)
+                } else {
+                    String::new()
+                },
+            }),
             Ok(kind) => cluster
-                .apply_manifest(kind, &manifest.json, "default")
+                .apply_manifest(kind, &manifest.json, DEFAULT_NAMESPACE)
                 .map_err(Failure::Api),
         }
     };
@@ -213,6 +244,10 @@ impl Report {
                     document.name, document.namespace
                 ))
             }
+            Failure::EmptyName { kind, namespace } => plain(format!(
+                "error when retrieving current configuration of:\n{}\nfrom server for: \"{source}\": resource name may not be empty",
+                describe_info(*kind, "", namespace)
+            )),
             Failure::Api(error) => api_message(error, source, alone),
         }
     }
@@ -240,6 +275,7 @@ impl Report {
                         Failure::Mapping(_) | Failure::MissingKind { .. } => {
                             vec![Segment::Key("kind".into())]
                         }
+                        Failure::EmptyName { .. } => vec![Segment::Key("metadata".into())],
                     };
                     Entry {
                         ok: false,
