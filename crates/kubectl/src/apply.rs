@@ -270,7 +270,7 @@ impl Report {
                             .details
                             .fields
                             .first()
-                            .map(|f| parse_path(f))
+                            .map(|f| parse_path(&manifest_path(f)))
                             .unwrap_or_else(|| vec![Segment::Key("metadata".into())]),
                         Failure::Mapping(_) | Failure::MissingKind { .. } => {
                             vec![Segment::Key("kind".into())]
@@ -294,6 +294,23 @@ impl Report {
         }
         entries
     }
+}
+
+/// Where a field the server names sits in the manifest: pod-template validation
+/// says `spec.template.labels` for what the manifest has under `metadata`.
+fn manifest_path(field: &str) -> String {
+    for (server, manifest) in [
+        ("spec.template.labels", "spec.template.metadata.labels"),
+        (
+            "spec.template.annotations",
+            "spec.template.metadata.annotations",
+        ),
+    ] {
+        if let Some(rest) = field.strip_prefix(server) {
+            return format!("{manifest}{rest}");
+        }
+    }
+    field.to_string()
 }
 
 /// How kubectl prints an API error from `apply`.

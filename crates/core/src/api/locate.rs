@@ -88,11 +88,12 @@ impl<'de> Visitor<'de> for Finder<'_> {
         let last = self.path.len() == 1;
         while let Some(found) = map.next_key_seed(KeyFinder { wanted, last })? {
             if found {
-                return map.next_value_seed(Finder {
+                map.next_value_seed(Finder {
                     path: &self.path[1..],
-                });
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
-            map.next_value::<IgnoredAny>()?;
         }
         Ok(())
     }
@@ -108,8 +109,10 @@ impl<'de> Visitor<'de> for Finder<'_> {
         }
         seq.next_element_seed(Finder {
             path: &self.path[1..],
-        })
-        .map(|_| ())
+        })?;
+        // The rest must be read too, or serde_yaml reports the sequence as too long.
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
     }
 
     // A scalar where the path goes deeper: the path does not exist.
@@ -238,6 +241,18 @@ spec:
             Some((16, 9))
         );
         assert_eq!(at(1, "spec.template.spec.containers[0]"), Some((13, 9)));
+    }
+
+    #[test]
+    fn sequence_items_without_the_key_are_found() {
+        let text = "spec:\n  selector:\n    matchLabels:\n      app: agent\n    matchExpressions:\n    - key: tier\n      operator: In\n";
+        let at = locate(
+            text,
+            0,
+            &parse_path("spec.selector.matchExpressions[0].values"),
+        )
+        .map(|l| (l.line, l.column));
+        assert_eq!(at, Some((6, 7)));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::defaults::{
 };
 use super::errors::{ApiError, Reason};
 use super::ids::Ids;
+use super::quantity::{Quantity, QUANTITY_SYNTAX};
 use super::store::Store;
 use super::validation::{
     validate_daemonset, validate_daemonset_update, validate_node, validate_object_meta,
@@ -135,6 +136,42 @@ fn go_type_error(error: &TypeError) -> String {
     }
 }
 
+/// The first quantity in `json` that does not parse (`2 cores`), with its path:
+/// the server refuses those while decoding, before any validation.
+fn bad_quantity(json: &Value, path: &str) -> Option<String> {
+    let quantity_lists = ["requests", "limits", "capacity", "allocatable", "overhead"];
+    match json {
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            let is_list = quantity_lists.contains(&key.as_str()) && value.is_object();
+            if is_list || key == "sizeLimit" {
+                let values: Vec<(&String, &Value)> = match value {
+                    Value::Object(m) => m.iter().collect(),
+                    _ => vec![(key, value)],
+                };
+                let bad = values.into_iter().find(|(_, v)| match v {
+                    Value::String(s) => Quantity::parse(s).is_err(),
+                    Value::Number(_) => false,
+                    _ => true,
+                });
+                if bad.is_some() {
+                    return Some(child);
+                }
+            }
+            bad_quantity(value, &child)
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| bad_quantity(v, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
 /// Decodes a manifest strictly, as the server does with `fieldValidation=Strict`.
 fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
     let version = kind.api_version().rsplit('/').next().unwrap_or("");
@@ -144,6 +181,11 @@ fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
             kind = kind.name()
         )
     };
+    if let Some(path) = bad_quantity(json, "") {
+        let mut e = ApiError::new(Reason::BadRequest, cannot(QUANTITY_SYNTAX.to_string()));
+        e.details.fields = vec![path];
+        return Err(e);
+    }
     match kind.decode(json) {
         Err(error) => {
             let mut e = ApiError::new(Reason::BadRequest, cannot(go_type_error(&error)));
@@ -239,6 +281,9 @@ fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Objec
         e.details.fields = fields;
         e
     };
+    if let Some(path) = bad_quantity(merged, "") {
+        return Err(refuse(QUANTITY_SYNTAX.to_string(), vec![path]));
+    }
     match kind.decode(merged) {
         Err(error) => {
             let detail = format!("unrecognized type: {}", go_type_error(&error));

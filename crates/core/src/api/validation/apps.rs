@@ -7,8 +7,8 @@ use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{
-    selector_matches, validate_annotations, validate_label_selector, validate_labels,
-    validate_object_meta, NameRule,
+    selector_matches, selector_parses, validate_annotations, validate_label_selector,
+    validate_labels, validate_object_meta, NameRule,
 };
 use super::pod::validate_pod_spec;
 use super::{nonnegative, FieldError, Rendered};
@@ -32,11 +32,12 @@ fn percent(value: &IntOrString) -> Option<i64> {
     }
 }
 
-/// `getIntOrPercentValue`: the number, whether or not it is a percentage.
+/// `getIntOrPercentValue`: the number, whether or not it is a percentage (a
+/// string that is not a percentage counts as its integer value, or 0).
 fn int_or_percent_value(value: &IntOrString) -> i64 {
     match value {
         IntOrString::Int(i) => (*i).into(),
-        IntOrString::String(_) => percent(value).unwrap_or(0),
+        IntOrString::String(s) => percent(value).unwrap_or_else(|| s.parse().unwrap_or(0)),
     }
 }
 
@@ -62,14 +63,20 @@ fn not_more_than_100_percent(value: &IntOrString, field: &str, errors: &mut Vec<
 
 /// Go's JSON of the internal strategy type: exported field names, no tags.
 fn render_strategy(strategy: &DaemonSetUpdateStrategy) -> Rendered {
-    let rolling = strategy
-        .rolling_update
-        .as_ref()
-        .map(|r| serde_json::json!({"MaxUnavailable": r.max_unavailable, "MaxSurge": r.max_surge}));
-    Rendered::json(&serde_json::json!({
-        "Type": strategy.type_.clone().unwrap_or_default(),
-        "RollingUpdate": rolling,
-    }))
+    let json = |v: &Option<IntOrString>| {
+        serde_json::to_string(v.as_ref().unwrap_or(&IntOrString::Int(0)))
+            .unwrap_or_else(|_| "0".to_string())
+    };
+    let rolling = match &strategy.rolling_update {
+        Some(r) => format!(
+            "{{\"MaxUnavailable\":{},\"MaxSurge\":{}}}",
+            json(&r.max_unavailable),
+            json(&r.max_surge)
+        ),
+        None => "null".to_string(),
+    };
+    let type_ = serde_json::to_string(strategy.type_.as_deref().unwrap_or("")).unwrap_or_default();
+    Rendered(format!("{{\"Type\":{type_},\"RollingUpdate\":{rolling}}}"))
 }
 
 fn validate_update_strategy(strategy: &DaemonSetUpdateStrategy, errors: &mut Vec<FieldError>) {
@@ -127,9 +134,10 @@ pub fn validate_daemonset(ds: &DaemonSet, selector_given: bool, errors: &mut Vec
     if let Some(selector) = selector {
         validate_label_selector(selector, "spec.selector", errors);
     }
-    // A missing selector selects nothing, so it never matches the template.
+    // A missing selector selects nothing, so it never matches the template; one
+    // that cannot be parsed is not compared at all.
     let matches = selector.is_some_and(|s| selector_matches(s, template_labels));
-    if !matches {
+    if !matches && selector.is_none_or(selector_parses) {
         errors.push(FieldError::invalid(
             "spec.template.metadata.labels",
             Rendered::json(&template_meta.labels),

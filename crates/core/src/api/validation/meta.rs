@@ -179,6 +179,13 @@ pub fn validate_label_selector(
     }
 }
 
+/// `LabelSelectorAsSelector` succeeds: known operators, valid keys and values.
+pub fn selector_parses(selector: &LabelSelector) -> bool {
+    let mut errors = Vec::new();
+    validate_label_selector(selector, "", &mut errors);
+    errors.is_empty()
+}
+
 /// Does `selector` select an object with `labels`? A selector whose expressions
 /// cannot be parsed selects nothing.
 pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {

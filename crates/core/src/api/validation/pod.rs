@@ -108,19 +108,12 @@ fn validate_resources(container: &Container, path: &str, errors: &mut Vec<FieldE
     let requests = resources.requests.as_ref().unwrap_or(&empty);
     for (which, list) in [("limits", limits), ("requests", requests)] {
         for (name, quantity) in list {
-            let field = format!("{path}.resources.{which}[{name}]");
-            match Quantity::parse(&quantity.0) {
-                Err(msg) => errors.push(FieldError::invalid(
-                    &field,
-                    Rendered::str(&quantity.0),
-                    &msg,
-                )),
-                Ok(q) if q.milli() < 0 => errors.push(FieldError::invalid(
-                    &field,
+            if Quantity::parse(&quantity.0).is_ok_and(|q| q.milli() < 0) {
+                errors.push(FieldError::invalid(
+                    &format!("{path}.resources.{which}[{name}]"),
                     Rendered::str(&quantity.0),
                     "must be greater than or equal to 0",
-                )),
-                Ok(_) => {}
+                ));
             }
         }
     }
@@ -130,7 +123,7 @@ fn validate_resources(container: &Container, path: &str, errors: &mut Vec<FieldE
         };
         if Quantity::parse(&limit.0).is_ok_and(|limit_q| request_q > limit_q) {
             errors.push(FieldError::invalid(
-                &format!("{path}.resources.requests"),
+                &format!("{path}.resources.requests[{name}]"),
                 Rendered::str(&request.0),
                 &format!("must be less than or equal to {name} limit of {}", limit.0),
             ));
@@ -263,6 +256,22 @@ fn validate_node_selector(selector: &NodeSelector, field: &str, errors: &mut Vec
     }
 }
 
+/// Go's JSON of the internal Toleration type: exported field names in field order.
+fn render_toleration(t: &Toleration) -> Rendered {
+    let quote =
+        |s: &Option<String>| serde_json::to_string(s.as_deref().unwrap_or("")).unwrap_or_default();
+    let seconds = t
+        .toleration_seconds
+        .map_or_else(|| "null".to_string(), |s| s.to_string());
+    Rendered(format!(
+        "{{\"Key\":{},\"Operator\":{},\"Value\":{},\"Effect\":{},\"TolerationSeconds\":{seconds}}}",
+        quote(&t.key),
+        quote(&t.operator),
+        quote(&t.value),
+        quote(&t.effect)
+    ))
+}
+
 /// `validateTolerations`.
 fn validate_tolerations(tolerations: &[Toleration], field: &str, errors: &mut Vec<FieldError>) {
     for (i, toleration) in tolerations.iter().enumerate() {
@@ -303,7 +312,7 @@ fn validate_tolerations(tolerations: &[Toleration], field: &str, errors: &mut Ve
                 if !value.is_empty() {
                     errors.push(FieldError::invalid(
                         &format!("{path}.operator"),
-                        Rendered::json(toleration),
+                        render_toleration(toleration),
                         "value must be empty when `operator` is 'Exists'",
                     ));
                 }
