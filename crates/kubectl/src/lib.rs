@@ -2,3 +2,99 @@
 //! exactly as real kubectl prints it. Shared by the CLI and the browser.
 
 pub mod apply;
+pub mod args;
+pub mod get;
+pub mod resources;
+pub mod selector;
+pub mod table;
+pub mod yaml;
+
+use daemonlab_core::sim::Cluster;
+
+use self::args::Args;
+
+/// What one kubectl command printed, and its exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+impl Output {
+    pub fn ok(stdout: String) -> Self {
+        Output {
+            stdout,
+            ..Default::default()
+        }
+    }
+
+    /// A failure: kubectl prints `message` on stderr and exits 1.
+    pub fn error(message: impl Into<String>) -> Self {
+        let mut stderr = message.into();
+        if !stderr.ends_with('\n') {
+            stderr.push('\n');
+        }
+        Output {
+            stderr,
+            exit_code: 1,
+            ..Default::default()
+        }
+    }
+}
+
+/// Where `-f PATH` reads from: the script's folder, the editor, a test's files.
+pub trait Files {
+    fn read(&self, path: &str) -> Option<String>;
+}
+
+/// No files at all: only `-f -` works.
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn read(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Runs `kubectl ARGS...` (without the word `kubectl`) against `cluster`.
+/// `stdin` is what `-f -` reads.
+pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn Files) -> Output {
+    let Some((verb, rest)) = argv.split_first() else {
+        return Output::error("error: You must specify the type of resource to get.");
+    };
+    match verb.as_str() {
+        "apply" => apply_command(cluster, rest, stdin, files),
+        "get" => match Args::parse(rest, get::VALUE_FLAGS, get::BOOL_FLAGS) {
+            Ok(args) => get::run(cluster, &args),
+            Err(error) => Output::error(error),
+        },
+        other => Output::error(format!(
+            "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
+        )),
+    }
+}
+
+fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dyn Files) -> Output {
+    let args = match Args::parse(rest, &["-f", "--filename", "-n", "--namespace"], &[]) {
+        Ok(args) => args,
+        Err(error) => return Output::error(error),
+    };
+    let Some(path) = args.value(&["-f", "--filename"]) else {
+        return Output::error("error: must specify one of -f and -k");
+    };
+    let (text, source) = if path == "-" {
+        (stdin.to_string(), "STDIN".to_string())
+    } else {
+        match files.read(path) {
+            Some(text) => (text, path.to_string()),
+            None => return Output::error(format!("error: the path \"{path}\" does not exist")),
+        }
+    };
+    let report = apply::apply(cluster, &text, &source);
+    Output {
+        stdout: report.stdout(),
+        stderr: report.stderr(),
+        exit_code: i32::from(report.failed()),
+    }
+}

@@ -867,3 +867,51 @@ pub fn apply(
     store.put(updated);
     Ok(applied(ApplyAction::Configured, warnings))
 }
+
+/// `--cascade`: what happens to the objects a deleted object owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cascade {
+    /// The garbage collector deletes the dependents afterwards (the default).
+    Background,
+    /// The dependents stay, without their owner reference.
+    Orphan,
+}
+
+/// Deletes an object. Dependents go with it (`Background`) or are orphaned.
+pub fn delete(
+    store: &mut Store,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    cascade: Cascade,
+) -> Result<Object, ApiError> {
+    let Some(removed) = store.remove(kind, namespace, name) else {
+        return Err(ApiError::not_found(&qualified_resource(kind), name));
+    };
+    if cascade == Cascade::Orphan {
+        let uid = removed.metadata().uid.clone().unwrap_or_default();
+        let dependents: Vec<Object> = Kind::ALL
+            .iter()
+            .flat_map(|k| store.list(*k))
+            .filter(|o| {
+                o.metadata()
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.uid == uid)
+            })
+            .cloned()
+            .collect();
+        for mut dependent in dependents {
+            let meta = dependent.metadata_mut();
+            if let Some(refs) = meta.owner_references.as_mut() {
+                refs.retain(|r| r.uid != uid);
+            }
+            if meta.owner_references.as_ref().is_some_and(Vec::is_empty) {
+                meta.owner_references = None;
+            }
+            store.put(dependent);
+        }
+    }
+    Ok(removed)
+}

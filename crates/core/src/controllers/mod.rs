@@ -2,6 +2,7 @@
 //! does not hold; time and identifiers come in through [`Ctx`].
 
 pub mod daemonset;
+pub mod garbage_collector;
 pub mod kubelet;
 pub mod scheduler;
 

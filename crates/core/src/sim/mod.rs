@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use crate::api::errors::ApiError;
 use crate::api::ids::Ids;
-use crate::api::server::{self, Applied, Env};
+use crate::api::server::{self, Applied, Cascade, Env};
 use crate::api::store::{key_of, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
-use crate::controllers::{daemonset, kubelet, scheduler, Ctx};
+use crate::controllers::{daemonset, garbage_collector, kubelet, scheduler, Ctx};
 
 /// Namespaces every cluster starts with.
 const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -93,6 +93,18 @@ impl Cluster {
         server::apply(&mut self.store, kind, manifest, default_namespace, &mut env)
     }
 
+    /// `kubectl delete`: the object goes at once; its dependents follow when the
+    /// cluster settles (or stay, orphaned).
+    pub fn delete(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        cascade: Cascade,
+    ) -> Result<Object, ApiError> {
+        server::delete(&mut self.store, kind, namespace, name, cascade)
+    }
+
     /// Runs the controllers until none has anything left to do.
     pub fn settle(&mut self) {
         for _ in 0..MAX_SETTLE_PASSES {
@@ -100,7 +112,8 @@ impl Cluster {
                 now: Time(self.now),
                 ids: &mut self.ids,
             };
-            let mut changed = kubelet::sync(&mut self.store, &mut ctx);
+            let mut changed = garbage_collector::collect(&mut self.store);
+            changed |= kubelet::sync(&mut self.store, &mut ctx);
             let keys: Vec<_> = self
                 .store
                 .daemonsets()

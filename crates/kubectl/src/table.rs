@@ -1,0 +1,121 @@
+//! Column layout and durations as kubectl prints them: Go's tabwriter with
+//! minwidth 6, padding 3, and `duration.HumanDuration` for AGE.
+
+use std::time::Duration;
+
+/// Lays out rows the way kubectl's tabwriter does: every cell but the last is
+/// padded to its column's widest cell plus 3 (and at least 6 wide).
+pub fn layout(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
+            widths[i] = widths[i].max(cell.chars().count() + 3).max(6);
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < row.len() {
+                out.push_str(&" ".repeat(widths[i] - cell.chars().count()));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `duration.HumanDuration`: `45s`, `5m30s`, `95m`, `3h5m`, `3d4h`, `30d`, `2y`.
+pub fn human_duration(elapsed: Option<Duration>, negative: bool) -> String {
+    let Some(d) = elapsed else {
+        return "<unknown>".to_string();
+    };
+    if negative {
+        return if d > Duration::from_secs(1) {
+            "<invalid>".to_string()
+        } else {
+            "0s".to_string()
+        };
+    }
+    let seconds = d.as_secs();
+    let minutes = seconds / 60;
+    let hours = seconds / 3600;
+    let days = hours / 24;
+    let years = days / 365;
+    if seconds < 120 {
+        format!("{seconds}s")
+    } else if minutes < 10 {
+        match seconds % 60 {
+            0 => format!("{minutes}m"),
+            s => format!("{minutes}m{s}s"),
+        }
+    } else if minutes < 3 * 60 {
+        format!("{minutes}m")
+    } else if hours < 8 {
+        match minutes % 60 {
+            0 => format!("{hours}h"),
+            m => format!("{hours}h{m}m"),
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        match hours % 24 {
+            0 => format!("{days}d"),
+            h => format!("{days}d{h}h"),
+        }
+    } else if hours < 24 * 365 * 2 {
+        format!("{days}d")
+    } else if hours < 24 * 365 * 8 {
+        match days % 365 {
+            0 => format!("{years}y"),
+            d => format!("{years}y{d}d"),
+        }
+    } else {
+        format!("{years}y")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        let age = |s: u64| human_duration(Some(Duration::from_secs(s)), false);
+        assert_eq!(age(45), "45s");
+        assert_eq!(age(119), "119s");
+        assert_eq!(age(120), "2m");
+        assert_eq!(age(330), "5m30s");
+        assert_eq!(age(95 * 60), "95m");
+        assert_eq!(age(3 * 3600 + 300), "3h5m");
+        assert_eq!(age(20 * 3600), "20h");
+        assert_eq!(age(3 * 86400 + 4 * 3600), "3d4h");
+        assert_eq!(age(30 * 86400), "30d");
+        assert_eq!(human_duration(None, false), "<unknown>");
+    }
+
+    #[test]
+    fn columns_align_like_tabwriter() {
+        let rows = vec![
+            vec![
+                "NAME".into(),
+                "STATUS".into(),
+                "ROLES".into(),
+                "AGE".into(),
+                "VERSION".into(),
+            ],
+            vec![
+                "worker-0".into(),
+                "Ready".into(),
+                "<none>".into(),
+                "113m".into(),
+                "v1.36.1".into(),
+            ],
+        ];
+        assert_eq!(
+            layout(&rows),
+            "NAME       STATUS   ROLES    AGE    VERSION\nworker-0   Ready    <none>   113m   v1.36.1\n"
+        );
+    }
+}
