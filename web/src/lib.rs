@@ -51,10 +51,12 @@ fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
     let mut next = cluster.clone();
     let report = apply(&mut next, text, "STDIN");
     let applied = report.syntax_error.is_none();
-    let outcome = Outcome {
-        entries: report.entries(text),
-        applied,
-    };
+    let mut entries = report.entries(text);
+    if !applied {
+        // Nothing was kept, so only the problems are worth reading.
+        entries.retain(|e| !e.ok);
+    }
+    let outcome = Outcome { entries, applied };
     (applied.then_some(next), outcome)
 }
 

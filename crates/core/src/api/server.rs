@@ -172,6 +172,15 @@ fn bad_quantity(json: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// `strict decoding error: unknown field "a", unknown field "b"`.
+fn strict_decoding_error(unknown: &[String]) -> String {
+    let list: Vec<String> = unknown
+        .iter()
+        .map(|f| format!("unknown field \"{f}\""))
+        .collect();
+    format!("strict decoding error: {}", list.join(", "))
+}
+
 /// Decodes a manifest strictly, as the server does with `fieldValidation=Strict`.
 fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
     let version = kind.api_version().rsplit('/').next().unwrap_or("");
@@ -193,14 +202,9 @@ fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
             Err(e)
         }
         Ok(decoded) if !decoded.unknown_fields.is_empty() => {
-            let list: Vec<String> = decoded
-                .unknown_fields
-                .iter()
-                .map(|f| format!("unknown field \"{f}\""))
-                .collect();
             let mut e = ApiError::new(
                 Reason::BadRequest,
-                cannot(format!("strict decoding error: {}", list.join(", "))),
+                cannot(strict_decoding_error(&decoded.unknown_fields)),
             );
             e.details.fields = decoded.unknown_fields;
             Err(e)
@@ -289,17 +293,10 @@ fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Objec
             let detail = format!("unrecognized type: {}", go_type_error(&error));
             Err(refuse(detail, vec![error.path]))
         }
-        Ok(decoded) if !decoded.unknown_fields.is_empty() => {
-            let list: Vec<String> = decoded
-                .unknown_fields
-                .iter()
-                .map(|f| format!("unknown field \"{f}\""))
-                .collect();
-            Err(refuse(
-                format!("strict decoding error: {}", list.join(", ")),
-                decoded.unknown_fields,
-            ))
-        }
+        Ok(decoded) if !decoded.unknown_fields.is_empty() => Err(refuse(
+            strict_decoding_error(&decoded.unknown_fields),
+            decoded.unknown_fields,
+        )),
         Ok(decoded) => Ok(decoded.object),
     }
 }

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus, Taint};
 
 use super::{pod_node_name, Ctx};
 use crate::api::store::{key_of, Store};
-use crate::scheduling::node_affinity::required_affinity_matches;
+use crate::scheduling::node_affinity::{required_affinity_matches, required_node_selector};
 use crate::scheduling::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
@@ -16,16 +16,7 @@ const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
 /// The names a `matchFields metadata.name In` pre-filter narrows the pod to, when
 /// every required term has one (as the DaemonSet controller's injected term does).
 fn prefiltered_names(pod: &Pod) -> Option<Vec<String>> {
-    let terms = &pod
-        .spec
-        .as_ref()?
-        .affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()?
-        .node_selector_terms;
+    let terms = &required_node_selector(pod.spec.as_ref()?)?.node_selector_terms;
     let mut names = Vec::new();
     for term in terms {
         let req = term

@@ -110,6 +110,16 @@ fn render(req: &NodeSelectorRequirement) -> String {
     }
 }
 
+/// `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`, if set.
+pub fn required_node_selector(spec: &PodSpec) -> Option<&NodeSelector> {
+    spec.affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()
+}
+
 /// Checks the pod spec's nodeSelector and required node affinity against `node`.
 pub fn required_affinity_matches(spec: &PodSpec, node: &Node) -> Result<(), AffinityMismatch> {
     let empty = BTreeMap::new();
@@ -126,15 +136,7 @@ pub fn required_affinity_matches(spec: &PodSpec, node: &Node) -> Result<(), Affi
             }
         }
     }
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|na| {
-            na.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
-    match required {
+    match required_node_selector(spec) {
         None => Ok(()),
         Some(selector) => node_selector_matches(selector, node).map_err(AffinityMismatch::Terms),
     }

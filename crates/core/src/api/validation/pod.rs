@@ -11,6 +11,7 @@ use super::meta::{validate_label_key, validate_labels, validate_object_meta, Nam
 use super::{FieldError, Rendered};
 use crate::api::names::{dns1123_label_errors, dns1123_subdomain_errors, label_value_errors};
 use crate::api::quantity::Quantity;
+use crate::scheduling::node_affinity::required_node_selector;
 
 const TAINT_EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
@@ -370,15 +371,7 @@ pub fn validate_pod_spec(spec: &PodSpec, field: &str, errors: &mut Vec<FieldErro
     if let Some(selector) = &spec.node_selector {
         validate_labels(selector, &format!("{field}.nodeSelector"), errors);
     }
-    if let Some(required) = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|na| {
-            na.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
-    {
+    if let Some(required) = required_node_selector(spec) {
         validate_node_selector(
             required,
             &format!(

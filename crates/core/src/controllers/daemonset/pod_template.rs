@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+use crate::scheduling::node_affinity::required_node_selector;
 use crate::scheduling::taints::{NO_EXECUTE, NO_SCHEDULE};
 
 pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
@@ -87,15 +88,8 @@ pub fn target_node(pod: &Pod) -> Option<&str> {
     if let Some(name) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
         return Some(name);
     }
-    let terms = &spec
-        .affinity
-        .as_ref()?
-        .node_affinity
-        .as_ref()?
-        .required_during_scheduling_ignored_during_execution
-        .as_ref()?
-        .node_selector_terms;
-    let req = terms
+    let req = required_node_selector(spec)?
+        .node_selector_terms
         .iter()
         .flat_map(|t| t.match_fields.iter().flatten())
         .find(|r| r.key == "metadata.name" && r.operator == "In")?;
