@@ -50,6 +50,8 @@ fn save(key: &str, text: &str) {
 fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
     let mut next = cluster.clone();
     let report = apply(&mut next, text, "STDIN");
+    // Until the page has a clock of its own, show where the cluster settles.
+    next.settle();
     let applied = report.syntax_error.is_none();
     let mut entries = report.entries(text);
     if !applied {

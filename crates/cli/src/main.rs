@@ -83,6 +83,7 @@ fn show(args: &[String]) -> Result<String, String> {
     let mut cluster = Cluster::new(seed);
     let source = if file == "-" { "STDIN" } else { file.as_str() };
     let report = apply(&mut cluster, &text, source);
+    cluster.settle();
     eprint!("{}", report.stderr());
     let mut out = report.stdout();
     out.push('\n');

@@ -87,7 +87,8 @@ fn go_yaml_message(error: &SyntaxError) -> String {
     }
 }
 
-/// Applies every manifest in `text` to `cluster`, then lets it settle. As with
+/// Applies every manifest in `text` to `cluster`; controllers react at once, but
+/// virtual time does not move. As with
 /// kubectl, manifests before a syntax error are applied.
 pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
     let (found, syntax_error) = manifests(text);
@@ -95,7 +96,7 @@ pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
         .into_iter()
         .map(|manifest| apply_one(cluster, &manifest))
         .collect();
-    cluster.settle();
+    cluster.reconcile();
     Report {
         source_name: source_name.to_string(),
         documents,

@@ -24,6 +24,7 @@ fn placement(cluster: &Cluster) -> Vec<(String, Vec<String>)> {
 fn started() -> Cluster {
     let mut cluster = Cluster::new(1);
     let report = apply(&mut cluster, STARTER, "STDIN");
+    cluster.settle();
     assert_eq!(report.stderr(), "");
     assert_eq!(
         report.stdout(),
@@ -72,6 +73,7 @@ fn a_toleration_brings_a_pod_to_the_control_plane() {
         .replace("      #   operator: Exists", "        operator: Exists")
         .replace("      #   effect: NoSchedule", "        effect: NoSchedule");
     let report = apply(&mut cluster, &tolerating, "STDIN");
+    cluster.settle();
     assert_eq!(
         report.stdout(),
         "node/control-plane unchanged\nnode/worker-1 unchanged\nnode/worker-2 unchanged\ndaemonset.apps/node-exporter configured\n"
@@ -116,6 +118,7 @@ fn the_same_seed_gives_the_same_pod_names() {
     assert_eq!(names(&started()), names(&started()));
     let mut other = Cluster::new(2);
     apply(&mut other, STARTER, "STDIN");
+    other.settle();
     assert_ne!(names(&started()), names(&other));
 }
 

@@ -18,6 +18,7 @@ fn with_agent() -> Cluster {
     let mut cluster = Cluster::new(1);
     assert_eq!(apply(&mut cluster, NODES, "STDIN").stderr(), "");
     assert_eq!(apply(&mut cluster, AGENT, "STDIN").stderr(), "");
+    cluster.settle();
     cluster
 }
 
@@ -91,7 +92,13 @@ fn deleting_a_daemonset_deletes_its_pods() {
     let mut cluster = with_agent();
     assert_eq!(cluster.store().pods().count(), 2);
     cluster
-        .delete(Kind::DaemonSet, "default", "agent", Cascade::Background)
+        .delete(
+            Kind::DaemonSet,
+            "default",
+            "agent",
+            Cascade::Background,
+            None,
+        )
         .expect("deleted");
     cluster.settle();
     assert_eq!(cluster.store().pods().count(), 0);
@@ -101,7 +108,7 @@ fn deleting_a_daemonset_deletes_its_pods() {
 fn orphaned_pods_stay_without_their_owner() {
     let mut cluster = with_agent();
     cluster
-        .delete(Kind::DaemonSet, "default", "agent", Cascade::Orphan)
+        .delete(Kind::DaemonSet, "default", "agent", Cascade::Orphan, None)
         .expect("deleted");
     cluster.settle();
     let owners: Vec<_> = cluster
@@ -116,7 +123,13 @@ fn orphaned_pods_stay_without_their_owner() {
 fn deleting_what_is_not_there_is_not_found() {
     let mut cluster = with_agent();
     let error = cluster
-        .delete(Kind::DaemonSet, "default", "nope", Cascade::Background)
+        .delete(
+            Kind::DaemonSet,
+            "default",
+            "nope",
+            Cascade::Background,
+            None,
+        )
         .expect_err("not found");
     assert_eq!(error.to_string(), "daemonsets.apps \"nope\" not found");
 }

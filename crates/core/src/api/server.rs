@@ -912,3 +912,45 @@ pub fn delete(
     }
     Ok(removed)
 }
+
+/// Deletes a pod gracefully: it gets a deletionTimestamp `grace` seconds ahead
+/// (its own `terminationGracePeriodSeconds` if None) and its kubelet removes it
+/// once its containers stop. A pod no node runs goes at once.
+pub fn delete_pod(
+    store: &mut Store,
+    key: &super::store::Key,
+    grace: Option<i64>,
+    now: &Time,
+) -> Result<Pod, ApiError> {
+    let Some(mut pod) = store.pod(key).cloned() else {
+        return Err(ApiError::not_found("pods", &key.1));
+    };
+    let grace = grace
+        .or_else(|| {
+            pod.spec
+                .as_ref()
+                .and_then(|s| s.termination_grace_period_seconds)
+        })
+        .unwrap_or(30)
+        .max(0);
+    let bound = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    if !bound || grace == 0 {
+        return store
+            .remove_pod(key)
+            .ok_or_else(|| ApiError::not_found("pods", &key.1));
+    }
+    if pod.metadata.deletion_timestamp.is_none() {
+        let at = now
+            .0
+            .checked_add(std::time::Duration::from_secs(grace.unsigned_abs()))
+            .unwrap_or(now.0);
+        pod.metadata.deletion_timestamp = Some(Time(at));
+        pod.metadata.deletion_grace_period_seconds = Some(grace);
+        store.put_pod(pod.clone());
+    }
+    Ok(pod)
+}

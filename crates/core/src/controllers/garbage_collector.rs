@@ -30,3 +30,38 @@ pub fn collect(store: &mut Store) -> bool {
     }
     !garbage.is_empty()
 }
+
+/// How long a pod may stay bound to a node that no longer exists (PodGC's quarantine).
+const POD_GC_QUARANTINE: std::time::Duration = std::time::Duration::from_secs(40);
+
+/// PodGC: pods bound to a deleted node are force-deleted once the node has been
+/// gone for the quarantine. `missing` remembers since when each node is gone.
+pub fn collect_orphan_pods(
+    store: &mut Store,
+    missing: &mut std::collections::BTreeMap<String, k8s_openapi::jiff::Timestamp>,
+    ctx: &mut super::Ctx,
+) -> bool {
+    let bound_to_missing: Vec<(crate::api::store::Key, String)> = store
+        .pods()
+        .filter_map(|p| {
+            let node = super::pod_node_name(p)?;
+            store
+                .node(node)
+                .is_none()
+                .then(|| (crate::api::store::key_of(&p.metadata), node.to_string()))
+        })
+        .collect();
+    let nodes: BTreeSet<&String> = bound_to_missing.iter().map(|(_, n)| n).collect();
+    missing.retain(|n, _| nodes.contains(n));
+    let mut changed = false;
+    for (key, node) in &bound_to_missing {
+        let since = *missing.entry(node.clone()).or_insert(ctx.now());
+        let due = super::later(since, POD_GC_QUARANTINE);
+        if due <= ctx.now() {
+            changed |= store.remove_pod(key).is_some();
+        } else {
+            ctx.wake_at(due);
+        }
+    }
+    changed
+}

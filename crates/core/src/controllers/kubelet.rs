@@ -1,45 +1,165 @@
-//! The kubelets: a node object joins as a registered, Ready node; pods bound to
-//! it start and report their status.
+//! The kubelets: a Node object joins as a registered, Ready node; pods bound to
+//! it pull their images, start, become Ready, crash or fail to pull, and stop
+//! when deleted. The container runtime's state lives here, as it lives on a
+//! node and not in the API.
+//!
+//! Images behave by tag, so a manifest alone decides: `:missing` never pulls
+//! (ErrImagePull, then ImagePullBackOff), `:crash` exits a second after every
+//! start (CrashLoopBackOff), anything else pulls in 2 s and runs.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStatus, Node, NodeCondition, NodeStatus,
-    NodeSystemInfo, Pod, PodCondition, PodStatus,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, Node, NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo, Pod,
+    PodCondition, PodIP, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
 
-use super::{pod_node_name, pod_phase, Ctx};
-use crate::api::store::Store;
+use super::events::{record, reference};
+use super::{later, pod_node_name, Ctx};
+use crate::api::store::{key_of, Key, Store};
+use crate::api::Object;
 
 pub const KUBELET_VERSION: &str = "v1.36.1";
+const PULL_TIME: Duration = Duration::from_secs(2);
+const CRASH_AFTER: Duration = Duration::from_secs(1);
+/// A container that handles SIGTERM stops this soon (never later than the grace period).
+const STOP_TIME: Duration = Duration::from_secs(2);
+const BACKOFF_START: Duration = Duration::from_secs(10);
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Pulling,
+    PullFailed,
+    PullBackOff,
+    Running,
+    CrashBackOff,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PodRuntime {
+    uid: String,
+    stage: Stage,
+    /// When the current stage began.
+    since: Timestamp,
+    /// Failed pulls or restarts so far, for the back-off.
+    failures: u32,
+    started_at: Option<Timestamp>,
+    last_exit: Option<(Timestamp, Timestamp)>,
+}
+
+/// What runs on the nodes: which kubelets are down, and each pod's containers.
+#[derive(Clone, Debug, Default)]
+pub struct Kubelets {
+    /// Nodes whose kubelet stopped reporting, and since when.
+    down: BTreeMap<String, Timestamp>,
+    pods: BTreeMap<Key, PodRuntime>,
+    /// Node name → its number, for addresses and pod CIDRs.
+    numbers: BTreeMap<String, u32>,
+    /// Pods started so far per node, for pod IPs.
+    started: BTreeMap<String, u32>,
+}
+
+impl Kubelets {
+    /// `sim node down`: the kubelet stops reporting.
+    pub fn stop(&mut self, node: &str, now: Timestamp) {
+        self.down.entry(node.to_string()).or_insert(now);
+    }
+
+    /// `sim node up`: the kubelet reports again.
+    pub fn start(&mut self, node: &str) {
+        self.down.remove(node);
+    }
+
+    pub fn is_down(&self, node: &str) -> bool {
+        self.down.contains_key(node)
+    }
+
+    /// When the kubelet of `node` last reported, if it has stopped.
+    pub fn down_since(&self, node: &str) -> Option<Timestamp> {
+        self.down.get(node).copied()
+    }
+}
+
+fn backoff(failures: u32) -> Duration {
+    BACKOFF_START
+        .saturating_mul(1 << failures.min(8))
+        .min(BACKOFF_MAX)
+}
 
 fn default_capacity() -> BTreeMap<String, Quantity> {
     [
         ("cpu", "4"),
+        ("ephemeral-storage", "100Gi"),
+        ("hugepages-1Gi", "0"),
+        ("hugepages-2Mi", "0"),
         ("memory", "16Gi"),
         ("pods", "110"),
-        ("ephemeral-storage", "100Gi"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
     .collect()
 }
 
-fn condition(type_: &str, status: &str, reason: &str, message: &str, ctx: &Ctx) -> NodeCondition {
+pub fn node_condition(
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: &Time,
+) -> NodeCondition {
     NodeCondition {
         type_: type_.to_string(),
         status: status.to_string(),
         reason: Some(reason.to_string()),
         message: Some(message.to_string()),
-        last_heartbeat_time: Some(ctx.now.clone()),
-        last_transition_time: Some(ctx.now.clone()),
+        last_heartbeat_time: Some(now.clone()),
+        last_transition_time: Some(now.clone()),
     }
 }
 
+/// The conditions a healthy kubelet reports, Ready last.
+fn healthy_conditions(now: &Time) -> Vec<NodeCondition> {
+    vec![
+        node_condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            now,
+        ),
+        node_condition(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+            now,
+        ),
+        node_condition(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+            now,
+        ),
+        node_condition(
+            "Ready",
+            "True",
+            "KubeletReady",
+            "kubelet is posting ready status",
+            now,
+        ),
+    ]
+}
+
 /// What a kubelet writes when it registers its node: the well-known labels,
-/// capacity (unless the manifest gave one) and a Ready condition.
-fn register(node: &Node, ctx: &Ctx) -> Node {
+/// addresses, a pod CIDR, capacity (unless the manifest gave one) and Ready.
+fn register(node: &Node, number: u32, now: &Time) -> Node {
     let mut node = node.clone();
     let name = node.metadata.name.clone().unwrap_or_default();
     let labels = node.metadata.labels.get_or_insert_with(Default::default);
@@ -54,44 +174,31 @@ fn register(node: &Node, ctx: &Ctx) -> Node {
             .entry(key.to_string())
             .or_insert_with(|| value.to_string());
     }
+    let spec = node.spec.get_or_insert_with(Default::default);
+    spec.pod_cidr
+        .get_or_insert_with(|| format!("10.244.{number}.0/24"));
+    spec.pod_cidrs
+        .get_or_insert_with(|| vec![format!("10.244.{number}.0/24")]);
     let status = node.status.get_or_insert_with(NodeStatus::default);
     let capacity = status.capacity.get_or_insert_with(default_capacity).clone();
     status.allocatable.get_or_insert(capacity);
-    status.conditions = Some(vec![
-        condition(
-            "MemoryPressure",
-            "False",
-            "KubeletHasSufficientMemory",
-            "kubelet has sufficient memory available",
-            ctx,
-        ),
-        condition(
-            "DiskPressure",
-            "False",
-            "KubeletHasNoDiskPressure",
-            "kubelet has no disk pressure",
-            ctx,
-        ),
-        condition(
-            "PIDPressure",
-            "False",
-            "KubeletHasSufficientPID",
-            "kubelet has sufficient PID available",
-            ctx,
-        ),
-        condition(
-            "Ready",
-            "True",
-            "KubeletReady",
-            "kubelet is posting ready status",
-            ctx,
-        ),
-    ]);
+    status.conditions = Some(healthy_conditions(now));
+    status.addresses.get_or_insert_with(|| {
+        vec![
+            NodeAddress {
+                type_: "InternalIP".to_string(),
+                address: format!("172.18.0.{}", number + 2),
+            },
+            NodeAddress {
+                type_: "Hostname".to_string(),
+                address: name.clone(),
+            },
+        ]
+    });
     status.node_info.get_or_insert_with(|| NodeSystemInfo {
         architecture: "amd64".to_string(),
         operating_system: "linux".to_string(),
         kubelet_version: KUBELET_VERSION.to_string(),
-        kube_proxy_version: String::new(),
         os_image: "Ubuntu 24.04.3 LTS".to_string(),
         kernel_version: "6.8.0-88-generic".to_string(),
         container_runtime_version: "containerd://2.1.4".to_string(),
@@ -100,56 +207,382 @@ fn register(node: &Node, ctx: &Ctx) -> Node {
     node
 }
 
-/// A bound pod's containers start and the pod turns Ready.
-fn start(pod: &Pod, ctx: &Ctx) -> Pod {
-    let mut pod = pod.clone();
+fn image_tag(image: &str) -> &str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split_once(':')
+        .map_or("", |(_, tag)| tag.split('@').next().unwrap_or(""))
+}
+
+fn pod_has_image_tag(pod: &Pod, tag: &str) -> bool {
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .any(|c| image_tag(c.image.as_deref().unwrap_or("")) == tag)
+}
+
+fn readiness_delay(pod: &Pod) -> Duration {
+    let seconds = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter_map(|c| c.readiness_probe.as_ref())
+        .map(|p| p.initial_delay_seconds.unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    Duration::from_secs(seconds.max(0).unsigned_abs().into())
+}
+
+fn set_condition(
+    conditions: &mut Vec<PodCondition>,
+    type_: &str,
+    ok: bool,
+    now: &Time,
+    reason: Option<String>,
+    message: Option<String>,
+) {
+    let status = if ok { "True" } else { "False" };
+    match conditions.iter_mut().find(|c| c.type_ == type_) {
+        Some(existing) if existing.status == status => {
+            existing.reason = reason;
+            existing.message = message;
+        }
+        Some(existing) => {
+            existing.status = status.to_string();
+            existing.last_transition_time = Some(now.clone());
+            existing.reason = reason;
+            existing.message = message;
+        }
+        None => conditions.push(PodCondition {
+            type_: type_.to_string(),
+            status: status.to_string(),
+            last_transition_time: Some(now.clone()),
+            reason,
+            message,
+            ..Default::default()
+        }),
+    }
+}
+
+/// The pod's status for its runtime stage.
+fn status_for(
+    pod: &Pod,
+    runtime: &PodRuntime,
+    ready: bool,
+    ips: (&str, &str),
+    now: &Time,
+) -> PodStatus {
+    let mut status = pod.status.clone().unwrap_or_default();
     let containers = pod
         .spec
         .as_ref()
         .map(|s| s.containers.clone())
         .unwrap_or_default();
-    let status = pod.status.get_or_insert_with(PodStatus::default);
-    status.phase = Some("Running".to_string());
-    status.start_time = Some(ctx.now.clone());
+    let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
+    let running = runtime.stage == Stage::Running;
+    status.phase = Some(
+        if runtime.started_at.is_some() {
+            "Running"
+        } else {
+            "Pending"
+        }
+        .to_string(),
+    );
+    status.host_ip = Some(ips.0.to_string());
+    status.host_ips = Some(vec![k8s_openapi::api::core::v1::HostIP {
+        ip: ips.0.to_string(),
+    }]);
+    if runtime.started_at.is_some() || running {
+        status.pod_ip = Some(ips.1.to_string());
+        status.pod_ips = Some(vec![PodIP {
+            ip: ips.1.to_string(),
+        }]);
+    }
+    status.start_time.get_or_insert_with(|| now.clone());
     status.container_statuses = Some(
         containers
             .iter()
-            .map(|c| ContainerStatus {
-                name: c.name.clone(),
-                image: c.image.clone().unwrap_or_default(),
-                ready: true,
-                started: Some(true),
-                restart_count: 0,
-                state: Some(ContainerState {
-                    running: Some(ContainerStateRunning {
-                        started_at: Some(ctx.now.clone()),
+            .map(|c| {
+                let image = c.image.clone().unwrap_or_default();
+                let waiting = |reason: &str, message: Option<String>| ContainerState {
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some(reason.to_string()),
+                        message,
                     }),
                     ..Default::default()
-                }),
-                ..Default::default()
+                };
+                let state = match runtime.stage {
+                    Stage::Pulling if runtime.failures == 0 => waiting("ContainerCreating", None),
+                    Stage::Pulling | Stage::PullBackOff => waiting(
+                        "ImagePullBackOff",
+                        Some(format!("Back-off pulling image \"{image}\"")),
+                    ),
+                    Stage::PullFailed => waiting(
+                        "ErrImagePull",
+                        Some(format!(
+                            "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
+                        )),
+                    ),
+                    Stage::Running => ContainerState {
+                        running: Some(ContainerStateRunning {
+                            started_at: runtime.started_at.map(Time),
+                        }),
+                        ..Default::default()
+                    },
+                    Stage::CrashBackOff => waiting(
+                        "CrashLoopBackOff",
+                        Some(format!(
+                            "back-off {}s restarting failed container={} pod={}_{}({})",
+                            backoff(runtime.failures.saturating_sub(1)).as_secs(),
+                            c.name,
+                            pod.metadata.name.as_deref().unwrap_or(""),
+                            pod.metadata.namespace.as_deref().unwrap_or(""),
+                            runtime.uid
+                        )),
+                    ),
+                };
+                let last_state = runtime.last_exit.map(|(started, finished)| ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: 1,
+                        reason: Some("Error".to_string()),
+                        started_at: Some(Time(started)),
+                        finished_at: Some(Time(finished)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                });
+                ContainerStatus {
+                    name: c.name.clone(),
+                    image: image.clone(),
+                    image_id: if runtime.started_at.is_some() {
+                        format!("{image}@sha256:{:064x}", image.len())
+                    } else {
+                        String::new()
+                    },
+                    ready: running && ready,
+                    started: Some(running),
+                    restart_count: if pod_has_image_tag(pod, "crash") {
+                        i32::try_from(runtime.failures).unwrap_or(i32::MAX)
+                    } else {
+                        0
+                    },
+                    state: Some(state),
+                    last_state: Some(last_state.unwrap_or_default()),
+                    container_id: runtime
+                        .started_at
+                        .map(|t| format!("containerd://{:064x}", t.as_nanosecond())),
+                    ..Default::default()
+                }
             })
             .collect(),
     );
+    let ready_all = running && ready;
     let conditions = status.conditions.get_or_insert_with(Vec::new);
-    for type_ in [
+    let unready =
+        (!ready_all).then(|| format!("containers with unready status: [{}]", names.join(" ")));
+    let reason = (!ready_all).then(|| "ContainersNotReady".to_string());
+    set_condition(
+        conditions,
+        "PodReadyToStartContainers",
+        true,
+        now,
+        None,
+        None,
+    );
+    set_condition(conditions, "Initialized", true, now, None, None);
+    set_condition(
+        conditions,
+        "Ready",
+        ready_all,
+        now,
+        reason.clone(),
+        unready.clone(),
+    );
+    set_condition(
+        conditions,
+        "ContainersReady",
+        ready_all,
+        now,
+        reason,
+        unready,
+    );
+    // The order kubectl describe shows.
+    let order = [
         "PodReadyToStartContainers",
         "Initialized",
         "Ready",
         "ContainersReady",
-    ] {
-        conditions.retain(|c| c.type_ != type_);
-        conditions.push(PodCondition {
-            type_: type_.to_string(),
-            status: "True".to_string(),
-            last_transition_time: Some(ctx.now.clone()),
-            ..Default::default()
-        });
-    }
-    pod
+        "PodScheduled",
+    ];
+    conditions.sort_by_key(|c| {
+        order
+            .iter()
+            .position(|o| *o == c.type_)
+            .unwrap_or(order.len())
+    });
+    status
 }
 
-/// Every kubelet's pass: register new nodes, start newly bound pods.
-pub fn sync(store: &mut Store, ctx: &mut Ctx) -> bool {
+fn kubelet_event(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    pod: &Pod,
+    node: &str,
+    type_: &str,
+    reason: &str,
+    message: String,
+) {
+    let mut involved = reference(&Object::Pod(pod.clone()));
+    involved.field_path = Some(format!(
+        "spec.containers{{{}}}",
+        pod.spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .map(|c| c.name.as_str())
+            .unwrap_or("")
+    ));
+    record(
+        store,
+        ctx,
+        involved,
+        type_,
+        reason,
+        message,
+        "kubelet",
+        Some(node),
+    );
+}
+
+/// Moves one pod's runtime forward to `now`; returns its runtime and events to record.
+fn step(
+    pod: &Pod,
+    runtime: &mut PodRuntime,
+    now: Timestamp,
+) -> Vec<(&'static str, &'static str, String)> {
+    let mut events = Vec::new();
+    let image = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    let container = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    loop {
+        let due = |d: Duration| later(runtime.since, d) <= now;
+        match runtime.stage {
+            Stage::Pulling if due(PULL_TIME) => {
+                let at = later(runtime.since, PULL_TIME);
+                if pod_has_image_tag(pod, "missing") {
+                    events.push(("Warning", "Failed", format!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found")));
+                    events.push(("Warning", "Failed", "Error: ErrImagePull".to_string()));
+                    runtime.stage = Stage::PullFailed;
+                    runtime.since = at;
+                    runtime.failures += 1;
+                } else {
+                    if runtime.started_at.is_none() {
+                        events.push(("Normal", "Pulled", format!("Successfully pulled image \"{image}\" in 2s (2s including waiting)")));
+                    } else {
+                        events.push((
+                            "Normal",
+                            "Pulled",
+                            format!("Container image \"{image}\" already present on machine"),
+                        ));
+                    }
+                    events.push((
+                        "Normal",
+                        "Created",
+                        format!("Created container: {container}"),
+                    ));
+                    events.push((
+                        "Normal",
+                        "Started",
+                        format!("Started container {container}"),
+                    ));
+                    runtime.stage = Stage::Running;
+                    runtime.since = at;
+                    runtime.started_at = Some(at);
+                }
+            }
+            Stage::PullFailed if due(Duration::from_secs(1)) => {
+                events.push((
+                    "Normal",
+                    "BackOff",
+                    format!("Back-off pulling image \"{image}\""),
+                ));
+                events.push(("Warning", "Failed", "Error: ImagePullBackOff".to_string()));
+                runtime.stage = Stage::PullBackOff;
+                runtime.since = later(runtime.since, Duration::from_secs(1));
+            }
+            Stage::PullBackOff if due(backoff(runtime.failures - 1)) => {
+                events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+                runtime.stage = Stage::Pulling;
+                runtime.since = later(runtime.since, backoff(runtime.failures - 1));
+            }
+            Stage::Running if pod_has_image_tag(pod, "crash") && due(CRASH_AFTER) => {
+                let at = later(runtime.since, CRASH_AFTER);
+                runtime.last_exit = Some((runtime.since, at));
+                runtime.stage = Stage::CrashBackOff;
+                runtime.since = at;
+                runtime.failures += 1;
+                events.push((
+                    "Warning",
+                    "BackOff",
+                    format!(
+                        "Back-off restarting failed container {container} in pod {}_{}({})",
+                        pod.metadata.name.as_deref().unwrap_or(""),
+                        pod.metadata.namespace.as_deref().unwrap_or(""),
+                        runtime.uid
+                    ),
+                ));
+            }
+            Stage::CrashBackOff if due(backoff(runtime.failures - 1)) => {
+                let at = later(runtime.since, backoff(runtime.failures - 1));
+                events.push((
+                    "Normal",
+                    "Pulled",
+                    format!("Container image \"{image}\" already present on machine"),
+                ));
+                events.push((
+                    "Normal",
+                    "Created",
+                    format!("Created container: {container}"),
+                ));
+                events.push((
+                    "Normal",
+                    "Started",
+                    format!("Started container {container}"),
+                ));
+                runtime.stage = Stage::Running;
+                runtime.since = at;
+                runtime.started_at = Some(at);
+            }
+            _ => return events,
+        }
+    }
+}
+
+/// When this runtime next changes by itself.
+fn next_change(pod: &Pod, runtime: &PodRuntime) -> Option<Timestamp> {
+    let after = |d| Some(later(runtime.since, d));
+    match runtime.stage {
+        Stage::Pulling => after(PULL_TIME),
+        Stage::PullFailed => after(Duration::from_secs(1)),
+        Stage::PullBackOff | Stage::CrashBackOff => {
+            after(backoff(runtime.failures.saturating_sub(1)))
+        }
+        Stage::Running if pod_has_image_tag(pod, "crash") => after(CRASH_AFTER),
+        Stage::Running => None,
+    }
+}
+
+/// Every kubelet's pass: register new nodes, run the pods bound to live nodes.
+pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
+    let mut changed = false;
+    let now = ctx.now.clone();
     let unregistered: Vec<Node> = store
         .nodes()
         .filter(|n| {
@@ -160,21 +593,133 @@ pub fn sync(store: &mut Store, ctx: &mut Ctx) -> bool {
         })
         .cloned()
         .collect();
-    let starting: Vec<Pod> = store
+    for node in unregistered {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let next = u32::try_from(kubelets.numbers.len()).unwrap_or(0) + 1;
+        let number = *kubelets.numbers.entry(name).or_insert(next);
+        store.put_node(register(&node, number, &now));
+        changed = true;
+    }
+    let pods: Vec<Pod> = store
         .pods()
         .filter(|p| {
-            pod_node_name(p).is_some_and(|n| store.node(n).is_some())
-                && pod_phase(p) == "Pending"
-                && p.metadata.deletion_timestamp.is_none()
+            pod_node_name(p).is_some_and(|n| store.node(n).is_some() && !kubelets.is_down(n))
         })
         .cloned()
         .collect();
-    let changed = !unregistered.is_empty() || !starting.is_empty();
-    for node in unregistered {
-        store.put_node(register(&node, ctx));
-    }
-    for pod in starting {
-        store.put_pod(start(&pod, ctx));
+    let live: std::collections::BTreeSet<Key> = store.pods().map(|p| key_of(&p.metadata)).collect();
+    kubelets.pods.retain(|k, _| live.contains(k));
+    for pod in pods {
+        let key = key_of(&pod.metadata);
+        let node = pod_node_name(&pod).unwrap_or_default().to_string();
+        if let Some(deleted_at) = &pod.metadata.deletion_timestamp {
+            let grace = Duration::from_secs(
+                pod.metadata
+                    .deletion_grace_period_seconds
+                    .unwrap_or(0)
+                    .max(0)
+                    .unsigned_abs(),
+            );
+            let requested = deleted_at.0.checked_sub(grace).unwrap_or(deleted_at.0);
+            let gone_at = later(requested, grace.min(STOP_TIME));
+            if gone_at <= ctx.now() {
+                if pod
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.phase.as_deref() == Some("Running"))
+                {
+                    let name = pod
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.containers.first())
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    kubelet_event(
+                        store,
+                        ctx,
+                        &pod,
+                        &node,
+                        "Normal",
+                        "Killing",
+                        format!("Stopping container {name}"),
+                    );
+                }
+                store.remove_pod(&key);
+                kubelets.pods.remove(&key);
+                changed = true;
+            } else {
+                ctx.wake_at(gone_at);
+            }
+            continue;
+        }
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let runtime = kubelets
+            .pods
+            .entry(key.clone())
+            .or_insert_with(|| PodRuntime {
+                uid: uid.clone(),
+                stage: Stage::Pulling,
+                since: ctx.now(),
+                failures: 0,
+                started_at: None,
+                last_exit: None,
+            });
+        let mut events = Vec::new();
+        if runtime.uid != uid {
+            *runtime = PodRuntime {
+                uid,
+                stage: Stage::Pulling,
+                since: ctx.now(),
+                failures: 0,
+                started_at: None,
+                last_exit: None,
+            };
+        }
+        if runtime.since == ctx.now() && runtime.stage == Stage::Pulling && runtime.failures == 0 {
+            let image = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.containers.first())
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default();
+            events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+        }
+        events.extend(step(&pod, runtime, ctx.now()));
+        let runtime = runtime.clone();
+        if let Some(at) = next_change(&pod, &runtime) {
+            if runtime.stage == Stage::Pulling && runtime.failures == 0 {
+                ctx.wake_at(at);
+            } else {
+                ctx.retry_at(at);
+            }
+        }
+        let ready_at = runtime.started_at.map(|s| later(s, readiness_delay(&pod)));
+        let ready = ready_at.is_some_and(|at| at <= ctx.now());
+        if let Some(at) = ready_at.filter(|at| *at > ctx.now()) {
+            ctx.wake_at(at);
+        }
+        let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
+        let host_ip = format!("172.18.0.{}", number + 2);
+        let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
+        let pod_ip = match pod.status.as_ref().and_then(|s| s.pod_ip.clone()) {
+            Some(ip) => ip,
+            None if host_network => host_ip.clone(),
+            None => {
+                let n = kubelets.started.entry(node.clone()).or_insert(0);
+                *n += 1;
+                format!("10.244.{number}.{}", *n + 1)
+            }
+        };
+        for (type_, reason, message) in events {
+            kubelet_event(store, ctx, &pod, &node, type_, reason, message);
+        }
+        let status = status_for(&pod, &runtime, ready, (&host_ip, &pod_ip), &now);
+        if pod.status.as_ref() != Some(&status) {
+            let mut updated = pod.clone();
+            updated.status = Some(status);
+            store.put_pod(updated);
+            changed = true;
+        }
     }
     changed
 }

@@ -1,36 +1,134 @@
-//! The default scheduler: binds pending pods to a node that passes every filter,
-//! or records why none does in the real `FailedScheduling` wording.
+//! The default scheduler: filters nodes in the default plugin order, binds a
+//! pending pod to the best node that passes, or records why none does in the
+//! real `FailedScheduling` wording, preempting lower-priority pods if that helps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus, Taint};
 
-use super::{pod_node_name, Ctx};
-use crate::api::store::{key_of, Store};
+use super::events::{record, reference};
+use super::{later, pod_condition, pod_node_name, pod_phase, Ctx};
+use crate::api::quantity::Quantity;
+use crate::api::server::delete_pod;
+use crate::api::store::{key_of, Key, Store};
+use crate::api::Object;
 use crate::scheduling::node_affinity::{required_affinity_matches, required_node_selector};
 use crate::scheduling::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
 const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
+/// Unschedulable pods are tried again at least this often.
+const RETRY: Duration = Duration::from_secs(300);
 
-/// The names a `matchFields metadata.name In` pre-filter narrows the pod to, when
-/// every required term has one (as the DaemonSet controller's injected term does).
-fn prefiltered_names(pod: &Pod) -> Option<Vec<String>> {
-    let terms = &required_node_selector(pod.spec.as_ref()?)?.node_selector_terms;
-    let mut names = Vec::new();
-    for term in terms {
-        let req = term
-            .match_fields
-            .iter()
-            .flatten()
-            .find(|r| r.key == "metadata.name" && r.operator == "In")?;
-        names.extend(req.values.iter().flatten().cloned());
-    }
-    (!terms.is_empty()).then_some(names)
+/// What a pod asks of a node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Demand {
+    pub cpu: i128,
+    pub memory: i128,
+    pub ephemeral: i128,
+    pub host_ports: BTreeSet<(String, i32)>,
 }
 
-/// Why the first failing filter rejects `node`, in the scheduler's words.
-fn filter(pod: &Pod, node: &Node) -> Option<String> {
+fn quantity(
+    list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+    name: &str,
+) -> i128 {
+    list.and_then(|l| l.get(name))
+        .and_then(|q| Quantity::parse(&q.0).ok())
+        .map_or(0, |q| q.milli())
+}
+
+/// The pod's requests (containers summed, init containers' largest) and host ports.
+pub fn demand(pod: &Pod) -> Demand {
+    let mut d = Demand::default();
+    let Some(spec) = &pod.spec else { return d };
+    for c in &spec.containers {
+        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+        d.cpu += quantity(requests, "cpu");
+        d.memory += quantity(requests, "memory");
+        d.ephemeral += quantity(requests, "ephemeral-storage");
+        for port in c.ports.iter().flatten() {
+            if let Some(host) = port.host_port.filter(|p| *p > 0) {
+                d.host_ports
+                    .insert((port.protocol.clone().unwrap_or_else(|| "TCP".into()), host));
+            }
+        }
+    }
+    for c in spec.init_containers.iter().flatten() {
+        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+        d.cpu = d.cpu.max(quantity(requests, "cpu"));
+        d.memory = d.memory.max(quantity(requests, "memory"));
+    }
+    d
+}
+
+/// What the pods already bound to a node take from it.
+#[derive(Clone, Debug, Default)]
+struct Usage {
+    cpu: i128,
+    memory: i128,
+    ephemeral: i128,
+    pods: usize,
+    ports: BTreeSet<(String, i32)>,
+}
+
+impl Usage {
+    fn add(&mut self, d: &Demand) {
+        self.cpu += d.cpu;
+        self.memory += d.memory;
+        self.ephemeral += d.ephemeral;
+        self.pods += 1;
+        self.ports.extend(d.host_ports.iter().cloned());
+    }
+}
+
+fn usage_by_node(store: &Store) -> BTreeMap<String, Usage> {
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    for pod in store.pods() {
+        if matches!(pod_phase(pod), "Succeeded" | "Failed") {
+            continue;
+        }
+        if let Some(node) = pod_node_name(pod) {
+            usage.entry(node.to_string()).or_default().add(&demand(pod));
+        }
+    }
+    usage
+}
+
+fn allocatable(node: &Node, name: &str) -> i128 {
+    quantity(
+        node.status.as_ref().and_then(|s| s.allocatable.as_ref()),
+        name,
+    )
+}
+
+/// `NodeResourcesFit` and `NodePorts`: the reasons `node` cannot hold `d` on top of `used`.
+fn fit_reasons(d: &Demand, node: &Node, used: &Usage) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if !d.host_ports.is_disjoint(&used.ports) {
+        reasons.push("node(s) didn't have free ports for the requested pod ports".to_string());
+        return reasons;
+    }
+    let max_pods = allocatable(node, "pods") / 1000;
+    if used.pods as i128 + 1 > max_pods {
+        reasons.push("Too many pods".to_string());
+    }
+    if d.cpu > 0 && used.cpu + d.cpu > allocatable(node, "cpu") {
+        reasons.push("Insufficient cpu".to_string());
+    }
+    if d.memory > 0 && used.memory + d.memory > allocatable(node, "memory") {
+        reasons.push("Insufficient memory".to_string());
+    }
+    if d.ephemeral > 0 && used.ephemeral + d.ephemeral > allocatable(node, "ephemeral-storage") {
+        reasons.push("Insufficient ephemeral-storage".to_string());
+    }
+    reasons
+}
+
+/// The filters before resources, in the default plugin order; a failure here
+/// is not something preemption can fix.
+fn static_reason(pod: &Pod, node: &Node) -> Option<String> {
     let spec = pod.spec.clone().unwrap_or_default();
     let node_spec = node.spec.clone().unwrap_or_default();
     let tolerations = spec.tolerations.as_deref().unwrap_or_default();
@@ -69,27 +167,99 @@ fn filter(pod: &Pod, node: &Node) -> Option<String> {
     None
 }
 
-/// `0/3 nodes are available: 1 ..., 2 ....` — reasons counted, sorted as strings.
-fn failure_message(total: usize, reasons: &BTreeMap<String, usize>) -> String {
+/// The names a `matchFields metadata.name In` pre-filter narrows the pod to, when
+/// every required term has one (as the DaemonSet controller's injected term does).
+fn prefiltered_names(pod: &Pod) -> Option<Vec<String>> {
+    let terms = &required_node_selector(pod.spec.as_ref()?)?.node_selector_terms;
+    let mut names = Vec::new();
+    for term in terms {
+        let req = term
+            .match_fields
+            .iter()
+            .flatten()
+            .find(|r| r.key == "metadata.name" && r.operator == "In")?;
+        names.extend(req.values.iter().flatten().cloned());
+    }
+    (!terms.is_empty()).then_some(names)
+}
+
+/// `<count> <reason>` entries, sorted as strings, joined with `, `.
+fn histogram(reasons: &BTreeMap<String, usize>) -> String {
     let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
-    format!("0/{total} nodes are available: {}.", parts.join(", "))
+    parts.join(", ")
+}
+
+fn priority(pod: &Pod) -> i32 {
+    pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)
+}
+
+/// The lowest-priority pods on `node` whose removal lets `pod` fit, if any.
+fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>> {
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    let mut candidates: Vec<&Pod> = store
+        .pods()
+        .filter(|p| pod_node_name(p) == Some(name))
+        .filter(|p| !matches!(pod_phase(p), "Succeeded" | "Failed"))
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| priority(p) < priority(pod))
+        .collect();
+    // Evict the least important first; among equals, the youngest.
+    candidates.sort_by(|a, b| {
+        priority(a).cmp(&priority(b)).then_with(|| {
+            let t = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
+            t(b).cmp(&t(a))
+        })
+    });
+    let mut used = Usage::default();
+    for p in store.pods().filter(|p| pod_node_name(p) == Some(name)) {
+        if !matches!(pod_phase(p), "Succeeded" | "Failed") {
+            used.add(&demand(p));
+        }
+    }
+    let mut chosen = Vec::new();
+    for victim in candidates {
+        if fit_reasons(d, node, &used).is_empty() {
+            break;
+        }
+        let vd = demand(victim);
+        used.cpu -= vd.cpu;
+        used.memory -= vd.memory;
+        used.ephemeral -= vd.ephemeral;
+        used.pods = used.pods.saturating_sub(1);
+        for port in &vd.host_ports {
+            used.ports.remove(port);
+        }
+        chosen.push(key_of(&victim.metadata));
+    }
+    (fit_reasons(d, node, &used).is_empty() && !chosen.is_empty()).then_some(chosen)
 }
 
 fn set_condition(pod: &mut Pod, condition: PodCondition) {
     let status = pod.status.get_or_insert_with(PodStatus::default);
-    if status.phase.is_none() {
-        status.phase = Some("Pending".to_string());
-    }
+    status.phase.get_or_insert_with(|| "Pending".to_string());
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     conditions.retain(|c| c.type_ != condition.type_);
     conditions.push(condition);
 }
 
+/// Least-allocated scoring: the node left with the most free cpu and memory.
+fn score(d: &Demand, node: &Node, used: &Usage) -> i128 {
+    let free = |alloc: i128, used: i128, want: i128| {
+        if alloc <= 0 {
+            0
+        } else {
+            (alloc - used - want) * 1000 / alloc
+        }
+    };
+    free(allocatable(node, "cpu"), used.cpu, d.cpu)
+        + free(allocatable(node, "memory"), used.memory, d.memory)
+}
+
 /// One scheduling pass over every pending pod this scheduler owns.
 pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
     let nodes: Vec<Node> = store.nodes().cloned().collect();
-    let pending: Vec<Pod> = store
+    let mut pending: Vec<Pod> = store
         .pods()
         .filter(|p| pod_node_name(p).is_none() && p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
@@ -98,58 +268,225 @@ pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
         })
         .cloned()
         .collect();
+    // PrioritySort: higher priority first, then older.
+    pending.sort_by(|a, b| {
+        priority(b).cmp(&priority(a)).then_with(|| {
+            let t = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
+            t(a).cmp(&t(b))
+        })
+    });
+    let mut usage = usage_by_node(store);
     let mut changed = false;
-    for mut pod in pending {
-        let allowed = prefiltered_names(&pod);
-        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-        let mut chosen = None;
-        for node in &nodes {
-            let name = node.metadata.name.clone().unwrap_or_default();
-            let reason = match &allowed {
-                Some(names) if !names.contains(&name) => {
-                    Some("node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string())
-                }
-                _ => filter(&pod, node),
-            };
-            match reason {
-                Some(reason) => *reasons.entry(reason).or_default() += 1,
-                None => {
-                    chosen = Some(name);
-                    break;
-                }
-            }
+    for pod in pending {
+        changed |= schedule_one(store, ctx, pod, &nodes, &mut usage);
+    }
+    changed
+}
+
+fn schedule_one(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    mut pod: Pod,
+    nodes: &[Node],
+    usage: &mut BTreeMap<String, Usage>,
+) -> bool {
+    let d = demand(&pod);
+    let allowed = prefiltered_names(&pod);
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut preemption: BTreeMap<String, usize> = BTreeMap::new();
+    let mut feasible: Vec<&Node> = Vec::new();
+    let mut fixable: Vec<&Node> = Vec::new();
+    for node in nodes {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        if allowed.as_ref().is_some_and(|names| !names.contains(&name)) {
+            *reasons
+                .entry("node(s) didn't satisfy plugin(s) [NodeAffinity]".into())
+                .or_default() += 1;
+            *preemption
+                .entry("Preemption is not helpful for scheduling".into())
+                .or_default() += 1;
+            continue;
         }
-        let condition = match &chosen {
-            Some(node) => {
-                pod.spec.get_or_insert_with(Default::default).node_name = Some(node.clone());
-                PodCondition {
-                    type_: "PodScheduled".to_string(),
-                    status: "True".to_string(),
-                    last_transition_time: Some(ctx.now.clone()),
-                    ..Default::default()
-                }
+        if let Some(reason) = static_reason(&pod, node) {
+            *reasons.entry(reason).or_default() += 1;
+            *preemption
+                .entry("Preemption is not helpful for scheduling".into())
+                .or_default() += 1;
+            continue;
+        }
+        let used = usage.get(&name).cloned().unwrap_or_default();
+        let fit = fit_reasons(&d, node, &used);
+        if fit.is_empty() {
+            feasible.push(node);
+        } else {
+            for reason in fit {
+                *reasons.entry(reason).or_default() += 1;
             }
-            None => PodCondition {
+            fixable.push(node);
+        }
+    }
+    let key = key_of(&pod.metadata);
+    if let Some(node) = feasible.into_iter().max_by(|a, b| {
+        let used = |n: &Node| {
+            usage
+                .get(n.metadata.name.as_deref().unwrap_or(""))
+                .cloned()
+                .unwrap_or_default()
+        };
+        score(&d, a, &used(a))
+            .cmp(&score(&d, b, &used(b)))
+            // Equal scores: the first node by name.
+            .then_with(|| b.metadata.name.cmp(&a.metadata.name))
+    }) {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        usage.entry(name.clone()).or_default().add(&d);
+        pod.spec.get_or_insert_with(Default::default).node_name = Some(name.clone());
+        if let Some(status) = pod.status.as_mut() {
+            status.nominated_node_name = None;
+        }
+        set_condition(
+            &mut pod,
+            PodCondition {
                 type_: "PodScheduled".to_string(),
-                status: "False".to_string(),
-                reason: Some("Unschedulable".to_string()),
-                message: Some(failure_message(nodes.len(), &reasons)),
+                status: "True".to_string(),
                 last_transition_time: Some(ctx.now.clone()),
                 ..Default::default()
             },
-        };
-        let before = store.pod(&key_of(&pod.metadata)).cloned();
-        let unchanged_failure = chosen.is_none()
-            && before
-                .as_ref()
-                .and_then(|p| super::pod_condition(p, "PodScheduled"))
-                .is_some_and(|c| c.status == "False" && c.message == condition.message);
-        if unchanged_failure {
-            continue;
-        }
-        set_condition(&mut pod, condition);
-        store.put_pod(pod);
-        changed = true;
+        );
+        let message = format!(
+            "Successfully assigned {}/{} to {name}",
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or("")
+        );
+        store.put_pod(pod.clone());
+        record(
+            store,
+            ctx,
+            reference(&Object::Pod(pod)),
+            "Normal",
+            "Scheduled",
+            message,
+            DEFAULT_SCHEDULER,
+            None,
+        );
+        return true;
     }
-    changed
+    // PostFilter: preemption, on nodes where only resources or ports were short.
+    let policy_never = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.preemption_policy.as_deref())
+        == Some("Never");
+    let mut nominated = None;
+    if !policy_never {
+        for node in &fixable {
+            match victims(&pod, node, store, &d) {
+                Some(found) => {
+                    nominated = Some((node.metadata.name.clone().unwrap_or_default(), found));
+                    break;
+                }
+                None => {
+                    *preemption
+                        .entry("No preemption victims found for incoming pod".into())
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let total = nodes.len();
+    let mut message = format!("0/{total} nodes are available: {}.", histogram(&reasons));
+    if policy_never {
+        message.push_str(" preemption: not eligible due to preemptionPolicy=Never.");
+    } else if nominated.is_none() {
+        message.push_str(&format!(
+            " preemption: 0/{total} nodes are available: {}.",
+            histogram(&preemption)
+        ));
+    }
+    let previous = store
+        .pod(&key)
+        .and_then(|p| pod_condition(p, "PodScheduled"))
+        .cloned();
+    let last_attempt = previous
+        .as_ref()
+        .and_then(|c| {
+            c.last_probe_time
+                .as_ref()
+                .or(c.last_transition_time.as_ref())
+        })
+        .map(|t| t.0);
+    let same = previous
+        .as_ref()
+        .is_some_and(|c| c.status == "False" && c.message.as_deref() == Some(message.as_str()));
+    let retry_due = last_attempt.is_none_or(|t| later(t, RETRY) <= ctx.now());
+    if let Some((node, found)) = &nominated {
+        for victim in found {
+            if let Some(v) = store.pod(victim).cloned() {
+                let mut marked = v.clone();
+                set_condition(
+                    &mut marked,
+                    PodCondition {
+                        type_: "DisruptionTarget".to_string(),
+                        status: "True".to_string(),
+                        reason: Some("PreemptionByScheduler".to_string()),
+                        message: Some(format!(
+                            "{DEFAULT_SCHEDULER}: preempting to accommodate a higher priority pod"
+                        )),
+                        last_transition_time: Some(ctx.now.clone()),
+                        ..Default::default()
+                    },
+                );
+                store.put_pod(marked);
+                record(
+                    store,
+                    ctx,
+                    reference(&Object::Pod(v)),
+                    "Normal",
+                    "Preempted",
+                    format!("Preempted by a pod on node {node}"),
+                    DEFAULT_SCHEDULER,
+                    None,
+                );
+                let now = ctx.now.clone();
+                let _ = delete_pod(store, victim, None, &now);
+            }
+        }
+        pod.status
+            .get_or_insert_with(Default::default)
+            .nominated_node_name = Some(node.clone());
+    }
+    if same && !retry_due && nominated.is_none() {
+        if let Some(t) = last_attempt {
+            ctx.retry_at(later(t, RETRY));
+        }
+        return false;
+    }
+    set_condition(
+        &mut pod,
+        PodCondition {
+            type_: "PodScheduled".to_string(),
+            status: "False".to_string(),
+            reason: Some("Unschedulable".to_string()),
+            message: Some(message.clone()),
+            last_probe_time: Some(ctx.now.clone()),
+            last_transition_time: previous
+                .filter(|c| c.status == "False")
+                .and_then(|c| c.last_transition_time)
+                .or(Some(ctx.now.clone())),
+            ..Default::default()
+        },
+    );
+    store.put_pod(pod.clone());
+    record(
+        store,
+        ctx,
+        reference(&Object::Pod(pod)),
+        "Warning",
+        "FailedScheduling",
+        message,
+        DEFAULT_SCHEDULER,
+        None,
+    );
+    ctx.retry_at(later(ctx.now(), RETRY));
+    true
 }

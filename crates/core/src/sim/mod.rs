@@ -1,6 +1,9 @@
 //! The simulated cluster: the store, the controllers, a virtual clock and seeded
 //! identifiers. Same seed and same inputs give the same cluster, natively and in wasm.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
@@ -13,7 +16,11 @@ use crate::api::server::{self, Applied, Cascade, Env};
 use crate::api::store::{key_of, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
-use crate::controllers::{daemonset, garbage_collector, kubelet, scheduler, Ctx};
+use crate::controllers::daemonset::DaemonSetState;
+use crate::controllers::kubelet::Kubelets;
+use crate::controllers::{
+    daemonset, garbage_collector, kubelet, node_lifecycle, scheduler, taint_eviction, Ctx,
+};
 
 /// Namespaces every cluster starts with.
 const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -25,11 +32,22 @@ const EPOCH_SECONDS: i64 = 1_767_225_600;
 /// cluster needs, and a guard against two controllers undoing each other forever.
 const MAX_SETTLE_PASSES: usize = 1_000;
 
+/// `sim settle` never runs longer than this.
+const SETTLE_LIMIT: Duration = Duration::from_secs(3600);
+
 #[derive(Clone, Debug)]
 pub struct Cluster {
     store: Store,
     ids: Ids,
     now: Timestamp,
+    kubelets: Kubelets,
+    daemonsets: DaemonSetState,
+    /// Nodes that disappeared while pods were still bound to them, and since when.
+    gone_nodes: BTreeMap<String, Timestamp>,
+    /// The earliest moment a controller asked to run again (any reason, and to
+    /// finish work under way), from the last pass.
+    wake: Option<Timestamp>,
+    pending: Option<Timestamp>,
 }
 
 impl Cluster {
@@ -38,6 +56,11 @@ impl Cluster {
             store: Store::default(),
             ids: Ids::new(seed),
             now: Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH),
+            kubelets: Kubelets::default(),
+            daemonsets: DaemonSetState::default(),
+            gone_nodes: BTreeMap::new(),
+            wake: None,
+            pending: None,
         };
         let meta = |name: &str| ObjectMeta {
             name: Some(name.to_string()),
@@ -93,39 +116,103 @@ impl Cluster {
         server::apply(&mut self.store, kind, manifest, default_namespace, &mut env)
     }
 
-    /// `kubectl delete`: the object goes at once; its dependents follow when the
-    /// cluster settles (or stay, orphaned).
+    /// `kubectl delete`: pods get a deletionTimestamp and go when their kubelet
+    /// has stopped them; other objects go at once, their dependents following
+    /// when the cluster runs (or staying, orphaned).
     pub fn delete(
         &mut self,
         kind: Kind,
         namespace: &str,
         name: &str,
         cascade: Cascade,
+        grace: Option<i64>,
     ) -> Result<Object, ApiError> {
+        if kind == Kind::Pod {
+            let key = (namespace.to_string(), name.to_string());
+            return server::delete_pod(&mut self.store, &key, grace, &Time(self.now))
+                .map(Object::Pod);
+        }
         server::delete(&mut self.store, kind, namespace, name, cascade)
     }
 
-    /// Runs the controllers until none has anything left to do.
-    pub fn settle(&mut self) {
+    /// `sim node down`: the node's kubelet stops reporting.
+    pub fn node_down(&mut self, node: &str) -> Result<(), String> {
+        self.store
+            .node(node)
+            .ok_or_else(|| format!("node \"{node}\" not found"))?;
+        self.kubelets.stop(node, self.now);
+        Ok(())
+    }
+
+    /// `sim node up`: the node's kubelet reports again.
+    pub fn node_up(&mut self, node: &str) -> Result<(), String> {
+        self.store
+            .node(node)
+            .ok_or_else(|| format!("node \"{node}\" not found"))?;
+        self.kubelets.start(node);
+        Ok(())
+    }
+
+    pub fn kubelet_is_down(&self, node: &str) -> bool {
+        self.kubelets.is_down(node)
+    }
+
+    /// Runs every controller at the current moment until none changes anything.
+    pub fn reconcile(&mut self) {
         for _ in 0..MAX_SETTLE_PASSES {
             let mut ctx = Ctx {
                 now: Time(self.now),
                 ids: &mut self.ids,
+                wake: None,
+                pending: None,
             };
-            let mut changed = garbage_collector::collect(&mut self.store);
-            changed |= kubelet::sync(&mut self.store, &mut ctx);
-            let keys: Vec<_> = self
-                .store
-                .daemonsets()
-                .map(|ds| key_of(&ds.metadata))
-                .collect();
+            let store = &mut self.store;
+            let mut changed = garbage_collector::collect(store);
+            changed |=
+                garbage_collector::collect_orphan_pods(store, &mut self.gone_nodes, &mut ctx);
+            changed |= kubelet::sync(store, &mut self.kubelets, &mut ctx);
+            changed |= node_lifecycle::reconcile(store, &self.kubelets, &mut ctx);
+            changed |= taint_eviction::reconcile(store, &mut ctx);
+            let keys: Vec<_> = store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
             for key in keys {
-                changed |= daemonset::reconcile(&mut self.store, &key, &mut ctx);
+                changed |= daemonset::reconcile(store, &mut self.daemonsets, &key, &mut ctx);
             }
-            changed |= scheduler::schedule(&mut self.store, &mut ctx);
+            changed |= scheduler::schedule(store, &mut ctx);
+            self.wake = ctx.wake;
+            self.pending = ctx.pending;
             if !changed {
                 return;
             }
         }
+    }
+
+    /// Moves virtual time forward by `duration`, running the controllers at every
+    /// moment one of them asked for on the way.
+    pub fn advance(&mut self, duration: Duration) {
+        let target = self.now.checked_add(duration).unwrap_or(self.now);
+        self.reconcile();
+        while let Some(next) = self.wake.filter(|w| *w <= target) {
+            self.now = next;
+            self.reconcile();
+        }
+        self.now = target;
+        self.reconcile();
+    }
+
+    /// `sim settle`: advances until nothing is under way (pods waiting to be
+    /// created, bound, started, stopped or evicted), or for an hour at most.
+    /// Retries that may fail forever (a missing image, an unschedulable pod) do
+    /// not keep it going. Returns how long it ran.
+    pub fn settle(&mut self) -> Duration {
+        let start = self.now;
+        let limit = start.checked_add(SETTLE_LIMIT).unwrap_or(start);
+        self.reconcile();
+        while let Some(pending) = self.pending.filter(|p| *p <= limit) {
+            let next = self.wake.unwrap_or(pending).min(pending);
+            self.now = next;
+            self.reconcile();
+        }
+        let elapsed = self.now.duration_since(start);
+        Duration::try_from(elapsed).unwrap_or_default()
     }
 }

@@ -6,6 +6,9 @@ pub mod placement;
 pub mod pod_template;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
@@ -13,9 +16,11 @@ use k8s_openapi::api::core::v1::Pod;
 use self::history::template_hash;
 use self::placement::should_run_on;
 use self::pod_template::{new_daemon_pod, target_node, CONTROLLER_REVISION_HASH};
-use super::{is_pod_ready, pod_condition, pod_node_name, pod_phase, Ctx};
-use crate::api::server::{create_generated, Env};
+use super::events::{record, reference};
+use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
+use crate::api::server::{create_generated, delete_pod};
 use crate::api::store::{key_of, Key, Store};
+use crate::api::Object;
 
 /// Is `pod` controlled by the DaemonSet with this uid?
 fn controlled_by(pod: &Pod, uid: &str) -> bool {
@@ -72,15 +77,62 @@ fn current_hash(ds: &DaemonSet) -> String {
     template_hash(&template, collisions)
 }
 
+/// What the controller remembers between syncs (as the real one does in memory):
+/// back-offs for failing creates and for failed pods per node.
+#[derive(Clone, Debug, Default)]
+pub struct DaemonSetState {
+    /// DaemonSet → (failed create attempts, not before).
+    create_backoff: BTreeMap<Key, (u32, Timestamp)>,
+    /// (DaemonSet uid, node) → (failed pods killed, not before).
+    failed_pod_backoff: BTreeMap<(String, String), (u32, Timestamp)>,
+}
+
+/// The work queue's per-item back-off: 5 ms doubling to 1000 s.
+fn queue_backoff(failures: u32) -> Duration {
+    Duration::from_millis(5)
+        .saturating_mul(1 << failures.min(20))
+        .min(Duration::from_secs(1000))
+}
+
+/// The failed-pod back-off: 1 s doubling to 15 min.
+fn failed_pod_backoff(failures: u32) -> Duration {
+    Duration::from_secs(1)
+        .saturating_mul(1 << failures.min(10))
+        .min(Duration::from_secs(900))
+}
+
+fn ds_event(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    ds: &DaemonSet,
+    type_: &str,
+    reason: &str,
+    message: String,
+) {
+    record(
+        store,
+        ctx,
+        reference(&Object::DaemonSet(ds.clone())),
+        type_,
+        reason,
+        message,
+        "daemonset-controller",
+        None,
+    );
+}
+
 /// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
 /// then writes status. Returns whether anything in the store changed.
-pub fn reconcile(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
+pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
     let Some(ds) = store.daemonset(key).cloned() else {
+        state.create_backoff.remove(key);
         return false;
     };
     if ds.metadata.deletion_timestamp.is_some() {
         return false;
     }
+    let uid = ds.metadata.uid.clone().unwrap_or_default();
+    let namespace = ds.metadata.namespace.clone().unwrap_or_default();
     let hash = current_hash(&ds);
     let mut by_node = pods_by_node(store, &ds);
     let mut changed = false;
@@ -103,7 +155,37 @@ pub fn reconcile(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
         let (finished, mut running): (Vec<Pod>, Vec<Pod>) = live
             .into_iter()
             .partition(|p| matches!(pod_phase(p), "Failed" | "Succeeded"));
-        to_delete.extend(finished.iter().map(|p| key_of(&p.metadata)));
+        for pod in &finished {
+            let pod_name = format!("{namespace}/{}", pod.metadata.name.as_deref().unwrap_or(""));
+            if pod_phase(pod) == "Succeeded" {
+                ds_event(store, ctx, &ds, "Normal", "SucceededDaemonPod", format!("Found succeeded daemon pod {pod_name} on node {name}, will try to delete it"));
+                to_delete.push(key_of(&pod.metadata));
+                continue;
+            }
+            let backoff_key = (uid.clone(), name.clone());
+            let (failures, not_before) = state
+                .failed_pod_backoff
+                .get(&backoff_key)
+                .copied()
+                .unwrap_or((0, ctx.now()));
+            if not_before > ctx.now() {
+                ctx.wake_at(not_before);
+                continue;
+            }
+            ds_event(
+                store,
+                ctx,
+                &ds,
+                "Warning",
+                "FailedDaemonPod",
+                format!("Found failed daemon pod {pod_name} on node {name}, will try to kill it"),
+            );
+            state.failed_pod_backoff.insert(
+                backoff_key,
+                (failures + 1, later(ctx.now(), failed_pod_backoff(failures))),
+            );
+            to_delete.push(key_of(&pod.metadata));
+        }
         if running.is_empty() {
             if placement.should_run && finished.is_empty() {
                 to_create.push(name);
@@ -122,24 +204,78 @@ pub fn reconcile(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
         );
     }
 
-    for node in to_create {
-        let pod = new_daemon_pod(&ds, &node, &hash);
-        let mut env = Env {
-            now: &ctx.now,
-            ids: &mut *ctx.ids,
-        };
-        // A refused create (say, a missing ServiceAccount) leaves the node without
-        // a pod; the next sync tries again.
-        changed |= create_generated(store, pod, &mut env).is_ok();
+    let backoff = state.create_backoff.get(key).copied();
+    if let Some((_, not_before)) = backoff.filter(|(_, t)| *t > ctx.now()) {
+        if !to_create.is_empty() {
+            ctx.retry_at(not_before);
+            to_create.clear();
+        }
+    }
+    // Slow start: batches of 1, 2, 4…; a failure abandons the rest.
+    let mut batch = 1;
+    let mut queue = to_create.into_iter();
+    'creating: loop {
+        let chunk: Vec<String> = queue.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            state.create_backoff.remove(key);
+            break;
+        }
+        for node in chunk {
+            let pod = new_daemon_pod(&ds, &node, &hash);
+            match create_generated(store, pod, &mut ctx.env()) {
+                Ok(name) => {
+                    ds_event(
+                        store,
+                        ctx,
+                        &ds,
+                        "Normal",
+                        "SuccessfulCreate",
+                        format!("Created pod: {name}"),
+                    );
+                    changed = true;
+                }
+                Err(error) => {
+                    ds_event(
+                        store,
+                        ctx,
+                        &ds,
+                        "Warning",
+                        "FailedCreate",
+                        format!("Error creating: {error}"),
+                    );
+                    let failures = backoff.map_or(0, |(n, _)| n);
+                    let not_before = later(ctx.now(), queue_backoff(failures));
+                    state
+                        .create_backoff
+                        .insert(key.clone(), (failures + 1, not_before));
+                    ctx.retry_at(not_before);
+                    changed = true;
+                    break 'creating;
+                }
+            }
+        }
+        batch *= 2;
     }
     for pod in to_delete {
-        changed |= store.remove_pod(&pod).is_some();
+        let now = ctx.now.clone();
+        if let Ok(deleted) = delete_pod(store, &pod, None, &now) {
+            let name = deleted.metadata.name.clone().unwrap_or_default();
+            ds_event(
+                store,
+                ctx,
+                &ds,
+                "Normal",
+                "SuccessfulDelete",
+                format!("Deleted pod: {name}"),
+            );
+            changed = true;
+        }
     }
     changed | write_status(store, &ds, &hash, ctx)
 }
 
 /// Status as `updateDaemonSetStatus` computes it (REFERENCE §8).
-fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &Ctx) -> bool {
+fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &mut Ctx) -> bool {
     let min_ready = ds
         .spec
         .as_ref()
@@ -183,11 +319,15 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &Ctx) -> boo
                 let ready_since = pod_condition(oldest, "Ready")
                     .and_then(|c| c.last_transition_time.as_ref())
                     .map(|t| t.0);
-                let available = min_ready == 0
-                    || ready_since.is_some_and(|since| {
-                        since + std::time::Duration::from_secs(min_ready.unsigned_abs().into())
-                            < ctx.now.0
-                    });
+                let min_ready = Duration::from_secs(min_ready.unsigned_abs().into());
+                let available = min_ready.is_zero()
+                    || ready_since.is_some_and(|since| later(since, min_ready) < ctx.now());
+                if !available {
+                    // Available once Ready for strictly longer than minReadySeconds.
+                    if let Some(since) = ready_since {
+                        ctx.wake_at(later(since, min_ready + Duration::from_secs(1)));
+                    }
+                }
                 if available {
                     *status.number_available.get_or_insert(0) += 1;
                 }

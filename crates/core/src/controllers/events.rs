@@ -1,0 +1,100 @@
+//! Events, as client-go's recorder writes them: one Event object per distinct
+//! (source, object, type, reason, message), its count and lastTimestamp bumped
+//! when it happens again.
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::Ctx;
+use crate::api::store::Store;
+use crate::api::{Kind, Object};
+
+/// Who an event is about.
+pub fn reference(object: &Object) -> ObjectReference {
+    let meta = object.metadata();
+    ObjectReference {
+        api_version: Some(object.kind().api_version().to_string()),
+        kind: Some(object.kind().name().to_string()),
+        name: meta.name.clone(),
+        namespace: meta.namespace.clone(),
+        uid: meta.uid.clone(),
+        resource_version: meta.resource_version.clone(),
+        field_path: None,
+    }
+}
+
+/// Records an event from `component` (and `host`, for kubelets).
+pub fn record(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    involved: ObjectReference,
+    type_: &str,
+    reason: &str,
+    message: String,
+    component: &str,
+    host: Option<&str>,
+) {
+    // Events about cluster-scoped objects (nodes) live in `default`.
+    let namespace = involved
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    let now = ctx.now.clone();
+    let same = store
+        .list(Kind::Event)
+        .filter_map(|o| match o {
+            Object::Event(e) => Some(e),
+            _ => None,
+        })
+        .find(|e| {
+            e.metadata.namespace.as_deref() == Some(namespace.as_str())
+                && e.involved_object.uid == involved.uid
+                && e.involved_object.name == involved.name
+                && e.involved_object.kind == involved.kind
+                && e.reason.as_deref() == Some(reason)
+                && e.message.as_deref() == Some(message.as_str())
+                && e.type_.as_deref() == Some(type_)
+                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component)
+        })
+        .cloned();
+    if let Some(mut event) = same {
+        event.count = Some(event.count.unwrap_or(1) + 1);
+        event.last_timestamp = Some(now);
+        store.put(Object::Event(event));
+        return;
+    }
+    // client-go names an event `<object>.<nanoseconds in hex>`.
+    let mut stamp = u64::try_from(now.0.as_nanosecond()).unwrap_or(0);
+    let base = involved.name.clone().unwrap_or_default();
+    while store
+        .get(Kind::Event, &namespace, &format!("{base}.{stamp:x}"))
+        .is_some()
+    {
+        stamp += 1;
+    }
+    let event = Event {
+        metadata: ObjectMeta {
+            name: Some(format!("{base}.{stamp:x}")),
+            namespace: Some(namespace),
+            uid: Some(ctx.ids.uid()),
+            creation_timestamp: Some(now.clone()),
+            ..Default::default()
+        },
+        involved_object: involved,
+        reason: Some(reason.to_string()),
+        message: Some(message),
+        type_: Some(type_.to_string()),
+        source: Some(EventSource {
+            component: Some(component.to_string()),
+            host: host.map(str::to_string),
+        }),
+        first_timestamp: Some(now.clone()),
+        last_timestamp: Some(now),
+        count: Some(1),
+        reporting_component: Some(component.to_string()),
+        reporting_instance: Some(host.unwrap_or(component).to_string()),
+        ..Default::default()
+    };
+    store.put(Object::Event(event));
+}

@@ -1,0 +1,99 @@
+//! The taint eviction manager: pods on a node with `NoExecute` taints they do not
+//! tolerate are deleted at once; those that tolerate them for `tolerationSeconds`
+//! are deleted when that time is up.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint};
+use k8s_openapi::jiff::Timestamp;
+
+use super::events::{record, reference};
+use super::{later, pod_node_name, Ctx};
+use crate::api::server::delete_pod;
+use crate::api::store::{key_of, Store};
+use crate::api::Object;
+use crate::scheduling::taints::{tolerates, NO_EXECUTE};
+
+/// When `pod` must go from a node with these NoExecute `taints`: now (some taint
+/// is not tolerated), later (the shortest `tolerationSeconds` among the
+/// tolerations used), or never.
+fn eviction_time(pod: &Pod, taints: &[&Taint], now: Timestamp) -> Option<Timestamp> {
+    let tolerations = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.clone())
+        .unwrap_or_default();
+    let mut at: Option<Timestamp> = None;
+    for taint in taints {
+        let used = tolerations.iter().find(|t| tolerates(t, taint))?;
+        if let Some(seconds) = used.toleration_seconds {
+            let since = taint.time_added.as_ref().map_or(now, |t| t.0);
+            let deadline = later(since, Duration::from_secs(seconds.max(0).unsigned_abs()));
+            at = Some(at.map_or(deadline, |a| a.min(deadline)));
+        }
+    }
+    Some(at.unwrap_or(Timestamp::MAX))
+}
+
+pub fn reconcile(store: &mut Store, ctx: &mut Ctx) -> bool {
+    let mut changed = false;
+    let pods: Vec<Pod> = store
+        .pods()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .cloned()
+        .collect();
+    for pod in pods {
+        let Some(node) = pod_node_name(&pod).and_then(|n| store.node(n)) else {
+            continue;
+        };
+        let taints: Vec<&Taint> = node
+            .spec
+            .iter()
+            .flat_map(|s| s.taints.iter().flatten())
+            .filter(|t| t.effect == NO_EXECUTE)
+            .collect();
+        if taints.is_empty() {
+            continue;
+        }
+        let at = eviction_time(&pod, &taints, ctx.now()).unwrap_or(ctx.now());
+        if at > ctx.now() {
+            if at != Timestamp::MAX {
+                ctx.wake_at(at);
+            }
+            continue;
+        }
+        let name = format!(
+            "{}/{}",
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or("")
+        );
+        record(
+            store,
+            ctx,
+            reference(&Object::Pod(pod.clone())),
+            "Normal",
+            "TaintManagerEviction",
+            format!("Marking for deletion Pod {name}"),
+            "taint-eviction-controller",
+            None,
+        );
+        let mut marked = pod.clone();
+        let status = marked.status.get_or_insert_with(Default::default);
+        status
+            .conditions
+            .get_or_insert_with(Vec::new)
+            .push(PodCondition {
+                type_: "DisruptionTarget".to_string(),
+                status: "True".to_string(),
+                reason: Some("DeletionByTaintManager".to_string()),
+                message: Some("Taint manager: deleting due to NoExecute taint".to_string()),
+                last_transition_time: Some(ctx.now.clone()),
+                ..Default::default()
+            });
+        store.put_pod(marked);
+        let now = ctx.now.clone();
+        let _ = delete_pod(store, &key_of(&pod.metadata), None, &now);
+        changed = true;
+    }
+    changed
+}
