@@ -6,13 +6,32 @@ use std::process::ExitCode;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{cluster_view, ClusterView};
 use daemonlab_kubectl::apply::apply;
+use daemonlab_kubectl::script::run_script;
+use daemonlab_kubectl::Files;
 
 const USAGE: &str = "\
-Usage: daemonlab show [--seed N] FILE
+Usage:
+  daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
+  daemonlab show [--seed N] FILE   apply manifests, settle, and show every node
 
-Applies the manifests in FILE ('-' reads standard input) to an empty cluster,
-lets it settle, and prints every node with its labels, taints and pods, and why
-each DaemonSet does not run where it does not.";
+run: each line of FILE ('-' reads standard input) that is not blank or a
+'# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
+'sim node down NAME' or 'sim node up NAME'. 'kubectl apply -f - <<EOF' reads
+the lines up to EOF; '-f PATH' is read relative to FILE's folder. Each command
+is printed after '$ ', then its output.
+
+show: applies the manifests in FILE to an empty cluster, lets it settle, and
+prints every node with its labels, taints and pods, and why each DaemonSet does
+not run where it does not.";
+
+/// Files named by `-f`, read relative to the script's folder.
+struct Folder(std::path::PathBuf);
+
+impl Files for Folder {
+    fn read(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.0.join(path)).ok()
+    }
+}
 
 fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {
@@ -62,7 +81,8 @@ fn render(view: &ClusterView) -> String {
     out
 }
 
-fn show(args: &[String]) -> Result<String, String> {
+/// `--seed N` and the one FILE argument.
+fn seed_and_file(args: &[String]) -> Result<(u64, String), String> {
     let mut seed = 1;
     let mut file = None;
     let mut args = args.iter();
@@ -78,7 +98,22 @@ fn show(args: &[String]) -> Result<String, String> {
             _ => return Err(format!("error: unexpected argument {arg:?}\n\n{USAGE}")),
         }
     }
-    let file = file.ok_or_else(|| USAGE.to_string())?;
+    Ok((seed, file.ok_or_else(|| USAGE.to_string())?))
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    let (seed, file) = seed_and_file(args)?;
+    let text = read_input(&file)?;
+    let folder = std::path::Path::new(&file)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let mut cluster = Cluster::new(seed);
+    Ok(run_script(&mut cluster, &text, &Folder(folder)))
+}
+
+fn show(args: &[String]) -> Result<String, String> {
+    let (seed, file) = seed_and_file(args)?;
     let text = read_input(&file)?;
     let mut cluster = Cluster::new(seed);
     let source = if file == "-" { "STDIN" } else { file.as_str() };
@@ -94,6 +129,7 @@ fn show(args: &[String]) -> Result<String, String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
         Some("-h" | "--help" | "help") => Ok(format!("{USAGE}\n")),
         _ => Err(USAGE.to_string()),

@@ -3,8 +3,11 @@
 
 pub mod apply;
 pub mod args;
+pub mod delete;
 pub mod get;
+pub mod nodes;
 pub mod resources;
+pub mod script;
 pub mod selector;
 pub mod table;
 pub mod yaml;
@@ -63,16 +66,29 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
     let Some((verb, rest)) = argv.split_first() else {
         return Output::error("error: You must specify the type of resource to get.");
     };
-    match verb.as_str() {
-        "apply" => apply_command(cluster, rest, stdin, files),
-        "get" => match Args::parse(rest, get::VALUE_FLAGS, get::BOOL_FLAGS) {
-            Ok(args) => get::run(cluster, &args),
-            Err(error) => Output::error(error),
-        },
-        other => Output::error(format!(
-            "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
-        )),
-    }
+    let parse = |value_flags: &[&str], bool_flags: &[&str]| Args::parse(rest, value_flags, bool_flags);
+    let namespace: &[&str] = &["-n", "--namespace"];
+    let result = match verb.as_str() {
+        "apply" => return apply_command(cluster, rest, stdin, files),
+        "get" => parse(get::VALUE_FLAGS, get::BOOL_FLAGS).map(|args| get::run(cluster, &args)),
+        "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
+            .map(|args| delete::run(cluster, &args, stdin, files)),
+        "create" => parse(namespace, &[]).map(|args| delete::create(cluster, &args)),
+        "label" => parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, false)),
+        "annotate" => parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, true)),
+        "taint" => parse(&[], &["--overwrite"]).map(|args| nodes::taint(cluster, &args)),
+        "cordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, true)),
+        "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
+        other => {
+            return Output::error(format!(
+                "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
+            ))
+        }
+    };
+    let output = result.unwrap_or_else(Output::error);
+    // Controllers react at once to what the command changed.
+    cluster.reconcile();
+    output
 }
 
 fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dyn Files) -> Output {

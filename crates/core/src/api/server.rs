@@ -954,3 +954,24 @@ pub fn delete_pod(
     }
     Ok(pod)
 }
+
+/// Writes a changed object back (`kubectl label`, `taint`, `cordon`): defaults,
+/// the registry's update rules and validation, as for any update.
+pub fn update(store: &mut Store, mut object: Object) -> Result<(), ApiError> {
+    let Some(stored) = store.get_like(&object).cloned() else {
+        return Err(ApiError::not_found(
+            &qualified_resource(object.kind()),
+            object.name(),
+        ));
+    };
+    default_object(&mut object);
+    prepare_update(&mut object, &stored);
+    let errors = validate_update(&object, &stored);
+    if !errors.is_empty() {
+        return Err(invalid(&object, errors));
+    }
+    if object != stored {
+        store.put(object);
+    }
+    Ok(())
+}

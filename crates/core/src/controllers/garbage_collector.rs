@@ -8,7 +8,8 @@ use crate::api::Kind;
 
 /// Deletes every object whose owner references all point at objects that no
 /// longer exist, and every namespaced object whose namespace no longer exists.
-pub fn collect(store: &mut Store) -> bool {
+/// Pods are deleted gracefully, as the garbage collector's deletes are.
+pub fn collect(store: &mut Store, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> bool {
     let live_uids: BTreeSet<String> = Kind::ALL
         .iter()
         .flat_map(|k| store.list(*k))
@@ -17,6 +18,7 @@ pub fn collect(store: &mut Store) -> bool {
     let garbage: Vec<(Kind, String, String)> = Kind::ALL
         .iter()
         .flat_map(|k| store.list(*k))
+        .filter(|o| o.metadata().deletion_timestamp.is_none())
         .filter(|o| {
             let owners = o.metadata().owner_references.as_deref().unwrap_or_default();
             let orphaned = !owners.is_empty() && owners.iter().all(|r| !live_uids.contains(&r.uid));
@@ -26,7 +28,12 @@ pub fn collect(store: &mut Store) -> bool {
         .map(|o| (o.kind(), o.namespace().to_string(), o.name().to_string()))
         .collect();
     for (kind, namespace, name) in &garbage {
-        store.remove(*kind, namespace, name);
+        if *kind == Kind::Pod {
+            let key = (namespace.clone(), name.clone());
+            let _ = crate::api::server::delete_pod(store, &key, None, now);
+        } else {
+            store.remove(*kind, namespace, name);
+        }
     }
     !garbage.is_empty()
 }

@@ -51,6 +51,22 @@ struct PodRuntime {
     failures: u32,
     started_at: Option<Timestamp>,
     last_exit: Option<(Timestamp, Timestamp)>,
+    /// The pod's IP, given when its sandbox is made.
+    ip: Option<String>,
+}
+
+impl PodRuntime {
+    fn new(uid: String, now: Timestamp) -> Self {
+        PodRuntime {
+            uid,
+            stage: Stage::Pulling,
+            since: now,
+            failures: 0,
+            started_at: None,
+            last_exit: None,
+            ip: None,
+        }
+    }
 }
 
 /// What runs on the nodes: which kubelets are down, and each pod's containers.
@@ -656,24 +672,10 @@ pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
         let runtime = kubelets
             .pods
             .entry(key.clone())
-            .or_insert_with(|| PodRuntime {
-                uid: uid.clone(),
-                stage: Stage::Pulling,
-                since: ctx.now(),
-                failures: 0,
-                started_at: None,
-                last_exit: None,
-            });
+            .or_insert_with(|| PodRuntime::new(uid.clone(), ctx.now()));
         let mut events = Vec::new();
         if runtime.uid != uid {
-            *runtime = PodRuntime {
-                uid,
-                stage: Stage::Pulling,
-                since: ctx.now(),
-                failures: 0,
-                started_at: None,
-                last_exit: None,
-            };
+            *runtime = PodRuntime::new(uid, ctx.now());
         }
         if runtime.since == ctx.now() && runtime.stage == Stage::Pulling && runtime.failures == 0 {
             let image = pod
@@ -685,6 +687,18 @@ pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
             events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
         }
         events.extend(step(&pod, runtime, ctx.now()));
+        let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
+        let host_ip = format!("172.18.0.{}", number + 2);
+        if runtime.ip.is_none() {
+            let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
+            runtime.ip = Some(if host_network {
+                host_ip.clone()
+            } else {
+                let n = kubelets.started.entry(node.clone()).or_insert(0);
+                *n += 1;
+                format!("10.244.{number}.{}", *n + 1)
+            });
+        }
         let runtime = runtime.clone();
         if let Some(at) = next_change(&pod, &runtime) {
             if runtime.stage == Stage::Pulling && runtime.failures == 0 {
@@ -698,18 +712,7 @@ pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
         if let Some(at) = ready_at.filter(|at| *at > ctx.now()) {
             ctx.wake_at(at);
         }
-        let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
-        let host_ip = format!("172.18.0.{}", number + 2);
-        let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
-        let pod_ip = match pod.status.as_ref().and_then(|s| s.pod_ip.clone()) {
-            Some(ip) => ip,
-            None if host_network => host_ip.clone(),
-            None => {
-                let n = kubelets.started.entry(node.clone()).or_insert(0);
-                *n += 1;
-                format!("10.244.{number}.{}", *n + 1)
-            }
-        };
+        let pod_ip = runtime.ip.clone().unwrap_or_default();
         for (type_, reason, message) in events {
             kubelet_event(store, ctx, &pod, &node, type_, reason, message);
         }

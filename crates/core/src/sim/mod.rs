@@ -135,6 +135,21 @@ impl Cluster {
         server::delete(&mut self.store, kind, namespace, name, cascade)
     }
 
+    /// Updates an object as a client that read it and changed it would.
+    pub fn update(&mut self, object: Object) -> Result<(), ApiError> {
+        server::update(&mut self.store, object)
+    }
+
+    /// `kubectl create`: a new object, refused if it exists.
+    pub fn create(&mut self, object: Object) -> Result<(), ApiError> {
+        let now = Time(self.now);
+        let mut env = Env {
+            now: &now,
+            ids: &mut self.ids,
+        };
+        server::create(&mut self.store, object, &mut env)
+    }
+
     /// `sim node down`: the node's kubelet stops reporting.
     pub fn node_down(&mut self, node: &str) -> Result<(), String> {
         self.store
@@ -167,7 +182,7 @@ impl Cluster {
                 pending: None,
             };
             let store = &mut self.store;
-            let mut changed = garbage_collector::collect(store);
+            let mut changed = garbage_collector::collect(store, &ctx.now);
             changed |=
                 garbage_collector::collect_orphan_pods(store, &mut self.gone_nodes, &mut ctx);
             changed |= kubelet::sync(store, &mut self.kubelets, &mut ctx);
