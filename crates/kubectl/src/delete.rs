@@ -26,7 +26,14 @@ pub const VALUE_FLAGS: &[&str] = &[
     "--grace-period",
     "--wait",
 ];
-pub const BOOL_FLAGS: &[&str] = &["--all", "--force", "--now", "--ignore-not-found", "-A", "--all-namespaces"];
+pub const BOOL_FLAGS: &[&str] = &[
+    "--all",
+    "--force",
+    "--now",
+    "--ignore-not-found",
+    "-A",
+    "--all-namespaces",
+];
 
 /// How long `kubectl delete` waits for what it deleted to be gone.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
@@ -34,7 +41,10 @@ const WAIT_LIMIT: Duration = Duration::from_secs(600);
 /// `pod "x" deleted from default namespace`, `node "x" deleted`.
 fn deleted_line(kind: Kind, name: &str, namespace: &str) -> String {
     if kind.namespaced() {
-        format!("{} \"{name}\" deleted from {namespace} namespace\n", kind.resource())
+        format!(
+            "{} \"{name}\" deleted from {namespace} namespace\n",
+            kind.resource()
+        )
     } else {
         format!("{} \"{name}\" deleted\n", kind.resource())
     }
@@ -48,7 +58,10 @@ fn qualified(kind: Kind) -> String {
 }
 
 pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -> Output {
-    let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default").to_string();
+    let namespace = args
+        .value(&["-n", "--namespace"])
+        .unwrap_or("default")
+        .to_string();
     let cascade = match args.value(&["--cascade"]).unwrap_or("background") {
         "background" | "true" | "foreground" => Cascade::Background,
         "orphan" | "false" => Cascade::Orphan,
@@ -84,7 +97,11 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
                 None => return Output::error(format!("error: the path \"{path}\" does not exist")),
             }
         };
-        source = Some(if path == "-" { "STDIN".to_string() } else { path.to_string() });
+        source = Some(if path == "-" {
+            "STDIN".to_string()
+        } else {
+            path.to_string()
+        });
         let (found, error) = manifests(&text);
         if let Some(error) = error {
             return Output::error(format!("error: error parsing {path}: {}", error.message));
@@ -93,7 +110,10 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
             match kind_of(&manifest) {
                 Ok(kind) => {
                     let ns = if kind.namespaced() {
-                        Some(manifest.namespace()).filter(|n| !n.is_empty()).unwrap_or(&namespace).to_string()
+                        Some(manifest.namespace())
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or(&namespace)
+                            .to_string()
                     } else {
                         String::new()
                     };
@@ -117,13 +137,21 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
             None => (first.as_str(), args.positional[1..].to_vec()),
         };
         let Some(kind) = resolve(type_arg) else {
-            return Output::error(format!("error: the server doesn't have a resource type \"{type_arg}\""));
+            return Output::error(format!(
+                "error: the server doesn't have a resource type \"{type_arg}\""
+            ));
         };
-        let ns = if kind.namespaced() { namespace.clone() } else { String::new() };
+        let ns = if kind.namespaced() {
+            namespace.clone()
+        } else {
+            String::new()
+        };
         let selector = args.value(&["-l", "--selector"]);
         if names.is_empty() {
             if selector.is_none() && !args.flag(&["--all"]) {
-                return Output::error("error: resource(s) were provided, but no name was specified");
+                return Output::error(
+                    "error: resource(s) were provided, but no name was specified",
+                );
             }
             let selector = match Selector::parse(selector.unwrap_or("")) {
                 Ok(s) => s,

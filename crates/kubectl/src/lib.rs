@@ -66,7 +66,8 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
     let Some((verb, rest)) = argv.split_first() else {
         return Output::error("error: You must specify the type of resource to get.");
     };
-    let parse = |value_flags: &[&str], bool_flags: &[&str]| Args::parse(rest, value_flags, bool_flags);
+    let parse =
+        |value_flags: &[&str], bool_flags: &[&str]| Args::parse(rest, value_flags, bool_flags);
     let namespace: &[&str] = &["-n", "--namespace"];
     let result = match verb.as_str() {
         "apply" => return apply_command(cluster, rest, stdin, files),
@@ -74,15 +75,19 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
         "create" => parse(namespace, &[]).map(|args| delete::create(cluster, &args)),
-        "label" => parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, false)),
-        "annotate" => parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, true)),
+        "label" => {
+            parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, false))
+        }
+        "annotate" => {
+            parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, true))
+        }
         "taint" => parse(&[], &["--overwrite"]).map(|args| nodes::taint(cluster, &args)),
         "cordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, true)),
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
         other => {
             return Output::error(format!(
-                "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
-            ))
+            "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
+        ))
         }
     };
     let output = result.unwrap_or_else(Output::error);

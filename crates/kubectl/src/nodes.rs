@@ -12,7 +12,7 @@ use crate::resources::resolve;
 use crate::Output;
 
 /// `TYPE NAME` or `TYPE/NAME` at the start of the positionals, and what follows.
-fn target<'a>(args: &'a Args) -> Result<(Kind, String, &'a [String]), String> {
+fn target(args: &Args) -> Result<(Kind, String, &[String]), String> {
     let Some(first) = args.positional.first() else {
         return Err("error: resource(s) were provided, but no name was specified".to_string());
     };
@@ -20,7 +20,9 @@ fn target<'a>(args: &'a Args) -> Result<(Kind, String, &'a [String]), String> {
         Some((kind, name)) => (kind, name.to_string(), &args.positional[1..]),
         None => {
             let Some(name) = args.positional.get(1) else {
-                return Err("error: resource(s) were provided, but no name was specified".to_string());
+                return Err(
+                    "error: resource(s) were provided, but no name was specified".to_string(),
+                );
             };
             (first.as_str(), name.clone(), &args.positional[2..])
         }
@@ -54,7 +56,10 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
     };
     let what = if annotate { "annotations" } else { "labels" };
     if changes.is_empty() {
-        return Output::error(format!("error: at least one {} update is required", &what[..what.len() - 1]));
+        return Output::error(format!(
+            "error: at least one {} update is required",
+            &what[..what.len() - 1]
+        ));
     }
     let overwrite = args.flag(&["--overwrite"]);
     let meta = object.metadata_mut();
@@ -109,7 +114,9 @@ fn parse_taint(spec: &str) -> Result<Taint, String> {
         .split_once(':')
         .ok_or_else(|| format!("error: invalid taint spec: {spec}, unsupported taint effect"))?;
     if !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
-        return Err(format!("error: invalid taint effect: {effect}, unsupported taint effect"));
+        return Err(format!(
+            "error: invalid taint effect: {effect}, unsupported taint effect"
+        ));
     }
     let (key, value) = match key_value.split_once('=') {
         Some((k, v)) => (k, Some(v.to_string())),
@@ -189,7 +196,8 @@ pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
         "tainted"
     };
     if taints != before {
-        node.spec.get_or_insert_with(Default::default).taints = (!taints.is_empty()).then_some(taints);
+        node.spec.get_or_insert_with(Default::default).taints =
+            (!taints.is_empty()).then_some(taints);
         if let Err(error) = cluster.update(Object::Node(node)) {
             return Output::error(format!("Error from server ({}): {error}", error.reason));
         }
@@ -207,7 +215,11 @@ pub fn cordon(cluster: &mut Cluster, args: &Args, unschedulable: bool) -> Output
         return Output::error(not_found(Kind::Node, name));
     };
     let current = node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true);
-    let word = if unschedulable { "cordoned" } else { "uncordoned" };
+    let word = if unschedulable {
+        "cordoned"
+    } else {
+        "uncordoned"
+    };
     if current == unschedulable {
         return Output::ok(format!("node/{name} already {word}\n"));
     }

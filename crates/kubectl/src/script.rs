@@ -88,13 +88,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .ok_or_else(|| format!("time: missing unit in duration \"{text}\""))?;
         let number: f64 = rest[..digits].parse().map_err(|_| invalid())?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let seconds = match &rest[..unit_len] {
             "ms" => number / 1000.0,
             "s" => number,
             "m" => number * 60.0,
             "h" => number * 3600.0,
-            _ => return Err(format!("time: unknown unit \"{}\" in duration \"{text}\"", &rest[..unit_len])),
+            _ => {
+                return Err(format!(
+                    "time: unknown unit \"{}\" in duration \"{text}\"",
+                    &rest[..unit_len]
+                ))
+            }
         };
         total += Duration::from_secs_f64(seconds);
         rest = &rest[unit_len..];
@@ -105,7 +112,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// The heredoc delimiter of a command line ending in `<<EOF`, `<< EOF` or `<<'EOF'`.
 fn heredoc(line: &str) -> Option<(&str, String)> {
     let at = line.rfind("<<")?;
-    let delimiter = line[at + 2..].trim().trim_matches(|c| c == '\'' || c == '"');
+    let delimiter = line[at + 2..]
+        .trim()
+        .trim_matches(|c| c == '\'' || c == '"');
     (!delimiter.is_empty() && !delimiter.contains(' '))
         .then(|| (line[..at].trim_end(), delimiter.to_string()))
 }
@@ -123,7 +132,10 @@ fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
         }
         ["node", "down", node] => cluster.node_down(node),
         ["node", "up", node] => cluster.node_up(node),
-        _ => Err("usage: sim advance DURATION | sim settle | sim node down NAME | sim node up NAME".to_string()),
+        _ => Err(
+            "usage: sim advance DURATION | sim settle | sim node down NAME | sim node up NAME"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => Output::default(),
@@ -218,8 +230,17 @@ mod tests {
     #[test]
     fn words_and_quotes() {
         assert_eq!(
-            split_words(r#"kubectl get pod $POD -o jsonpath='{.items[0].metadata.name}' "a b""#).unwrap(),
-            ["kubectl", "get", "pod", "$POD", "-o", "jsonpath={.items[0].metadata.name}", "a b"]
+            split_words(r#"kubectl get pod $POD -o jsonpath='{.items[0].metadata.name}' "a b""#)
+                .unwrap(),
+            [
+                "kubectl",
+                "get",
+                "pod",
+                "$POD",
+                "-o",
+                "jsonpath={.items[0].metadata.name}",
+                "a b"
+            ]
         );
     }
 
@@ -234,6 +255,9 @@ mod tests {
     #[test]
     fn transcripts_give_back_their_script() {
         let transcript = "# two nodes\n$ kubectl apply -f - <<EOF\napiVersion: v1\nEOF\nnode/a created\n$ sim settle\n";
-        assert_eq!(script_of(transcript), "# two nodes\nkubectl apply -f - <<EOF\napiVersion: v1\nEOF\nsim settle\n");
+        assert_eq!(
+            script_of(transcript),
+            "# two nodes\nkubectl apply -f - <<EOF\napiVersion: v1\nEOF\nsim settle\n"
+        );
     }
 }

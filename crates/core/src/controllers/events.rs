@@ -23,7 +23,23 @@ pub fn reference(object: &Object) -> ObjectReference {
     }
 }
 
-/// Records an event from `component` (and `host`, for kubelets).
+/// Who reports an event: a component, and its node for kubelets.
+#[derive(Clone, Copy, Debug)]
+pub struct Reporter<'a> {
+    pub component: &'a str,
+    pub host: Option<&'a str>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn component(component: &'a str) -> Self {
+        Reporter {
+            component,
+            host: None,
+        }
+    }
+}
+
+/// Records an event from `by`.
 pub fn record(
     store: &mut Store,
     ctx: &mut Ctx,
@@ -31,9 +47,9 @@ pub fn record(
     type_: &str,
     reason: &str,
     message: String,
-    component: &str,
-    host: Option<&str>,
+    by: Reporter,
 ) {
+    let Reporter { component, host } = by;
     // Events about cluster-scoped objects (nodes) live in `default`.
     let namespace = involved
         .namespace

@@ -9,7 +9,10 @@ use crate::api::Kind;
 /// Deletes every object whose owner references all point at objects that no
 /// longer exist, and every namespaced object whose namespace no longer exists.
 /// Pods are deleted gracefully, as the garbage collector's deletes are.
-pub fn collect(store: &mut Store, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> bool {
+pub fn collect(
+    store: &mut Store,
+    now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+) -> bool {
     let live_uids: BTreeSet<String> = Kind::ALL
         .iter()
         .flat_map(|k| store.list(*k))

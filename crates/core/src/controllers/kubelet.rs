@@ -19,7 +19,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-use super::events::{record, reference};
+use super::events::{record, reference, Reporter};
 use super::{later, pod_node_name, Ctx};
 use crate::api::store::{key_of, Key, Store};
 use crate::api::Object;
@@ -463,8 +463,10 @@ fn kubelet_event(
         type_,
         reason,
         message,
-        "kubelet",
-        Some(node),
+        Reporter {
+            component: "kubelet",
+            host: Some(node),
+        },
     );
 }
 

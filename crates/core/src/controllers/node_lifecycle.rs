@@ -7,7 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use super::events::{record, reference};
+use super::events::{record, reference, Reporter};
 use super::kubelet::{node_condition, Kubelets};
 use super::{later, pod_node_name, Ctx};
 use crate::api::store::Store;
@@ -121,8 +121,7 @@ pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool 
                 "Normal",
                 "NodeNotReady",
                 format!("Node {name} status is now: NodeNotReady"),
-                "node-controller",
-                None,
+                Reporter::component("node-controller"),
             );
             mark_pods_not_ready(store, &name, &now);
         }
@@ -174,8 +173,10 @@ pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool 
                 "Normal",
                 "NodeReady",
                 format!("Node {name} status is now: NodeReady"),
-                "kubelet",
-                Some(&name),
+                Reporter {
+                    component: "kubelet",
+                    host: Some(&name),
+                },
             );
         }
         let keep_unreachable =

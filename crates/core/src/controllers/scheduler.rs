@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus, Taint};
 
-use super::events::{record, reference};
+use super::events::{record, reference, Reporter};
 use super::{later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::quantity::Quantity;
 use crate::api::server::delete_pod;
@@ -366,8 +366,7 @@ fn schedule_one(
             "Normal",
             "Scheduled",
             message,
-            DEFAULT_SCHEDULER,
-            None,
+            Reporter::component(DEFAULT_SCHEDULER),
         );
         return true;
     }
@@ -444,8 +443,7 @@ fn schedule_one(
                     "Normal",
                     "Preempted",
                     format!("Preempted by a pod on node {node}"),
-                    DEFAULT_SCHEDULER,
-                    None,
+                    Reporter::component(DEFAULT_SCHEDULER),
                 );
                 let now = ctx.now.clone();
                 let _ = delete_pod(store, victim, None, &now);
@@ -484,8 +482,7 @@ fn schedule_one(
         "Warning",
         "FailedScheduling",
         message,
-        DEFAULT_SCHEDULER,
-        None,
+        Reporter::component(DEFAULT_SCHEDULER),
     );
     ctx.retry_at(later(ctx.now(), RETRY));
     true

@@ -7,7 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint};
 use k8s_openapi::jiff::Timestamp;
 
-use super::events::{record, reference};
+use super::events::{record, reference, Reporter};
 use super::{later, pod_node_name, Ctx};
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Store};
@@ -74,8 +74,7 @@ pub fn reconcile(store: &mut Store, ctx: &mut Ctx) -> bool {
             "Normal",
             "TaintManagerEviction",
             format!("Marking for deletion Pod {name}"),
-            "taint-eviction-controller",
-            None,
+            Reporter::component("taint-eviction-controller"),
         );
         let mut marked = pod.clone();
         let status = marked.status.get_or_insert_with(Default::default);

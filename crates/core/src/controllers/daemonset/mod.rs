@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::Pod;
 use self::history::template_hash;
 use self::placement::should_run_on;
 use self::pod_template::{new_daemon_pod, target_node, CONTROLLER_REVISION_HASH};
-use super::events::{record, reference};
+use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
 use crate::api::store::{key_of, Key, Store};
@@ -116,8 +116,7 @@ fn ds_event(
         type_,
         reason,
         message,
-        "daemonset-controller",
-        None,
+        Reporter::component("daemonset-controller"),
     );
 }
 
