@@ -29,10 +29,80 @@ pub const VALUE_FLAGS: &[&str] = &[
     "--selector",
     "-L",
     "--label-columns",
+    "--field-selector",
 ];
 pub const BOOL_FLAGS: &[&str] = &["-A", "--all-namespaces", "--no-headers", "--show-labels"];
 
 const NO_RESOURCE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
+
+/// The fields a resource can be selected by with `--field-selector`.
+fn selectable_fields(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Pod => &[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        Kind::Event => &[
+            "metadata.name",
+            "metadata.namespace",
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        Kind::Node => &["metadata.name", "spec.unschedulable"],
+        Kind::Namespace => &["metadata.name", "status.phase"],
+        _ => &["metadata.name", "metadata.namespace"],
+    }
+}
+
+/// `--field-selector`: `field=value`, `field==value`, `field!=value`, comma-separated.
+type FieldSelector = Vec<(String, bool, String)>;
+
+fn parse_field_selector(text: &str) -> Result<FieldSelector, String> {
+    text.split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            if let Some((field, value)) = part.split_once("!=") {
+                Ok((field.to_string(), false, value.to_string()))
+            } else if let Some((field, value)) =
+                part.split_once("==").or_else(|| part.split_once('='))
+            {
+                Ok((field.to_string(), true, value.to_string()))
+            } else {
+                Err(format!(
+                    "error: invalid selector: '{text}'; can't understand '{part}'"
+                ))
+            }
+        })
+        .collect()
+}
+
+fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
+    let json = object.to_json();
+    selector.iter().all(|(field, equal, value)| {
+        let actual = crate::fieldpath::select(&json, field)
+            .ok()
+            .and_then(|v| v.first().map(|v| crate::fieldpath::render(v)))
+            .map(|v| if v == "<none>" { String::new() } else { v })
+            .unwrap_or_default();
+        (actual == *value) == *equal
+    })
+}
 
 /// How old something created at `created` is, `now`, as kubectl prints AGE.
 pub fn age(created: Option<&Time>, now: Timestamp) -> String {
@@ -461,6 +531,27 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         Ok(selector) => selector,
         Err(error) => return Output::error(format!("error: {error}")),
     };
+    let fields = match parse_field_selector(args.value(&["--field-selector"]).unwrap_or("")) {
+        Ok(fields) => fields,
+        Err(error) => return Output::error(error),
+    };
+    for kind in &kinds {
+        if let Some((field, _, _)) = fields
+            .iter()
+            .find(|(f, _, _)| !selectable_fields(*kind).contains(&f.as_str()))
+        {
+            let (group, version) = kind
+                .api_version()
+                .split_once('/')
+                .unwrap_or(("", kind.api_version()));
+            return Output::error(format!(
+                "Error from server (BadRequest): Unable to find \"{group}/{version}, Resource={}\" that match label selector \"{}\", field selector \"{}\": field label not supported: {field}",
+                kind.plural(),
+                args.value(&["-l", "--selector"]).unwrap_or(""),
+                args.value(&["--field-selector"]).unwrap_or("")
+            ));
+        }
+    }
     let all_namespaces = args.flag(&["-A", "--all-namespaces"]);
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
     let output = args.value(&["-o", "--output"]).unwrap_or("");
@@ -481,7 +572,8 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 store
                     .list(*kind)
                     .filter(in_scope)
-                    .filter(|o| selector.matches(&labels_of(o.metadata()))),
+                    .filter(|o| selector.matches(&labels_of(o.metadata())))
+                    .filter(|o| field_matches(o, &fields)),
             );
         } else {
             for name in &names {
@@ -505,6 +597,33 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 for o in &objects {
                     stdout.push_str(&format!("{}/{}\n", kind.resource(), o.name()));
                 }
+            }
+            spec if spec.starts_with("custom-columns=") => {
+                let columns: Vec<(String, String)> = spec["custom-columns=".len()..]
+                    .split(',')
+                    .filter_map(|c| c.split_once(':'))
+                    .map(|(h, p)| (h.to_string(), p.to_string()))
+                    .collect();
+                if columns.is_empty() {
+                    return Output::error("error: custom-columns format specified but no custom columns given");
+                }
+                let mut rows = Vec::new();
+                if !args.flag(&["--no-headers"]) {
+                    rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
+                }
+                for object in &objects {
+                    let json = object.to_json();
+                    let mut row = Vec::new();
+                    for (_, path) in &columns {
+                        match crate::fieldpath::select(&json, path) {
+                            Ok(values) if values.is_empty() => row.push("<none>".to_string()),
+                            Ok(values) => row.push(values.into_iter().map(crate::fieldpath::render).collect::<Vec<_>>().join(",")),
+                            Err(e) => return Output::error(format!("error: {e}")),
+                        }
+                    }
+                    rows.push(row);
+                }
+                stdout.push_str(&layout(&rows));
             }
             "" | "wide" => {
                 let (mut headers, rows) = table(*kind, &objects, now, output == "wide");

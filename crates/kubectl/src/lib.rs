@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod args;
 pub mod delete;
+pub mod fieldpath;
 pub mod get;
 pub mod nodes;
 pub mod resources;

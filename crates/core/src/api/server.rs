@@ -636,8 +636,25 @@ fn invalid(object: &Object, causes: Vec<FieldError>) -> ApiError {
     ApiError::invalid(kind.name(), &qualified, object.name(), causes)
 }
 
+/// The node registry stamps `timeAdded` on NoExecute taints that lack one: the
+/// eviction manager counts `tolerationSeconds` from it.
+fn stamp_taints(object: &mut Object, now: &Time) {
+    if let Object::Node(node) = object {
+        for taint in node
+            .spec
+            .iter_mut()
+            .flat_map(|s| s.taints.iter_mut().flatten())
+        {
+            if taint.effect == "NoExecute" && taint.time_added.is_none() {
+                taint.time_added = Some(now.clone());
+            }
+        }
+    }
+}
+
 /// What the registry sets on create (REFERENCE §1.3 for DaemonSets).
 fn prepare_create(object: &mut Object, env: &mut Env) {
+    stamp_taints(object, env.now);
     let meta = object.metadata_mut();
     meta.uid = Some(env.ids.uid());
     meta.creation_timestamp = Some(env.now.clone());
@@ -735,9 +752,22 @@ fn insert(
     mut object: Object,
     manifest: Option<&Value>,
     env: &mut Env,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     default_object(&mut object);
     admit(store, &mut object, env.ids)?;
+    // The registry completes generateName after admission: admission errors
+    // name the prefix (`pods "fluent-bit-" is forbidden`).
+    if object.name().is_empty() {
+        let prefix = object.metadata().generate_name.clone().unwrap_or_default();
+        let (kind, namespace) = (object.kind(), object.namespace().to_string());
+        let name = loop {
+            let candidate = env.ids.generate_name(&prefix);
+            if store.get(kind, &namespace, &candidate).is_none() {
+                break candidate;
+            }
+        };
+        object.metadata_mut().name = Some(name);
+    }
     prepare_create(&mut object, env);
     let errors = validate_create(&object, manifest);
     if !errors.is_empty() {
@@ -747,11 +777,12 @@ fn insert(
         Object::Namespace(ns) => ns.metadata.name.clone(),
         _ => None,
     };
+    let name = object.name().to_string();
     store.put(object);
     if let Some(namespace) = namespace {
         populate_namespace(store, &namespace, env);
     }
-    Ok(())
+    Ok(name)
 }
 
 /// Creates `object` (`kubectl create`, controllers, the objects a cluster starts with).
@@ -762,7 +793,7 @@ pub fn create(store: &mut Store, object: Object, env: &mut Env) -> Result<(), Ap
             object.name(),
         ));
     }
-    insert(store, object, None, env)
+    insert(store, object, None, env).map(|_| ())
 }
 
 /// `daemonsets.apps`, `pods`: the resource as the server names it in messages.
@@ -775,22 +806,8 @@ pub fn qualified_resource(kind: Kind) -> String {
 
 /// Creates a pod whose name the server completes from `generateName`, as
 /// controllers do. Returns the name given.
-pub fn create_generated(
-    store: &mut Store,
-    mut pod: Pod,
-    env: &mut Env,
-) -> Result<String, ApiError> {
-    let prefix = pod.metadata.generate_name.clone().unwrap_or_default();
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = loop {
-        let candidate = env.ids.generate_name(&prefix);
-        if store.get(Kind::Pod, &namespace, &candidate).is_none() {
-            break candidate;
-        }
-    };
-    pod.metadata.name = Some(name.clone());
-    insert(store, Object::Pod(pod), None, env)?;
-    Ok(name)
+pub fn create_generated(store: &mut Store, pod: Pod, env: &mut Env) -> Result<String, ApiError> {
+    insert(store, Object::Pod(pod), None, env)
 }
 
 /// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced
@@ -852,6 +869,7 @@ pub fn apply(
     let mut merged = current.clone();
     three_way_merge(&mut merged, previous.as_ref(), &modified);
     let mut updated = decode_for_patch(kind, &current, &merged)?;
+    stamp_taints(&mut updated, env.now);
     default_object(&mut updated);
     prepare_update(&mut updated, &stored);
     let errors = validate_update(&updated, &stored);
@@ -957,7 +975,8 @@ pub fn delete_pod(
 
 /// Writes a changed object back (`kubectl label`, `taint`, `cordon`): defaults,
 /// the registry's update rules and validation, as for any update.
-pub fn update(store: &mut Store, mut object: Object) -> Result<(), ApiError> {
+pub fn update(store: &mut Store, mut object: Object, now: &Time) -> Result<(), ApiError> {
+    stamp_taints(&mut object, now);
     let Some(stored) = store.get_like(&object).cloned() else {
         return Err(ApiError::not_found(
             &qualified_resource(object.kind()),

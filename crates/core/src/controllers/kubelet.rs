@@ -102,10 +102,19 @@ impl Kubelets {
     }
 }
 
+/// The kubelet's back-off before retry number `failures + 1`: 10 s doubling to 5 min.
 fn backoff(failures: u32) -> Duration {
     BACKOFF_START
         .saturating_mul(1 << failures.min(8))
         .min(BACKOFF_MAX)
+}
+
+/// A crashed container is restarted at once the first time, then after 10 s, 20 s…
+fn restart_delay(restarts: u32) -> Duration {
+    match restarts {
+        0 | 1 => Duration::ZERO,
+        n => backoff(n - 2),
+    }
 }
 
 fn default_capacity() -> BTreeMap<String, Quantity> {
@@ -348,7 +357,7 @@ fn status_for(
                         "CrashLoopBackOff",
                         Some(format!(
                             "back-off {}s restarting failed container={} pod={}_{}({})",
-                            backoff(runtime.failures.saturating_sub(1)).as_secs(),
+                            restart_delay(runtime.failures).as_secs(),
                             c.name,
                             pod.metadata.name.as_deref().unwrap_or(""),
                             pod.metadata.namespace.as_deref().unwrap_or(""),
@@ -557,8 +566,8 @@ fn step(
                     ),
                 ));
             }
-            Stage::CrashBackOff if due(backoff(runtime.failures - 1)) => {
-                let at = later(runtime.since, backoff(runtime.failures - 1));
+            Stage::CrashBackOff if due(restart_delay(runtime.failures)) => {
+                let at = later(runtime.since, restart_delay(runtime.failures));
                 events.push((
                     "Normal",
                     "Pulled",
@@ -589,9 +598,8 @@ fn next_change(pod: &Pod, runtime: &PodRuntime) -> Option<Timestamp> {
     match runtime.stage {
         Stage::Pulling => after(PULL_TIME),
         Stage::PullFailed => after(Duration::from_secs(1)),
-        Stage::PullBackOff | Stage::CrashBackOff => {
-            after(backoff(runtime.failures.saturating_sub(1)))
-        }
+        Stage::PullBackOff => after(backoff(runtime.failures.saturating_sub(1))),
+        Stage::CrashBackOff => after(restart_delay(runtime.failures)),
         Stage::Running if pod_has_image_tag(pod, "crash") => after(CRASH_AFTER),
         Stage::Running => None,
     }

@@ -2,6 +2,7 @@
 //! tolerate are deleted at once; those that tolerate them for `tolerationSeconds`
 //! are deleted when that time is up.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint};
@@ -14,10 +15,17 @@ use crate::api::store::{key_of, Store};
 use crate::api::Object;
 use crate::scheduling::taints::{tolerates, NO_EXECUTE};
 
-/// When `pod` must go from a node with these NoExecute `taints`: now (some taint
-/// is not tolerated), later (the shortest `tolerationSeconds` among the
-/// tolerations used), or never.
-fn eviction_time(pod: &Pod, taints: &[&Taint], now: Timestamp) -> Option<Timestamp> {
+/// When the manager first saw each pod (by uid) under NoExecute taints it
+/// tolerates for a while: `tolerationSeconds` count from then.
+#[derive(Clone, Debug, Default)]
+pub struct TaintEvictionState {
+    since: BTreeMap<String, Timestamp>,
+}
+
+/// When `pod` must go from a node with these NoExecute `taints`, counting from
+/// `since`: now (some taint is not tolerated), later (the shortest
+/// `tolerationSeconds` among the tolerations used), or never.
+fn eviction_time(pod: &Pod, taints: &[&Taint], since: Timestamp) -> Option<Timestamp> {
     let tolerations = pod
         .spec
         .as_ref()
@@ -27,7 +35,6 @@ fn eviction_time(pod: &Pod, taints: &[&Taint], now: Timestamp) -> Option<Timesta
     for taint in taints {
         let used = tolerations.iter().find(|t| tolerates(t, taint))?;
         if let Some(seconds) = used.toleration_seconds {
-            let since = taint.time_added.as_ref().map_or(now, |t| t.0);
             let deadline = later(since, Duration::from_secs(seconds.max(0).unsigned_abs()));
             at = Some(at.map_or(deadline, |a| a.min(deadline)));
         }
@@ -35,8 +42,9 @@ fn eviction_time(pod: &Pod, taints: &[&Taint], now: Timestamp) -> Option<Timesta
     Some(at.unwrap_or(Timestamp::MAX))
 }
 
-pub fn reconcile(store: &mut Store, ctx: &mut Ctx) -> bool {
+pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ctx) -> bool {
     let mut changed = false;
+    let mut seen = BTreeMap::new();
     let pods: Vec<Pod> = store
         .pods()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -55,7 +63,10 @@ pub fn reconcile(store: &mut Store, ctx: &mut Ctx) -> bool {
         if taints.is_empty() {
             continue;
         }
-        let at = eviction_time(&pod, &taints, ctx.now()).unwrap_or(ctx.now());
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let since = state.since.get(&uid).copied().unwrap_or(ctx.now());
+        seen.insert(uid, since);
+        let at = eviction_time(&pod, &taints, since).unwrap_or(ctx.now());
         if at > ctx.now() {
             if at != Timestamp::MAX {
                 ctx.wake_at(at);
@@ -94,5 +105,7 @@ pub fn reconcile(store: &mut Store, ctx: &mut Ctx) -> bool {
         let _ = delete_pod(store, &key_of(&pod.metadata), None, &now);
         changed = true;
     }
+    // Pods no longer under tolerated NoExecute taints start afresh next time.
+    state.since = seen;
     changed
 }

@@ -18,6 +18,7 @@ use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::kubelet::Kubelets;
+use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
     daemonset, garbage_collector, kubelet, node_lifecycle, scheduler, taint_eviction, Ctx,
 };
@@ -42,6 +43,7 @@ pub struct Cluster {
     now: Timestamp,
     kubelets: Kubelets,
     daemonsets: DaemonSetState,
+    evictions: TaintEvictionState,
     /// Nodes that disappeared while pods were still bound to them, and since when.
     gone_nodes: BTreeMap<String, Timestamp>,
     /// The earliest moment a controller asked to run again (any reason, and to
@@ -58,6 +60,7 @@ impl Cluster {
             now: Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH),
             kubelets: Kubelets::default(),
             daemonsets: DaemonSetState::default(),
+            evictions: TaintEvictionState::default(),
             gone_nodes: BTreeMap::new(),
             wake: None,
             pending: None,
@@ -137,7 +140,7 @@ impl Cluster {
 
     /// Updates an object as a client that read it and changed it would.
     pub fn update(&mut self, object: Object) -> Result<(), ApiError> {
-        server::update(&mut self.store, object)
+        server::update(&mut self.store, object, &Time(self.now))
     }
 
     /// `kubectl create`: a new object, refused if it exists.
@@ -187,12 +190,14 @@ impl Cluster {
                 garbage_collector::collect_orphan_pods(store, &mut self.gone_nodes, &mut ctx);
             changed |= kubelet::sync(store, &mut self.kubelets, &mut ctx);
             changed |= node_lifecycle::reconcile(store, &self.kubelets, &mut ctx);
-            changed |= taint_eviction::reconcile(store, &mut ctx);
             let keys: Vec<_> = store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
             for key in keys {
                 changed |= daemonset::reconcile(store, &mut self.daemonsets, &key, &mut ctx);
             }
             changed |= scheduler::schedule(store, &mut ctx);
+            // After the DaemonSet controller, which removes its own pods from
+            // NoExecute-tainted nodes first.
+            changed |= taint_eviction::reconcile(store, &mut self.evictions, &mut ctx);
             self.wake = ctx.wake;
             self.pending = ctx.pending;
             if !changed {

@@ -143,6 +143,9 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
         let name = node.metadata.name.clone().unwrap_or_default();
         let placement = should_run_on(node, &ds);
         let pods = by_node.remove(&name).unwrap_or_default();
+        // Without surge, a node whose only pod is terminating or failed gets
+        // its replacement once that pod is gone, not before.
+        let has_pods = !pods.is_empty();
         let live: Vec<Pod> = pods
             .into_iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -186,7 +189,7 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             to_delete.push(key_of(&pod.metadata));
         }
         if running.is_empty() {
-            if placement.should_run && finished.is_empty() {
+            if placement.should_run && !has_pods {
                 to_create.push(name);
             }
         } else {
@@ -212,11 +215,14 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
     }
     // Slow start: batches of 1, 2, 4…; a failure abandons the rest.
     let mut batch = 1;
+    let created_any = !to_create.is_empty();
     let mut queue = to_create.into_iter();
     'creating: loop {
         let chunk: Vec<String> = queue.by_ref().take(batch).collect();
         if chunk.is_empty() {
-            state.create_backoff.remove(key);
+            if created_any {
+                state.create_backoff.remove(key);
+            }
             break;
         }
         for node in chunk {
