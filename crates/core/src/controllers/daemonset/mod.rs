@@ -12,6 +12,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use self::history::template_hash;
 use self::placement::should_run_on;
@@ -20,6 +21,7 @@ use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
 use crate::api::store::{key_of, Key, Store};
+use crate::api::validation::selector_matches;
 use crate::api::Object;
 
 /// Is `pod` controlled by the DaemonSet with this uid?
@@ -29,6 +31,56 @@ fn controlled_by(pod: &Pod, uid: &str) -> bool {
         .iter()
         .flatten()
         .any(|r| r.controller == Some(true) && r.uid == uid)
+}
+
+/// `ClaimPods`: adopts orphan pods the selector matches (in the DaemonSet's
+/// namespace, not being deleted) and releases owned pods it no longer matches.
+fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
+    let uid = ds.metadata.uid.clone().unwrap_or_default();
+    let namespace = ds.metadata.namespace.clone();
+    let selector = ds.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
+    let mut changed = false;
+    let candidates: Vec<Pod> = store
+        .pods()
+        .filter(|p| p.metadata.namespace == namespace)
+        .cloned()
+        .collect();
+    for mut pod in candidates {
+        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        let matches = selector_matches(&selector, &labels);
+        let owned = controlled_by(&pod, &uid);
+        let orphan = !pod
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.controller == Some(true));
+        if owned && !matches {
+            if let Some(refs) = pod.metadata.owner_references.as_mut() {
+                refs.retain(|r| r.uid != uid);
+            }
+            if pod.metadata.owner_references.as_ref().is_some_and(Vec::is_empty) {
+                pod.metadata.owner_references = None;
+            }
+        } else if orphan && matches && pod.metadata.deletion_timestamp.is_none() {
+            pod.metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(OwnerReference {
+                    api_version: "apps/v1".to_string(),
+                    kind: "DaemonSet".to_string(),
+                    name: ds.metadata.name.clone().unwrap_or_default(),
+                    uid: uid.clone(),
+                    controller: Some(true),
+                    block_owner_deletion: Some(true),
+                });
+        } else {
+            continue;
+        }
+        store.put_pod(pod);
+        changed = true;
+    }
+    changed
 }
 
 /// The DaemonSet's pods grouped by the node they are meant for
@@ -133,8 +185,8 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let namespace = ds.metadata.namespace.clone().unwrap_or_default();
     let hash = current_hash(&ds);
+    let mut changed = claim_pods(store, &ds);
     let mut by_node = pods_by_node(store, &ds);
-    let mut changed = false;
     let mut to_delete: Vec<Key> = Vec::new();
     let mut to_create: Vec<String> = Vec::new();
 
