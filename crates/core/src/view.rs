@@ -1,12 +1,11 @@
 //! Plain data for drawing the cluster: what a node card or a pod chip shows.
 //! The front end renders this and nothing else, so every rule stays in the core.
 
-use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Node, Pod};
 
-use crate::controllers::daemonset::placement::should_run_on;
 use crate::controllers::daemonset::pod_template::target_node;
 use crate::controllers::{is_pod_ready, pod_phase};
+use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
 use crate::sim::Cluster;
 
@@ -35,7 +34,7 @@ pub struct NodeCard {
     pub labels: Vec<String>,
     pub taints: Vec<String>,
     pub pods: Vec<PodChip>,
-    /// For each DaemonSet that does not run here, why not.
+    /// For each DaemonSet without a running, ready pod here, why.
     pub not_running: Vec<Absence>,
 }
 
@@ -117,16 +116,6 @@ fn owner_name(pod: &Pod) -> Option<String> {
         .map(|r| r.name.clone())
 }
 
-fn runs_on(pod: &Pod, ds: &DaemonSet) -> bool {
-    pod.metadata.namespace == ds.metadata.namespace
-        && pod
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| Some(&r.uid) == ds.metadata.uid.as_ref())
-}
-
 /// Everything the cluster view draws, in node-name order.
 pub fn cluster_view(cluster: &Cluster) -> ClusterView {
     let store = cluster.store();
@@ -140,10 +129,12 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                 .collect();
             let not_running = store
                 .daemonsets()
-                .filter(|ds| !pods.iter().any(|p| runs_on(p, ds)))
-                .map(|ds| Absence {
-                    daemonset: ds.metadata.name.clone().unwrap_or_default(),
-                    reason: should_run_on(node, ds).reason.to_string(),
+                .filter_map(|ds| match explain(store, ds, node) {
+                    Explanation::Running { .. } => None,
+                    why => Some(Absence {
+                        daemonset: ds.metadata.name.clone().unwrap_or_default(),
+                        reason: why.to_string(),
+                    }),
                 })
                 .collect();
             NodeCard {

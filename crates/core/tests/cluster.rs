@@ -67,3 +67,61 @@ fn every_namespace_starts_with_its_service_account() {
         ]
     );
 }
+
+fn apply_json(cluster: &mut Cluster, kind: daemonlab_core::api::Kind, manifest: serde_json::Value) {
+    cluster
+        .apply_manifest(kind, &manifest, "default")
+        .expect("applies");
+    cluster.reconcile();
+}
+
+#[test]
+fn each_node_says_why_its_daemon_pod_is_not_running() {
+    use daemonlab_core::api::Kind;
+    use daemonlab_core::explain::explain;
+    use serde_json::json;
+    let mut cluster = Cluster::new(1);
+    for (name, cpu, taint) in [
+        ("small", "1", None),
+        ("big", "8", None),
+        ("gpu", "8", Some("gpu")),
+    ] {
+        let taints = taint.map_or(
+            json!([]),
+            |k| json!([{"key": k, "value": "true", "effect": "NoSchedule"}]),
+        );
+        apply_json(
+            &mut cluster,
+            Kind::Node,
+            json!({"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name}, "spec": {"taints": taints},
+            "status": {"capacity": {"cpu": cpu, "memory": "16Gi", "pods": "110"}}}),
+        );
+    }
+    apply_json(
+        &mut cluster,
+        Kind::DaemonSet,
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+            "template": {"metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "agent", "image": "example/agent:missing",
+                    "resources": {"requests": {"cpu": "2"}}}]}}}}),
+    );
+    cluster.advance(std::time::Duration::from_secs(5));
+    let store = cluster.store();
+    let ds = store.daemonsets().next().expect("the DaemonSet");
+    let why = |node: &str| explain(store, ds, store.node(node).expect("a node")).to_string();
+    assert_eq!(
+        why("gpu"),
+        "node has taint gpu=true:NoSchedule that the pod does not tolerate; no new daemon pod is placed, an existing one may stay"
+    );
+    assert!(why("small").contains("is Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]."), "{}", why("small"));
+    assert!(
+        why("big").contains(
+            "is waiting: ImagePullBackOff: Back-off pulling image \"example/agent:missing\""
+        ),
+        "{}",
+        why("big")
+    );
+}

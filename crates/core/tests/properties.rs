@@ -19,13 +19,28 @@ const SETS: [&str; 3] = ["d0", "d1", "d2"];
 
 #[derive(Clone, Debug)]
 enum Step {
-    AddNode { node: usize, ssd: bool, taint: Option<&'static str> },
+    AddNode {
+        node: usize,
+        ssd: bool,
+        taint: Option<&'static str>,
+    },
     DeleteNode(usize),
-    Label { node: usize, ssd: bool },
-    Cordon { node: usize, on: bool },
+    Label {
+        node: usize,
+        ssd: bool,
+    },
+    Cordon {
+        node: usize,
+        on: bool,
+    },
     Down(usize),
     Up(usize),
-    ApplySet { set: usize, ssd_only: bool, tolerate_all: bool, image: &'static str },
+    ApplySet {
+        set: usize,
+        ssd_only: bool,
+        tolerate_all: bool,
+        image: &'static str,
+    },
     DeleteSet(usize),
     Advance(u64),
 }
@@ -34,15 +49,33 @@ fn step() -> impl Strategy<Value = Step> {
     let node = 0..NODES.len();
     let set = 0..SETS.len();
     prop_oneof![
-        (node.clone(), any::<bool>(), prop::option::of(prop_oneof![Just("NoSchedule"), Just("NoExecute")]))
+        (
+            node.clone(),
+            any::<bool>(),
+            prop::option::of(prop_oneof![Just("NoSchedule"), Just("NoExecute")])
+        )
             .prop_map(|(node, ssd, taint)| Step::AddNode { node, ssd, taint }),
         node.clone().prop_map(Step::DeleteNode),
         (node.clone(), any::<bool>()).prop_map(|(node, ssd)| Step::Label { node, ssd }),
         (node.clone(), any::<bool>()).prop_map(|(node, on)| Step::Cordon { node, on }),
         node.clone().prop_map(Step::Down),
         node.prop_map(Step::Up),
-        (set.clone(), any::<bool>(), any::<bool>(), prop_oneof![Just("busybox:1.36"), Just("busybox:1.37"), Just("agent:missing")])
-            .prop_map(|(set, ssd_only, tolerate_all, image)| Step::ApplySet { set, ssd_only, tolerate_all, image }),
+        (
+            set.clone(),
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![
+                Just("busybox:1.36"),
+                Just("busybox:1.37"),
+                Just("agent:missing")
+            ]
+        )
+            .prop_map(|(set, ssd_only, tolerate_all, image)| Step::ApplySet {
+                set,
+                ssd_only,
+                tolerate_all,
+                image
+            }),
         set.prop_map(Step::DeleteSet),
         (1u64..120).prop_map(Step::Advance),
     ]
@@ -58,30 +91,44 @@ fn apply(cluster: &mut Cluster, kind: Kind, manifest: serde_json::Value) {
 fn run(cluster: &mut Cluster, step: &Step) {
     match step {
         Step::AddNode { node, ssd, taint } => {
-            let labels = if *ssd { json!({"disk": "ssd"}) } else { json!({}) };
+            let labels = if *ssd {
+                json!({"disk": "ssd"})
+            } else {
+                json!({})
+            };
             let taints = match taint {
                 Some(effect) => json!([{"key": "dedicated", "value": "x", "effect": effect}]),
                 None => json!([]),
             };
-            apply(cluster, Kind::Node, json!({"apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": NODES[*node], "labels": labels}, "spec": {"taints": taints}}));
+            apply(
+                cluster,
+                Kind::Node,
+                json!({"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": NODES[*node], "labels": labels}, "spec": {"taints": taints}}),
+            );
         }
         Step::DeleteNode(node) => {
             let _ = cluster.delete(Kind::Node, "", NODES[*node], Cascade::Background, None);
         }
         Step::Label { node, ssd } => {
-            if let Some(Object::Node(mut n)) = cluster.store().get(Kind::Node, "", NODES[*node]).cloned() {
+            if let Some(Object::Node(mut n)) =
+                cluster.store().get(Kind::Node, "", NODES[*node]).cloned()
+            {
                 let labels = n.metadata.labels.get_or_insert_with(Default::default);
                 if *ssd {
                     labels.insert("disk".into(), "ssd".into());
                 } else {
                     labels.remove("disk");
                 }
-                cluster.update(Object::Node(n)).expect("a valid label change");
+                cluster
+                    .update(Object::Node(n))
+                    .expect("a valid label change");
             }
         }
         Step::Cordon { node, on } => {
-            if let Some(Object::Node(mut n)) = cluster.store().get(Kind::Node, "", NODES[*node]).cloned() {
+            if let Some(Object::Node(mut n)) =
+                cluster.store().get(Kind::Node, "", NODES[*node]).cloned()
+            {
                 n.spec.get_or_insert_with(Default::default).unschedulable = on.then_some(true);
                 cluster.update(Object::Node(n)).expect("a valid cordon");
             }
@@ -92,7 +139,12 @@ fn run(cluster: &mut Cluster, step: &Step) {
         Step::Up(node) => {
             let _ = cluster.node_up(NODES[*node]);
         }
-        Step::ApplySet { set, ssd_only, tolerate_all, image } => {
+        Step::ApplySet {
+            set,
+            ssd_only,
+            tolerate_all,
+            image,
+        } => {
             let name = SETS[*set];
             let mut spec = json!({"containers": [{"name": "agent", "image": image}]});
             if *ssd_only {
@@ -101,13 +153,23 @@ fn run(cluster: &mut Cluster, step: &Step) {
             if *tolerate_all {
                 spec["tolerations"] = json!([{"operator": "Exists"}]);
             }
-            apply(cluster, Kind::DaemonSet, json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            apply(
+                cluster,
+                Kind::DaemonSet,
+                json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
                 "metadata": {"name": name},
                 "spec": {"selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}));
+                    "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}),
+            );
         }
         Step::DeleteSet(set) => {
-            let _ = cluster.delete(Kind::DaemonSet, "default", SETS[*set], Cascade::Background, None);
+            let _ = cluster.delete(
+                Kind::DaemonSet,
+                "default",
+                SETS[*set],
+                Cascade::Background,
+                None,
+            );
         }
         Step::Advance(seconds) => cluster.advance(Duration::from_secs(*seconds)),
     }
@@ -119,14 +181,22 @@ fn check(cluster: &Cluster) -> Result<(), TestCaseError> {
     let store = cluster.store();
     for pod in store.pods() {
         if let Some(node) = pod_node_name(pod) {
-            prop_assert!(store.node(node).is_some(), "pod {:?} bound to missing node {node}", pod.metadata.name);
+            prop_assert!(
+                store.node(node).is_some(),
+                "pod {:?} bound to missing node {node}",
+                pod.metadata.name
+            );
         }
     }
     for ds in store.daemonsets() {
         let uid = ds.metadata.uid.clone().unwrap_or_default();
         let mut by_node: BTreeMap<&str, Vec<_>> = BTreeMap::new();
         for pod in store.pods().filter(|p| {
-            p.metadata.owner_references.iter().flatten().any(|r| r.uid == uid)
+            p.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.uid == uid)
         }) {
             if let Some(node) = target_node(pod) {
                 by_node.entry(node).or_default().push(pod);
@@ -137,10 +207,20 @@ fn check(cluster: &Cluster) -> Result<(), TestCaseError> {
             let name = node.metadata.name.as_deref().unwrap_or("");
             let placement = should_run_on(node, ds);
             let pods = by_node.get(name).cloned().unwrap_or_default();
-            let live: Vec<_> = pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+            let live: Vec<_> = pods
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+                .collect();
             if placement.should_run {
                 desired += 1;
-                prop_assert_eq!(live.len(), 1, "{} on {}: {} live pods", ds.metadata.name.as_deref().unwrap_or(""), name, live.len());
+                prop_assert_eq!(
+                    live.len(),
+                    1,
+                    "{} on {}: {} live pods",
+                    ds.metadata.name.as_deref().unwrap_or(""),
+                    name,
+                    live.len()
+                );
                 current += usize::from(!pods.is_empty());
                 ready += usize::from(live.iter().any(|p| is_pod_ready(p)));
             } else {

@@ -38,7 +38,11 @@ fn controlled_by(pod: &Pod, uid: &str) -> bool {
 fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let namespace = ds.metadata.namespace.clone();
-    let selector = ds.spec.as_ref().map(|s| s.selector.clone()).unwrap_or_default();
+    let selector = ds
+        .spec
+        .as_ref()
+        .map(|s| s.selector.clone())
+        .unwrap_or_default();
     let mut changed = false;
     let candidates: Vec<Pod> = store
         .pods()
@@ -59,7 +63,12 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
             if let Some(refs) = pod.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != uid);
             }
-            if pod.metadata.owner_references.as_ref().is_some_and(Vec::is_empty) {
+            if pod
+                .metadata
+                .owner_references
+                .as_ref()
+                .is_some_and(Vec::is_empty)
+            {
                 pod.metadata.owner_references = None;
             }
         } else if orphan && matches && pod.metadata.deletion_timestamp.is_none() {
