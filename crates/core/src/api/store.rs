@@ -2,10 +2,10 @@
 //! namespace/name order, which is also the order `kubectl get` lists them in.
 //! Every write is recorded as a watch event that controllers and the UI read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -44,6 +44,27 @@ pub struct Store {
     objects: BTreeMap<Kind, BTreeMap<Key, Object>>,
     resource_version: u64,
     log: Vec<WatchEvent>,
+    /// Events by what makes two of them "the same" (see [`event_identity`]),
+    /// so recording one does not scan them all.
+    events_by_identity: HashMap<String, Key>,
+}
+
+/// What the event recorder compares to fold a repeat into an existing Event:
+/// namespace, involved object, type, reason, message and source.
+pub fn event_identity(event: &Event) -> String {
+    let o = &event.involved_object;
+    [
+        event.metadata.namespace.as_deref(),
+        o.uid.as_deref(),
+        o.kind.as_deref(),
+        o.name.as_deref(),
+        event.type_.as_deref(),
+        event.reason.as_deref(),
+        event.message.as_deref(),
+        event.source.as_ref().and_then(|s| s.component.as_deref()),
+    ]
+    .map(|part| part.unwrap_or(""))
+    .join("\u{0}")
 }
 
 macro_rules! typed_access {
@@ -88,6 +109,10 @@ impl Store {
         object.metadata_mut().resource_version = Some(self.resource_version.to_string());
         let kind = object.kind();
         let key = key_of(object.metadata());
+        if let Object::Event(event) = &object {
+            self.events_by_identity
+                .insert(event_identity(event), key.clone());
+        }
         let previous = self
             .objects
             .entry(kind)
@@ -103,6 +128,9 @@ impl Store {
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
         let key = (namespace.to_string(), name.to_string());
         let removed = self.objects.get_mut(&kind)?.remove(&key)?;
+        if let Object::Event(event) = &removed {
+            self.events_by_identity.remove(&event_identity(event));
+        }
         self.resource_version += 1;
         self.record(WatchEventType::Deleted, kind, key);
         Some(removed)
@@ -167,6 +195,15 @@ impl Store {
     pub fn priority_class(&self, name: &str) -> Option<&PriorityClass> {
         match self.get(Kind::PriorityClass, "", name)? {
             Object::PriorityClass(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The stored Event the same as `event` (same identity), if any.
+    pub fn same_event(&self, event: &Event) -> Option<&Event> {
+        let key = self.events_by_identity.get(&event_identity(event))?;
+        match self.get(Kind::Event, &key.0, &key.1)? {
+            Object::Event(e) => Some(e),
             _ => None,
         }
     }

@@ -57,23 +57,22 @@ pub fn record(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "default".to_string());
     let now = ctx.now.clone();
-    let same = store
-        .list(Kind::Event)
-        .filter_map(|o| match o {
-            Object::Event(e) => Some(e),
-            _ => None,
-        })
-        .find(|e| {
-            e.metadata.namespace.as_deref() == Some(namespace.as_str())
-                && e.involved_object.uid == involved.uid
-                && e.involved_object.name == involved.name
-                && e.involved_object.kind == involved.kind
-                && e.reason.as_deref() == Some(reason)
-                && e.message.as_deref() == Some(message.as_str())
-                && e.type_.as_deref() == Some(type_)
-                && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component)
-        })
-        .cloned();
+    let probe = Event {
+        metadata: ObjectMeta {
+            namespace: Some(namespace.clone()),
+            ..Default::default()
+        },
+        involved_object: involved.clone(),
+        reason: Some(reason.to_string()),
+        message: Some(message.clone()),
+        type_: Some(type_.to_string()),
+        source: Some(EventSource {
+            component: Some(component.to_string()),
+            host: None,
+        }),
+        ..Default::default()
+    };
+    let same = store.same_event(&probe).cloned();
     if let Some(mut event) = same {
         event.count = Some(event.count.unwrap_or(1) + 1);
         event.last_timestamp = Some(now);

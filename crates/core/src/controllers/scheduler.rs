@@ -297,8 +297,11 @@ fn schedule_one(
     let mut feasible: Vec<&Node> = Vec::new();
     let mut fixable: Vec<&Node> = Vec::new();
     for node in nodes {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        if allowed.as_ref().is_some_and(|names| !names.contains(&name)) {
+        let name = node.metadata.name.as_deref().unwrap_or("");
+        if allowed
+            .as_ref()
+            .is_some_and(|names| !names.iter().any(|n| n == name))
+        {
             *reasons
                 .entry("node(s) didn't satisfy plugin(s) [NodeAffinity]".into())
                 .or_default() += 1;
@@ -314,8 +317,9 @@ fn schedule_one(
                 .or_default() += 1;
             continue;
         }
-        let used = usage.get(&name).cloned().unwrap_or_default();
-        let fit = fit_reasons(&d, node, &used);
+        let empty = Usage::default();
+        let used = usage.get(name).unwrap_or(&empty);
+        let fit = fit_reasons(&d, node, used);
         if fit.is_empty() {
             feasible.push(node);
         } else {

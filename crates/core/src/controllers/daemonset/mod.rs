@@ -44,21 +44,32 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
         .map(|s| s.selector.clone())
         .unwrap_or_default();
     let mut changed = false;
+    let is_orphan = |pod: &Pod| {
+        !pod.metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| r.controller == Some(true))
+    };
+    // Only pods whose ownership changes are copied.
     let candidates: Vec<Pod> = store
         .pods()
         .filter(|p| p.metadata.namespace == namespace)
+        .filter(|p| {
+            let matches = selector_matches(
+                &selector,
+                p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
+            );
+            (controlled_by(p, &uid) && !matches)
+                || (is_orphan(p) && matches && p.metadata.deletion_timestamp.is_none())
+        })
         .cloned()
         .collect();
     for mut pod in candidates {
         let labels = pod.metadata.labels.clone().unwrap_or_default();
         let matches = selector_matches(&selector, &labels);
         let owned = controlled_by(&pod, &uid);
-        let orphan = !pod
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.controller == Some(true));
+        let orphan = is_orphan(&pod);
         if owned && !matches {
             if let Some(refs) = pod.metadata.owner_references.as_mut() {
                 refs.retain(|r| r.uid != uid);
