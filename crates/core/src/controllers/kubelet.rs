@@ -39,6 +39,8 @@ enum Stage {
     PullBackOff,
     Running,
     CrashBackOff,
+    /// Exited with an error and `restartPolicy: Never`: the pod has failed.
+    Failed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -305,10 +307,10 @@ fn status_for(
     let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
     let running = runtime.stage == Stage::Running;
     status.phase = Some(
-        if runtime.started_at.is_some() {
-            "Running"
-        } else {
-            "Pending"
+        match runtime.stage {
+            Stage::Failed => "Failed",
+            _ if runtime.started_at.is_some() => "Running",
+            _ => "Pending",
         }
         .to_string(),
     );
@@ -364,8 +366,19 @@ fn status_for(
                             runtime.uid
                         )),
                     ),
+                    Stage::Failed => ContainerState {
+                        terminated: runtime.last_exit.map(|(started, finished)| ContainerStateTerminated {
+                            exit_code: 1,
+                            reason: Some("Error".to_string()),
+                            started_at: Some(Time(started)),
+                            finished_at: Some(Time(finished)),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
                 };
-                let last_state = runtime.last_exit.map(|(started, finished)| ContainerState {
+                let last_exit = runtime.last_exit.filter(|_| runtime.stage != Stage::Failed);
+                let last_state = last_exit.map(|(started, finished)| ContainerState {
                     terminated: Some(ContainerStateTerminated {
                         exit_code: 1,
                         reason: Some("Error".to_string()),
@@ -549,6 +562,16 @@ fn step(
                 runtime.stage = Stage::Pulling;
                 runtime.since = later(runtime.since, backoff(runtime.failures - 1));
             }
+            Stage::Running
+                if pod_has_image_tag(pod, "crash")
+                    && due(CRASH_AFTER)
+                    && pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref())
+                        == Some("Never") =>
+            {
+                runtime.last_exit = Some((runtime.since, later(runtime.since, CRASH_AFTER)));
+                runtime.since = later(runtime.since, CRASH_AFTER);
+                runtime.stage = Stage::Failed;
+            }
             Stage::Running if pod_has_image_tag(pod, "crash") && due(CRASH_AFTER) => {
                 let at = later(runtime.since, CRASH_AFTER);
                 runtime.last_exit = Some((runtime.since, at));
@@ -601,7 +624,7 @@ fn next_change(pod: &Pod, runtime: &PodRuntime) -> Option<Timestamp> {
         Stage::PullBackOff => after(backoff(runtime.failures.saturating_sub(1))),
         Stage::CrashBackOff => after(restart_delay(runtime.failures)),
         Stage::Running if pod_has_image_tag(pod, "crash") => after(CRASH_AFTER),
-        Stage::Running => None,
+        Stage::Running | Stage::Failed => None,
     }
 }
 

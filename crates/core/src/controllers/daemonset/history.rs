@@ -1,7 +1,19 @@
-//! Revision hashes (`controller.ComputeHash`): FNV-32a of the pod template,
-//! printed in decimal and passed through `rand.SafeEncodeString`.
+//! Revisions (`pkg/controller/daemon/update.go`: constructHistory, cleanupHistory):
+//! every distinct pod template is a ControllerRevision `<ds>-<hash>` with an
+//! increasing number; returning to an old template renumbers its revision.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use serde_json::Value;
+
+use super::pod_template::CONTROLLER_REVISION_HASH;
+use super::Ctx;
+use crate::api::store::Store;
+use crate::api::{Kind, Object};
 
 const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -27,10 +39,181 @@ pub fn template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -
         .collect()
 }
 
+/// What a revision stores: `{"spec":{"template":{…,"$patch":"replace"}}}`.
+pub fn patch_data(template: &PodTemplateSpec) -> Value {
+    let mut template = serde_json::to_value(template).unwrap_or_default();
+    if let Some(map) = template.as_object_mut() {
+        map.insert("$patch".to_string(), Value::String("replace".to_string()));
+    }
+    serde_json::json!({"spec": {"template": template}})
+}
+
+/// The template a revision stores.
+pub fn revision_template(revision: &ControllerRevision) -> Option<PodTemplateSpec> {
+    let mut template = revision.data.as_ref()?.0.pointer("/spec/template")?.clone();
+    if let Some(map) = template.as_object_mut() {
+        map.remove("$patch");
+    }
+    serde_json::from_value(template).ok()
+}
+
+/// The DaemonSet's revisions, in revision order.
+pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
+    let uid = ds.metadata.uid.as_deref();
+    let mut revisions: Vec<ControllerRevision> = store
+        .list(Kind::ControllerRevision)
+        .filter_map(|o| match o {
+            Object::ControllerRevision(r) => Some(r),
+            _ => None,
+        })
+        .filter(|r| r.metadata.namespace == ds.metadata.namespace)
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.controller == Some(true) && Some(o.uid.as_str()) == uid)
+        })
+        .cloned()
+        .collect();
+    revisions.sort_by_key(|r| r.revision);
+    revisions
+}
+
+/// `constructHistory`: makes sure the current template has the newest revision
+/// and returns its hash.
+pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> String {
+    let template = ds
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
+    let collisions = ds.status.as_ref().and_then(|s| s.collision_count);
+    let hash = template_hash(&template, collisions);
+    let data = patch_data(&template);
+    let revisions = revisions_of(store, ds);
+    let (matching, others): (Vec<_>, Vec<_>) = revisions
+        .into_iter()
+        .partition(|r| r.data.as_ref().map(|d| &d.0) == Some(&data));
+    let max_other = others.iter().map(|r| r.revision).max().unwrap_or(0);
+    if let Some(current) = matching.iter().max_by_key(|r| r.revision) {
+        // Duplicates of the current template: only the newest stays.
+        for duplicate in matching.iter().filter(|r| r.revision != current.revision) {
+            let meta = &duplicate.metadata;
+            store.remove(
+                Kind::ControllerRevision,
+                meta.namespace.as_deref().unwrap_or(""),
+                meta.name.as_deref().unwrap_or(""),
+            );
+        }
+        if current.revision <= max_other {
+            let mut renumbered = current.clone();
+            renumbered.revision = max_other + 1;
+            store.put(Object::ControllerRevision(renumbered));
+        }
+        return current
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
+            .cloned()
+            .unwrap_or(hash);
+    }
+    let ds_name = ds.metadata.name.clone().unwrap_or_default();
+    let mut labels: BTreeMap<String, String> = template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    labels.insert(CONTROLLER_REVISION_HASH.to_string(), hash.clone());
+    let revision = ControllerRevision {
+        metadata: ObjectMeta {
+            name: Some(format!("{ds_name}-{hash}")),
+            namespace: ds.metadata.namespace.clone(),
+            labels: Some(labels),
+            annotations: ds.metadata.annotations.clone(),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "apps/v1".to_string(),
+                kind: "DaemonSet".to_string(),
+                name: ds_name,
+                uid: ds.metadata.uid.clone().unwrap_or_default(),
+                controller: Some(true),
+                block_owner_deletion: Some(true),
+            }]),
+            uid: Some(ctx.ids.uid()),
+            creation_timestamp: Some(ctx.now.clone()),
+            ..Default::default()
+        },
+        data: Some(RawExtension(data)),
+        revision: max_other + 1,
+    };
+    store.put(Object::ControllerRevision(revision));
+    hash
+}
+
+/// `cleanupHistory`: old revisions beyond `revisionHistoryLimit` go, oldest first,
+/// but never one whose hash a daemon pod still carries.
+pub fn cleanup_history(store: &mut Store, ds: &DaemonSet, current_hash: &str) -> bool {
+    let limit = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.revision_history_limit)
+        .unwrap_or(10)
+        .max(0) as usize;
+    let uid = ds.metadata.uid.as_deref();
+    let live_hashes: BTreeSet<String> = store
+        .pods()
+        .filter(|p| {
+            p.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| Some(o.uid.as_str()) == uid)
+        })
+        .filter_map(|p| {
+            p.metadata
+                .labels
+                .as_ref()?
+                .get(CONTROLLER_REVISION_HASH)
+                .cloned()
+        })
+        .collect();
+    let hash_of = |r: &ControllerRevision| {
+        r.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let old: Vec<ControllerRevision> = revisions_of(store, ds)
+        .into_iter()
+        .filter(|r| hash_of(r) != current_hash)
+        .collect();
+    let mut excess = old.len().saturating_sub(limit);
+    let mut changed = false;
+    for revision in old {
+        if excess == 0 {
+            break;
+        }
+        if live_hashes.contains(&hash_of(&revision)) {
+            continue;
+        }
+        let meta = &revision.metadata;
+        store.remove(
+            Kind::ControllerRevision,
+            meta.namespace.as_deref().unwrap_or(""),
+            meta.name.as_deref().unwrap_or(""),
+        );
+        excess -= 1;
+        changed = true;
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     #[test]
     fn hashes_use_the_safe_digits_and_follow_the_template() {
@@ -54,5 +237,21 @@ mod tests {
     fn fnv_matches_the_reference_vector() {
         assert_eq!(fnv32a(b""), 0x811c_9dc5);
         assert_eq!(fnv32a(b"a"), 0xe40c_292c);
+    }
+
+    #[test]
+    fn a_revision_gives_back_its_template() {
+        let template = PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some([("app".to_string(), "x".to_string())].into()),
+                ..Default::default()
+            }),
+            spec: None,
+        };
+        let revision = ControllerRevision {
+            data: Some(RawExtension(patch_data(&template))),
+            ..Default::default()
+        };
+        assert_eq!(revision_template(&revision), Some(template));
     }
 }
