@@ -34,7 +34,7 @@ metadata:
   generation: 1
   name: node-agent
   namespace: default
-  resourceVersion: "16"
+  resourceVersion: "17"
   uid: 0b331645-445b-4d27-bf6c-67e81909778a
 spec:
   revisionHistoryLimit: 10

@@ -4,6 +4,7 @@
 pub mod history;
 pub mod placement;
 pub mod pod_template;
+pub mod update;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,9 +15,10 @@ use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use self::history::template_hash;
+use self::history::{cleanup_history, construct_history};
 use self::placement::should_run_on;
-use self::pod_template::{new_daemon_pod, target_node, CONTROLLER_REVISION_HASH};
+use self::pod_template::{new_daemon_pod, target_node};
+use self::update::{allows_surge, availability, is_updated, rolling_update};
 use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
@@ -142,13 +144,6 @@ fn sort_oldest_first(pods: &mut [Pod]) {
     });
 }
 
-fn current_hash(ds: &DaemonSet) -> String {
-    let spec = ds.spec.as_ref();
-    let template = spec.map(|s| s.template.clone()).unwrap_or_default();
-    let collisions = ds.status.as_ref().and_then(|s| s.collision_count);
-    template_hash(&template, collisions)
-}
-
 /// What the controller remembers between syncs (as the real one does in memory):
 /// back-offs for failing creates and for failed pods per node.
 #[derive(Clone, Debug, Default)]
@@ -204,7 +199,8 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
     }
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let namespace = ds.metadata.namespace.clone().unwrap_or_default();
-    let hash = current_hash(&ds);
+    let hash = construct_history(store, &ds, ctx);
+    let surge = allows_surge(&ds);
     let mut changed = claim_pods(store, &ds);
     let mut by_node = pods_by_node(store, &ds);
     let mut to_delete: Vec<Key> = Vec::new();
@@ -261,12 +257,42 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             to_delete.push(key_of(&pod.metadata));
         }
         if running.is_empty() {
-            if placement.should_run && !has_pods {
+            // With surge, a replacement need not wait for a terminating pod.
+            if placement.should_run && (!has_pods || surge) {
                 to_create.push(name);
             }
-        } else {
+        } else if !surge {
             sort_oldest_first(&mut running);
             to_delete.extend(running.iter().skip(1).map(|p| key_of(&p.metadata)));
+        } else {
+            // Surge: keep the oldest new pod and the oldest old one, retire the
+            // old one once the new one is available (or it is not Ready).
+            sort_oldest_first(&mut running);
+            let (new, old): (Vec<&Pod>, Vec<&Pod>) =
+                running.iter().partition(|p| is_updated(p, &ds, &hash));
+            to_delete.extend(
+                new.iter()
+                    .skip(1)
+                    .chain(old.iter().skip(1))
+                    .map(|p| key_of(&p.metadata)),
+            );
+            if let (Some(new), Some(old)) = (new.first(), old.first()) {
+                let min_ready = Duration::from_secs(
+                    ds.spec
+                        .as_ref()
+                        .and_then(|s| s.min_ready_seconds)
+                        .unwrap_or(0)
+                        .max(0)
+                        .unsigned_abs()
+                        .into(),
+                );
+                let (new_available, when) = availability(new, min_ready, ctx.now());
+                if !is_pod_ready(old) || new_available {
+                    to_delete.push(key_of(&old.metadata));
+                } else if let Some(at) = when {
+                    ctx.wake_at(at);
+                }
+            }
         }
     }
     // Unscheduled pods whose node no longer exists.
@@ -348,6 +374,59 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             changed = true;
         }
     }
+    // The update strategy runs once what `manage` did has been observed.
+    if !changed
+        && ds
+            .spec
+            .as_ref()
+            .and_then(|s| s.update_strategy.as_ref())
+            .and_then(|s| s.type_.as_deref())
+            == Some("RollingUpdate")
+    {
+        let by_node = pods_by_node(store, &ds);
+        let plan = rolling_update(&ds, &nodes, &by_node, &hash, ctx.now());
+        if let Some(at) = plan.wake {
+            ctx.wake_at(at);
+        }
+        for node in plan.create {
+            let pod = new_daemon_pod(&ds, &node, &hash);
+            match create_generated(store, pod, &mut ctx.env()) {
+                Ok(name) => ds_event(
+                    store,
+                    ctx,
+                    &ds,
+                    "Normal",
+                    "SuccessfulCreate",
+                    format!("Created pod: {name}"),
+                ),
+                Err(error) => ds_event(
+                    store,
+                    ctx,
+                    &ds,
+                    "Warning",
+                    "FailedCreate",
+                    format!("Error creating: {error}"),
+                ),
+            }
+            changed = true;
+        }
+        for pod in plan.delete {
+            let now = ctx.now.clone();
+            if let Ok(deleted) = delete_pod(store, &pod, None, &now) {
+                let name = deleted.metadata.name.clone().unwrap_or_default();
+                ds_event(
+                    store,
+                    ctx,
+                    &ds,
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {name}"),
+                );
+                changed = true;
+            }
+        }
+    }
+    changed |= cleanup_history(store, &ds, &hash);
     changed | write_status(store, &ds, &hash, ctx)
 }
 
@@ -358,11 +437,6 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &mut Ctx) ->
         .as_ref()
         .and_then(|s| s.min_ready_seconds)
         .unwrap_or(0);
-    let generation_label = ds
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(pod_template::TEMPLATE_GENERATION_ANNOTATION));
     let mut by_node = pods_by_node(store, ds);
     let mut status = DaemonSetStatus {
         observed_generation: ds.metadata.generation,
@@ -380,15 +454,7 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &mut Ctx) ->
                 continue;
             };
             status.current_number_scheduled += 1;
-            let labels = oldest.metadata.labels.as_ref();
-            let updated = labels
-                .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
-                .map(String::as_str)
-                == Some(hash)
-                || (generation_label.is_some()
-                    && labels.and_then(|l| l.get(pod_template::POD_TEMPLATE_GENERATION))
-                        == generation_label);
-            if updated {
+            if is_updated(oldest, ds, hash) {
                 *status.updated_number_scheduled.get_or_insert(0) += 1;
             }
             if is_pod_ready(oldest) {
