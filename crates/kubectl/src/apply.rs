@@ -181,6 +181,11 @@ impl Report {
     /// What kubectl prints on standard error: warnings as they come, then the
     /// errors (one alone prints differently from several).
     pub fn stderr(&self) -> String {
+        self.warnings() + &self.errors()
+    }
+
+    /// The warnings the server sent, in order.
+    pub fn warnings(&self) -> String {
         let mut out = String::new();
         for applied in self
             .documents
@@ -192,6 +197,13 @@ impl Report {
                 out.push('\n');
             }
         }
+        out
+    }
+
+    /// The errors, once everything was tried (one alone prints differently from
+    /// several).
+    pub fn errors(&self) -> String {
+        let mut out = String::new();
         let alone = self.error_count() == 1;
         // Reading errors come first, as kubectl gathers them before applying.
         if let Some(error) = &self.syntax_error {

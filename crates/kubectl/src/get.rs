@@ -706,5 +706,6 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         stdout,
         stderr,
         exit_code,
+        ..Default::default()
     }
 }

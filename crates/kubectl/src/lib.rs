@@ -4,10 +4,12 @@
 pub mod apply;
 pub mod args;
 pub mod delete;
+pub mod describe;
 pub mod fieldpath;
 pub mod get;
 pub mod nodes;
 pub mod resources;
+pub mod rollout;
 pub mod script;
 pub mod selector;
 pub mod table;
@@ -20,6 +22,8 @@ use self::args::Args;
 /// What one kubectl command printed, and its exit status.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
+    /// Warnings kubectl prints on stderr before its other output.
+    pub notice: String,
     pub stdout: String,
     pub stderr: String,
     pub exit_code: i32,
@@ -84,6 +88,13 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         }
         "taint" => parse(&[], &["--overwrite"]).map(|args| nodes::taint(cluster, &args)),
         "cordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, true)),
+        "rollout" => Ok(rollout::rollout(cluster, rest)),
+        "set" => match rest.split_first() {
+            Some((what, args)) if what == "image" => {
+                Args::parse(args, namespace, &[]).map(|args| rollout::set_image(cluster, &args))
+            }
+            _ => Err("error: unknown command for \"kubectl set\"".to_string()),
+        },
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
         other => {
             return Output::error(format!(
@@ -115,8 +126,9 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
     };
     let report = apply::apply(cluster, &text, &source);
     Output {
+        notice: report.warnings(),
         stdout: report.stdout(),
-        stderr: report.stderr(),
+        stderr: report.errors(),
         exit_code: i32::from(report.failed()),
     }
 }

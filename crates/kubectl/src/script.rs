@@ -191,6 +191,7 @@ pub fn run_script(cluster: &mut Cluster, text: &str, files: &dyn Files) -> Strin
             None => (trimmed.to_string(), String::new()),
         };
         let output = run_line(cluster, &command, &stdin, files);
+        out.push_str(&output.notice);
         out.push_str(&output.stdout);
         out.push_str(&output.stderr);
     }

@@ -1,0 +1,363 @@
+//! `kubectl set image` and `kubectl rollout status|history|undo|restart|pause|resume`
+//! for DaemonSets, with kubectl's words. A watching `rollout status` moves
+//! virtual time forward until the rollout finishes or times out.
+
+use std::time::Duration;
+
+use daemonlab_core::api::{Kind, Object};
+use daemonlab_core::controllers::daemonset::history::{revision_template, revisions_of};
+use daemonlab_core::sim::Cluster;
+use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::args::Args;
+use crate::script::parse_duration;
+use crate::table::layout;
+use crate::Output;
+
+/// How long a watching `rollout status` without `--timeout` waits in virtual time.
+const WATCH_LIMIT: Duration = Duration::from_secs(3600);
+
+/// `ds/NAME`, `daemonset/NAME`, `daemonsets.apps/NAME`, or `ds NAME`.
+fn daemonset_name(args: &Args) -> Result<String, String> {
+    let first = args
+        .positional
+        .first()
+        .ok_or("error: required resource not specified")?;
+    let (kind, name) = match first.split_once('/') {
+        Some((kind, name)) => (kind.to_string(), name.to_string()),
+        None => (
+            first.clone(),
+            args.positional
+                .get(1)
+                .cloned()
+                .ok_or("error: required resource not specified")?,
+        ),
+    };
+    match crate::resources::resolve(&kind) {
+        Some(Kind::DaemonSet) => Ok(name),
+        Some(other) => Err(format!(
+            "error: no status viewer has been implemented for {}",
+            other.name()
+        )),
+        None => Err(format!(
+            "error: the server doesn't have a resource type \"{kind}\""
+        )),
+    }
+}
+
+fn namespace(args: &Args) -> String {
+    args.value(&["-n", "--namespace"])
+        .unwrap_or("default")
+        .to_string()
+}
+
+fn get(cluster: &Cluster, namespace: &str, name: &str) -> Result<DaemonSet, String> {
+    match cluster.store().get(Kind::DaemonSet, namespace, name) {
+        Some(Object::DaemonSet(ds)) => Ok(ds.clone()),
+        _ => Err(format!(
+            "Error from server (NotFound): daemonsets.apps \"{name}\" not found"
+        )),
+    }
+}
+
+fn write(cluster: &mut Cluster, ds: DaemonSet) -> Result<(), String> {
+    cluster
+        .update(Object::DaemonSet(ds))
+        .map_err(|e| format!("Error from server ({}): {e}", e.reason))
+}
+
+/// `kubectl set image ds/NAME CONTAINER=IMAGE…`.
+pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
+    let mut run = || -> Result<String, String> {
+        let name = daemonset_name(args)?;
+        let namespace = namespace(args);
+        let mut ds = get(cluster, &namespace, &name)?;
+        let skip = if args.positional.first().is_some_and(|p| p.contains('/')) {
+            1
+        } else {
+            2
+        };
+        let changes: Vec<(&str, &str)> = args.positional[skip..]
+            .iter()
+            .filter_map(|c| c.split_once('='))
+            .collect();
+        if changes.is_empty() {
+            return Err("error: at least one image update is required".to_string());
+        }
+        let spec = ds
+            .spec
+            .as_mut()
+            .and_then(|s| s.template.spec.as_mut())
+            .ok_or("error: the DaemonSet has no pod template")?;
+        for (container, image) in changes {
+            let targets: Vec<_> = spec
+                .containers
+                .iter_mut()
+                .chain(spec.init_containers.iter_mut().flatten())
+                .filter(|c| container == "*" || c.name == container)
+                .collect();
+            if targets.is_empty() {
+                return Err(format!(
+                    "error: unable to find container named \"{container}\""
+                ));
+            }
+            for c in targets {
+                c.image = Some(image.to_string());
+            }
+        }
+        write(cluster, ds)?;
+        Ok(format!("daemonset.apps/{name} image updated\n"))
+    };
+    run().map_or_else(Output::error, Output::ok)
+}
+
+/// The status viewer's line and whether the rollout is done (REFERENCE §11.6).
+fn status_line(ds: &DaemonSet) -> (String, bool) {
+    let name = ds.metadata.name.clone().unwrap_or_default();
+    let status = ds.status.clone().unwrap_or_default();
+    if ds.metadata.generation > status.observed_generation {
+        return (
+            "Waiting for daemon set spec update to be observed...\n".to_string(),
+            false,
+        );
+    }
+    let desired = status.desired_number_scheduled;
+    let updated = status.updated_number_scheduled.unwrap_or(0);
+    let available = status.number_available.unwrap_or(0);
+    if updated < desired {
+        (format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated...\n"), false)
+    } else if available < desired {
+        (format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n"), false)
+    } else {
+        (
+            format!("daemon set \"{name}\" successfully rolled out\n"),
+            true,
+        )
+    }
+}
+
+fn strategy_type(ds: &DaemonSet) -> &str {
+    ds.spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|s| s.type_.as_deref())
+        .unwrap_or("")
+}
+
+/// `kubectl rollout status`: a line on every change to the DaemonSet, until done.
+fn status(cluster: &mut Cluster, args: &Args) -> Output {
+    let (name, namespace) = match daemonset_name(args) {
+        Ok(name) => (name, namespace(args)),
+        Err(e) => return Output::error(e),
+    };
+    let timeout = match args.value(&["--timeout"]) {
+        Some(t) if t != "0s" && t != "0" => match parse_duration(t) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                return Output::error(format!(
+                    "error: invalid argument \"{t}\" for \"--timeout\" flag: {e}"
+                ))
+            }
+        },
+        _ => None,
+    };
+    let watch = args.value(&["-w", "--watch"]) != Some("false");
+    let mut out = Output::default();
+    let mut waited = Duration::ZERO;
+    let mut last_version = None;
+    loop {
+        let ds = match get(cluster, &namespace, &name) {
+            Ok(ds) => ds,
+            Err(_) if last_version.is_some() => {
+                out.stderr.push_str("error: object has been deleted\n");
+                out.exit_code = 1;
+                return out;
+            }
+            Err(e) => return Output::error(e),
+        };
+        if strategy_type(&ds) != "RollingUpdate" {
+            out.stderr.push_str(
+                "error: rollout status is only available for RollingUpdate strategy type\n",
+            );
+            out.exit_code = 1;
+            return out;
+        }
+        if last_version != ds.metadata.resource_version {
+            last_version = ds.metadata.resource_version.clone();
+            let (line, done) = status_line(&ds);
+            out.stdout.push_str(&line);
+            if done || !watch {
+                return out;
+            }
+        }
+        let limit = timeout.unwrap_or(WATCH_LIMIT);
+        if waited >= limit {
+            out.stderr
+                .push_str("error: timed out waiting for the condition\n");
+            out.exit_code = 1;
+            return out;
+        }
+        cluster.advance(Duration::from_secs(1));
+        waited += Duration::from_secs(1);
+    }
+}
+
+/// `kubectl rollout history` (with `--revision=N`, the revision's template).
+fn history(cluster: &Cluster, args: &Args) -> Output {
+    let run = || -> Result<String, String> {
+        let name = daemonset_name(args)?;
+        let ds = get(cluster, &namespace(args), &name)?;
+        let revisions = revisions_of(cluster.store(), &ds);
+        if let Some(wanted) = args.value(&["--revision"]).filter(|r| *r != "0") {
+            let revision = revisions
+                .iter()
+                .find(|r| r.revision.to_string() == wanted)
+                .ok_or("error: unable to find the specified revision")?;
+            let template = revision_template(revision).unwrap_or_default();
+            return Ok(format!(
+                "daemonset.apps/{name} with revision #{wanted}\n{}",
+                crate::describe::pod_template(&template)
+            ));
+        }
+        if revisions.is_empty() {
+            return Ok(format!(
+                "daemonset.apps/{name} \nNo rollout history found.\n"
+            ));
+        }
+        let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
+        for r in &revisions {
+            let cause = r
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("kubernetes.io/change-cause"))
+                .cloned()
+                .unwrap_or_else(|| "<none>".to_string());
+            rows.push(vec![r.revision.to_string(), cause]);
+        }
+        // The history printer pads with two spaces, not three.
+        let table = layout(&rows);
+        let table: String = table
+            .lines()
+            .map(|l| {
+                let (rev, rest) = l.split_at(l.find(|c: char| c == ' ').unwrap_or(l.len()));
+                format!("{rev:<10}{}\n", rest.trim_start())
+            })
+            .collect();
+        Ok(format!("daemonset.apps/{name} \n{table}\n"))
+    };
+    run().map_or_else(Output::error, Output::ok)
+}
+
+/// `kubectl rollout undo [--to-revision=N]`.
+fn undo(cluster: &mut Cluster, args: &Args) -> Output {
+    let mut warning = String::new();
+    let mut run = || -> Result<String, String> {
+        let name = daemonset_name(args)?;
+        let namespace = namespace(args);
+        let mut ds = get(cluster, &namespace, &name)?;
+        let revisions = revisions_of(cluster.store(), &ds);
+        let to: i64 = args
+            .value(&["--to-revision"])
+            .unwrap_or("0")
+            .parse()
+            .map_err(|_| "error: invalid --to-revision".to_string())?;
+        let target = if to == 0 {
+            if revisions.len() < 2 {
+                return Err("error: no last revision to roll back to".to_string());
+            }
+            &revisions[revisions.len() - 2]
+        } else {
+            revisions.iter().find(|r| r.revision == to).ok_or_else(|| {
+                format!("error: unable to find specified revision {to} in history")
+            })?
+        };
+        let template = revision_template(target).unwrap_or_default();
+        let current = ds
+            .spec
+            .as_ref()
+            .map(|s| s.template.clone())
+            .unwrap_or_default();
+        if template == current {
+            return Ok(format!(
+                "daemonset.apps/{name} skipped rollback (current template already matches revision {})\n",
+                target.revision
+            ));
+        }
+        if ds
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubectl.kubernetes.io/last-applied-configuration"))
+        {
+            warning = format!("Warning: resource daemonsets/{name} was previously managed with 'kubectl apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n");
+        }
+        if let Some(spec) = ds.spec.as_mut() {
+            spec.template = template;
+        }
+        write(cluster, ds)?;
+        Ok(format!("daemonset.apps/{name} rolled back\n"))
+    };
+    let result = run();
+    let mut out = result.map_or_else(Output::error, Output::ok);
+    out.notice = warning;
+    out
+}
+
+/// `kubectl rollout restart`: stamps the template so every pod is replaced.
+fn restart(cluster: &mut Cluster, args: &Args) -> Output {
+    let mut run = || -> Result<String, String> {
+        let name = daemonset_name(args)?;
+        let mut ds = get(cluster, &namespace(args), &name)?;
+        let now = Time(cluster.now()).0.to_string();
+        if let Some(spec) = ds.spec.as_mut() {
+            spec.template
+                .metadata
+                .get_or_insert_with(Default::default)
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert("kubectl.kubernetes.io/restartedAt".to_string(), now);
+        }
+        write(cluster, ds)?;
+        Ok(format!("daemonset.apps/{name} restarted\n"))
+    };
+    run().map_or_else(Output::error, Output::ok)
+}
+
+pub const VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--timeout",
+    "--revision",
+    "--to-revision",
+    "-w",
+    "--watch",
+];
+
+/// `kubectl rollout SUBCOMMAND …`.
+pub fn rollout(cluster: &mut Cluster, argv: &[String]) -> Output {
+    let Some((sub, rest)) = argv.split_first() else {
+        return Output::error("error: Required resource not specified.");
+    };
+    let args = match Args::parse(rest, VALUE_FLAGS, &[]) {
+        Ok(args) => args,
+        Err(e) => return Output::error(e),
+    };
+    match sub.as_str() {
+        "status" => status(cluster, &args),
+        "history" => history(cluster, &args),
+        "undo" => undo(cluster, &args),
+        "restart" => restart(cluster, &args),
+        "pause" | "resume" => match daemonset_name(&args) {
+            Ok(name) => Output::error(format!(
+                "error: daemonsets.apps \"{name}\" {}ing is not supported",
+                sub.trim_end_matches('e')
+            )),
+            Err(e) => Output::error(e),
+        },
+        other => Output::error(format!(
+            "error: unknown command \"{other}\" for \"kubectl rollout\""
+        )),
+    }
+}
