@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::args::Args;
 use crate::script::parse_duration;
-use crate::table::layout;
+use crate::table::layout_padded;
 use crate::Output;
 
 /// How long a watching `rollout status` without `--timeout` waits in virtual time.
@@ -236,15 +236,8 @@ fn history(cluster: &Cluster, args: &Args) -> Output {
                 .unwrap_or_else(|| "<none>".to_string());
             rows.push(vec![r.revision.to_string(), cause]);
         }
-        // The history printer pads with two spaces, not three.
-        let table = layout(&rows);
-        let table: String = table
-            .lines()
-            .map(|l| {
-                let (rev, rest) = l.split_at(l.find(|c: char| c == ' ').unwrap_or(l.len()));
-                format!("{rev:<10}{}\n", rest.trim_start())
-            })
-            .collect();
+        // The history printer's tabwriter pads with two spaces.
+        let table = layout_padded(&rows, 2, 0);
         Ok(format!("daemonset.apps/{name} \n{table}\n"))
     };
     run().map_or_else(Output::error, Output::ok)

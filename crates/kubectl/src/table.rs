@@ -3,14 +3,19 @@
 
 use std::time::Duration;
 
-/// Lays out rows the way kubectl's tabwriter does: every cell but the last is
-/// padded to its column's widest cell plus 3 (and at least 6 wide).
+/// Lays out rows the way kubectl's table printer does (tabwriter minwidth 6,
+/// padding 3): every cell but the last is padded to its column's widest cell.
 pub fn layout(rows: &[Vec<String>]) -> String {
+    layout_padded(rows, 3, 6)
+}
+
+/// Go's tabwriter with `padding` and `min_width`, for printers that use others.
+pub fn layout_padded(rows: &[Vec<String>], padding: usize, min_width: usize) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; columns];
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max(cell.chars().count() + 3).max(6);
+            widths[i] = widths[i].max(cell.chars().count() + padding).max(min_width);
         }
     }
     let mut out = String::new();
