@@ -254,3 +254,30 @@ fn a_broken_image_stalls_after_max_unavailable_nodes_and_undo_keeps_the_others()
         "daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n"
     );
 }
+
+#[test]
+fn the_rollout_record_shows_old_new_unavailable_and_surge() {
+    let mut cluster = cluster(
+        3,
+        "  updateStrategy:\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0\n",
+    );
+    roll(&mut cluster, "busybox:1.37", 0, 600, |_, _| {}).expect("finishes");
+    let record = cluster.rollout_record("default", "agent");
+    let first = record.first().expect("samples");
+    let last = record.last().expect("samples");
+    assert_eq!(
+        (first.old, first.new),
+        (0, 3),
+        "the first rollout created three new pods"
+    );
+    assert_eq!(
+        (last.old, last.new, last.unavailable, last.surge),
+        (0, 3, 0, 0)
+    );
+    assert!(
+        record.iter().any(|s| s.surge == 1 && s.old + s.new == 4),
+        "{record:?}"
+    );
+    assert!(record.iter().all(|s| s.surge <= 1), "maxSurge 1");
+    assert!(record.windows(2).all(|w| w[0].at <= w[1].at));
+}

@@ -13,9 +13,11 @@ use serde_json::Value;
 use crate::api::errors::ApiError;
 use crate::api::ids::Ids;
 use crate::api::server::{self, Applied, Cascade, Env};
-use crate::api::store::{key_of, Store};
+use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
+use crate::controllers::daemonset::history::current_revision_hash as ds_hash;
+use crate::controllers::daemonset::update::is_updated;
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::taint_eviction::TaintEvictionState;
@@ -32,6 +34,23 @@ const EPOCH_SECONDS: i64 = 1_767_225_600;
 /// Controller passes a settle may take before it gives up: far more than any
 /// cluster needs, and a guard against two controllers undoing each other forever.
 const MAX_SETTLE_PASSES: usize = 1_000;
+
+/// One moment of a DaemonSet's rollout, as the UI charts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolloutSample {
+    pub at: Timestamp,
+    /// Daemon pods (not being deleted) of an older revision.
+    pub old: usize,
+    /// Daemon pods of the current revision.
+    pub new: usize,
+    /// Desired nodes without an available pod (`numberUnavailable`).
+    pub unavailable: usize,
+    /// Nodes running an old and a new pod at once.
+    pub surge: usize,
+}
+
+/// Samples kept per DaemonSet; older ones are dropped.
+const ROLLOUT_SAMPLES: usize = 10_000;
 
 /// `sim settle` never runs longer than this.
 const SETTLE_LIMIT: Duration = Duration::from_secs(3600);
@@ -50,6 +69,8 @@ pub struct Cluster {
     /// finish work under way), from the last pass.
     wake: Option<Timestamp>,
     pending: Option<Timestamp>,
+    /// Each DaemonSet's rollout, one sample per change.
+    rollouts: BTreeMap<Key, Vec<RolloutSample>>,
 }
 
 impl Cluster {
@@ -64,6 +85,7 @@ impl Cluster {
             gone_nodes: BTreeMap::new(),
             wake: None,
             pending: None,
+            rollouts: BTreeMap::new(),
         };
         let meta = |name: &str| ObjectMeta {
             name: Some(name.to_string()),
@@ -201,7 +223,70 @@ impl Cluster {
             self.wake = ctx.wake;
             self.pending = ctx.pending;
             if !changed {
+                self.sample_rollouts();
                 return;
+            }
+        }
+    }
+
+    /// The rollout record of a DaemonSet: a sample at every moment its pods or
+    /// availability changed.
+    pub fn rollout_record(&self, namespace: &str, name: &str) -> &[RolloutSample] {
+        self.rollouts
+            .get(&(namespace.to_string(), name.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn sample_rollouts(&mut self) {
+        let now = self.now;
+        let store = &self.store;
+        self.rollouts
+            .retain(|key, _| store.daemonset(key).is_some());
+        for ds in store.daemonsets() {
+            let key = key_of(&ds.metadata);
+            let hash = ds_hash(store, ds);
+            let uid = ds.metadata.uid.as_deref();
+            let mut per_node: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for pod in store.pods().filter(|p| {
+                p.metadata.deletion_timestamp.is_none()
+                    && p.metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| Some(r.uid.as_str()) == uid)
+            }) {
+                let node =
+                    crate::controllers::daemonset::pod_template::target_node(pod).unwrap_or("");
+                let entry = per_node.entry(node).or_default();
+                if is_updated(pod, ds, &hash) {
+                    entry.1 += 1;
+                } else {
+                    entry.0 += 1;
+                }
+            }
+            let sample = RolloutSample {
+                at: now,
+                old: per_node.values().map(|(o, _)| o).sum(),
+                new: per_node.values().map(|(_, n)| n).sum(),
+                unavailable: ds
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.number_unavailable)
+                    .unwrap_or(0)
+                    .max(0)
+                    .unsigned_abs() as usize,
+                surge: per_node.values().filter(|(o, n)| *o > 0 && *n > 0).count(),
+            };
+            let record = self.rollouts.entry(key).or_default();
+            let same = record.last().is_some_and(|last| {
+                (last.old, last.new, last.unavailable, last.surge)
+                    == (sample.old, sample.new, sample.unavailable, sample.surge)
+            });
+            if !same {
+                record.push(sample);
+                if record.len() > ROLLOUT_SAMPLES {
+                    record.remove(0);
+                }
             }
         }
     }

@@ -80,6 +80,27 @@ pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
     revisions
 }
 
+/// The hash of the revision the DaemonSet's template belongs to.
+pub fn current_revision_hash(store: &Store, ds: &DaemonSet) -> String {
+    let template = ds
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
+    let data = patch_data(&template);
+    revisions_of(store, ds)
+        .into_iter()
+        .filter(|r| r.data.as_ref().map(|d| &d.0) == Some(&data))
+        .max_by_key(|r| r.revision)
+        .and_then(|r| r.metadata.labels?.get(CONTROLLER_REVISION_HASH).cloned())
+        .unwrap_or_else(|| {
+            template_hash(
+                &template,
+                ds.status.as_ref().and_then(|s| s.collision_count),
+            )
+        })
+}
+
 /// `constructHistory`: makes sure the current template has the newest revision
 /// and returns its hash.
 pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> String {
