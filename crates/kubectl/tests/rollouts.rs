@@ -60,13 +60,17 @@ fn snapshot(cluster: &Cluster, image: &str, min_ready: u64) -> (usize, usize, us
                 })
         });
         available += usize::from(is_available);
-        updated += usize::from(pods.iter().any(|p| {
-            p.spec
-                .as_ref()
-                .and_then(|s| s.containers.first())
-                .and_then(|c| c.image.as_deref())
-                == Some(image)
-        }));
+        // Updated: every pod left on the node runs the new image.
+        updated += usize::from(
+            !pods.is_empty()
+                && pods.iter().all(|p| {
+                    p.spec
+                        .as_ref()
+                        .and_then(|s| s.containers.first())
+                        .and_then(|c| c.image.as_deref())
+                        == Some(image)
+                }),
+        );
     }
     (nodes.len(), available, updated)
 }
