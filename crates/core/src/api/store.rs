@@ -41,7 +41,9 @@ pub struct WatchEvent {
 
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<Kind, BTreeMap<Key, Object>>,
+    /// kind → namespace → name → object: lookups borrow, and listing keeps
+    /// namespace/name order.
+    objects: BTreeMap<Kind, BTreeMap<String, BTreeMap<String, Object>>>,
     resource_version: u64,
     log: Vec<WatchEvent>,
     /// Events by what makes two of them "the same" (see [`event_identity`]),
@@ -88,9 +90,7 @@ impl Store {
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects
-            .get(&kind)?
-            .get(&(namespace.to_string(), name.to_string()))
+        self.objects.get(&kind)?.get(namespace)?.get(name)
     }
 
     /// The stored object with the same kind, namespace and name as `like`.
@@ -100,7 +100,11 @@ impl Store {
 
     /// Every object of `kind`, in namespace/name order.
     pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
-        self.objects.get(&kind).into_iter().flat_map(|m| m.values())
+        self.objects
+            .get(&kind)
+            .into_iter()
+            .flat_map(|namespaces| namespaces.values())
+            .flat_map(|names| names.values())
     }
 
     /// Writes `object`, stamping a new resourceVersion as every etcd write does.
@@ -117,7 +121,9 @@ impl Store {
             .objects
             .entry(kind)
             .or_default()
-            .insert(key.clone(), object);
+            .entry(key.0.clone())
+            .or_default()
+            .insert(key.1.clone(), object);
         let type_ = match previous {
             Some(_) => WatchEventType::Modified,
             None => WatchEventType::Added,
@@ -126,8 +132,14 @@ impl Store {
     }
 
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
+        let names = self.objects.get_mut(&kind)?.get_mut(namespace)?;
+        let removed = names.remove(name)?;
+        if names.is_empty() {
+            if let Some(namespaces) = self.objects.get_mut(&kind) {
+                namespaces.remove(namespace);
+            }
+        }
         let key = (namespace.to_string(), name.to_string());
-        let removed = self.objects.get_mut(&kind)?.remove(&key)?;
         if let Object::Event(event) = &removed {
             self.events_by_identity.remove(&event_identity(event));
         }

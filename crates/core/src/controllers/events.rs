@@ -9,12 +9,11 @@ use super::Ctx;
 use crate::api::store::Store;
 use crate::api::{Kind, Object};
 
-/// Who an event is about.
-pub fn reference(object: &Object) -> ObjectReference {
-    let meta = object.metadata();
+/// Who an event is about: an object of `kind` with metadata `meta`.
+pub fn reference(kind: Kind, meta: &ObjectMeta) -> ObjectReference {
     ObjectReference {
-        api_version: Some(object.kind().api_version().to_string()),
-        kind: Some(object.kind().name().to_string()),
+        api_version: Some(kind.api_version().to_string()),
+        kind: Some(kind.name().to_string()),
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
         uid: meta.uid.clone(),

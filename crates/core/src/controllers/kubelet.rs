@@ -22,7 +22,7 @@ use k8s_openapi::jiff::Timestamp;
 use super::events::{record, reference, Reporter};
 use super::{later, pod_node_name, Ctx};
 use crate::api::store::{key_of, Key, Store};
-use crate::api::Object;
+use crate::api::Kind;
 
 pub const KUBELET_VERSION: &str = "v1.36.1";
 const PULL_TIME: Duration = Duration::from_secs(2);
@@ -469,7 +469,7 @@ fn kubelet_event(
     reason: &str,
     message: String,
 ) {
-    let mut involved = reference(&Object::Pod(pod.clone()));
+    let mut involved = reference(Kind::Pod, &pod.metadata);
     involved.field_path = Some(format!(
         "spec.containers{{{}}}",
         pod.spec

@@ -11,7 +11,7 @@ use super::events::{record, reference, Reporter};
 use super::kubelet::{node_condition, Kubelets};
 use super::{later, pod_node_name, Ctx};
 use crate::api::store::Store;
-use crate::api::Object;
+use crate::api::Kind;
 use crate::scheduling::taints::{NO_EXECUTE, NO_SCHEDULE};
 
 /// `node-monitor-grace-period` (50 s from v1.32).
@@ -117,7 +117,7 @@ pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool 
             record(
                 store,
                 ctx,
-                reference(&Object::Node(node.clone())),
+                reference(Kind::Node, &node.metadata),
                 "Normal",
                 "NodeNotReady",
                 format!("Node {name} status is now: NodeNotReady"),
@@ -169,7 +169,7 @@ pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool 
             record(
                 store,
                 ctx,
-                reference(&Object::Node(node.clone())),
+                reference(Kind::Node, &node.metadata),
                 "Normal",
                 "NodeReady",
                 format!("Node {name} status is now: NodeReady"),

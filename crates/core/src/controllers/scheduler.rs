@@ -12,7 +12,7 @@ use super::{later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::quantity::Quantity;
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store};
-use crate::api::Object;
+use crate::api::Kind;
 use crate::scheduling::node_affinity::{required_affinity_matches, required_node_selector};
 use crate::scheduling::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
 
@@ -366,7 +366,7 @@ fn schedule_one(
         record(
             store,
             ctx,
-            reference(&Object::Pod(pod)),
+            reference(Kind::Pod, &pod.metadata),
             "Normal",
             "Scheduled",
             message,
@@ -443,7 +443,7 @@ fn schedule_one(
                 record(
                     store,
                     ctx,
-                    reference(&Object::Pod(v)),
+                    reference(Kind::Pod, &v.metadata),
                     "Normal",
                     "Preempted",
                     format!("Preempted by a pod on node {node}"),
@@ -482,7 +482,7 @@ fn schedule_one(
     record(
         store,
         ctx,
-        reference(&Object::Pod(pod)),
+        reference(Kind::Pod, &pod.metadata),
         "Warning",
         "FailedScheduling",
         message,

@@ -12,7 +12,7 @@ use super::events::{record, reference, Reporter};
 use super::{later, pod_node_name, Ctx};
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Store};
-use crate::api::Object;
+use crate::api::Kind;
 use crate::scheduling::taints::{tolerates, NO_EXECUTE};
 
 /// When the manager first saw each pod (by uid) under NoExecute taints it
@@ -81,7 +81,7 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
         record(
             store,
             ctx,
-            reference(&Object::Pod(pod.clone())),
+            reference(Kind::Pod, &pod.metadata),
             "Normal",
             "TaintManagerEviction",
             format!("Marking for deletion Pod {name}"),

@@ -24,7 +24,7 @@ use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
 use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::selector_matches;
-use crate::api::Object;
+use crate::api::Kind;
 
 /// Is `pod` controlled by the DaemonSet with this uid?
 fn controlled_by(pod: &Pod, uid: &str) -> bool {
@@ -179,7 +179,7 @@ fn ds_event(
     record(
         store,
         ctx,
-        reference(&Object::DaemonSet(ds.clone())),
+        reference(Kind::DaemonSet, &ds.metadata),
         type_,
         reason,
         message,
