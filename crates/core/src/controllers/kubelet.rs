@@ -492,6 +492,32 @@ fn kubelet_event(
     );
 }
 
+/// The kubelet's events for starting a container (again, when `cached`).
+fn start_events(
+    image: &str,
+    container: &str,
+    cached: bool,
+) -> Vec<(&'static str, &'static str, String)> {
+    let pulled = if cached {
+        format!("Container image \"{image}\" already present on machine")
+    } else {
+        format!("Successfully pulled image \"{image}\" in 2s (2s including waiting)")
+    };
+    vec![
+        ("Normal", "Pulled", pulled),
+        (
+            "Normal",
+            "Created",
+            format!("Created container: {container}"),
+        ),
+        (
+            "Normal",
+            "Started",
+            format!("Started container {container}"),
+        ),
+    ]
+}
+
 /// Moves one pod's runtime forward to `now`; returns its runtime and events to record.
 fn step(
     pod: &Pod,
@@ -523,24 +549,10 @@ fn step(
                     runtime.since = at;
                     runtime.failures += 1;
                 } else {
-                    if runtime.started_at.is_none() {
-                        events.push(("Normal", "Pulled", format!("Successfully pulled image \"{image}\" in 2s (2s including waiting)")));
-                    } else {
-                        events.push((
-                            "Normal",
-                            "Pulled",
-                            format!("Container image \"{image}\" already present on machine"),
-                        ));
-                    }
-                    events.push((
-                        "Normal",
-                        "Created",
-                        format!("Created container: {container}"),
-                    ));
-                    events.push((
-                        "Normal",
-                        "Started",
-                        format!("Started container {container}"),
+                    events.extend(start_events(
+                        &image,
+                        &container,
+                        runtime.started_at.is_some(),
                     ));
                     runtime.stage = Stage::Running;
                     runtime.since = at;
@@ -591,21 +603,7 @@ fn step(
             }
             Stage::CrashBackOff if due(restart_delay(runtime.failures)) => {
                 let at = later(runtime.since, restart_delay(runtime.failures));
-                events.push((
-                    "Normal",
-                    "Pulled",
-                    format!("Container image \"{image}\" already present on machine"),
-                ));
-                events.push((
-                    "Normal",
-                    "Created",
-                    format!("Created container: {container}"),
-                ));
-                events.push((
-                    "Normal",
-                    "Started",
-                    format!("Started container {container}"),
-                ));
+                events.extend(start_events(&image, &container, true));
                 runtime.stage = Stage::Running;
                 runtime.since = at;
                 runtime.started_at = Some(at);

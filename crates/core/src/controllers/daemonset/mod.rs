@@ -18,7 +18,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use self::history::{cleanup_history, construct_history};
 use self::placement::should_run_on;
 use self::pod_template::{new_daemon_pod, target_node};
-use self::update::{allows_surge, availability, is_updated, rolling_update};
+use self::update::{allows_surge, availability, is_updated, min_ready, rolling_update};
 use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
@@ -187,6 +187,27 @@ fn ds_event(
     );
 }
 
+/// Deletes daemon pods gracefully, with a SuccessfulDelete event for each.
+fn delete_pods(store: &mut Store, ctx: &mut Ctx, ds: &DaemonSet, pods: Vec<Key>) -> bool {
+    let mut changed = false;
+    for pod in pods {
+        let now = ctx.now.clone();
+        if let Ok(deleted) = delete_pod(store, &pod, None, &now) {
+            let name = deleted.metadata.name.clone().unwrap_or_default();
+            ds_event(
+                store,
+                ctx,
+                ds,
+                "Normal",
+                "SuccessfulDelete",
+                format!("Deleted pod: {name}"),
+            );
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
 /// then writes status. Returns whether anything in the store changed.
 pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
@@ -277,16 +298,7 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
                     .map(|p| key_of(&p.metadata)),
             );
             if let (Some(new), Some(old)) = (new.first(), old.first()) {
-                let min_ready = Duration::from_secs(
-                    ds.spec
-                        .as_ref()
-                        .and_then(|s| s.min_ready_seconds)
-                        .unwrap_or(0)
-                        .max(0)
-                        .unsigned_abs()
-                        .into(),
-                );
-                let (new_available, when) = availability(new, min_ready, ctx.now());
+                let (new_available, when) = availability(new, min_ready(&ds), ctx.now());
                 if !is_pod_ready(old) || new_available {
                     to_delete.push(key_of(&old.metadata));
                 } else if let Some(at) = when {
@@ -359,21 +371,7 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
         }
         batch *= 2;
     }
-    for pod in to_delete {
-        let now = ctx.now.clone();
-        if let Ok(deleted) = delete_pod(store, &pod, None, &now) {
-            let name = deleted.metadata.name.clone().unwrap_or_default();
-            ds_event(
-                store,
-                ctx,
-                &ds,
-                "Normal",
-                "SuccessfulDelete",
-                format!("Deleted pod: {name}"),
-            );
-            changed = true;
-        }
-    }
+    changed |= delete_pods(store, ctx, &ds, to_delete);
     // The update strategy runs once what `manage` did has been observed.
     if !changed
         && ds
@@ -410,21 +408,7 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             }
             changed = true;
         }
-        for pod in plan.delete {
-            let now = ctx.now.clone();
-            if let Ok(deleted) = delete_pod(store, &pod, None, &now) {
-                let name = deleted.metadata.name.clone().unwrap_or_default();
-                ds_event(
-                    store,
-                    ctx,
-                    &ds,
-                    "Normal",
-                    "SuccessfulDelete",
-                    format!("Deleted pod: {name}"),
-                );
-                changed = true;
-            }
-        }
+        changed |= delete_pods(store, ctx, &ds, plan.delete);
     }
     changed |= cleanup_history(store, &ds, &hash);
     changed | write_status(store, &ds, &hash, ctx)

@@ -92,6 +92,16 @@ pub fn availability(pod: &Pod, min_ready: Duration, now: Timestamp) -> (bool, Op
     (at < now, Some(later(at, Duration::from_secs(1))))
 }
 
+/// `spec.minReadySeconds`.
+pub fn min_ready(ds: &DaemonSet) -> Duration {
+    let seconds = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.min_ready_seconds)
+        .unwrap_or(0);
+    Duration::from_secs(seconds.max(0).unsigned_abs().into())
+}
+
 /// What one rolling-update pass decided.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -110,15 +120,7 @@ pub fn rolling_update(
     hash: &str,
     now: Timestamp,
 ) -> Plan {
-    let min_ready = Duration::from_secs(
-        ds.spec
-            .as_ref()
-            .and_then(|s| s.min_ready_seconds)
-            .unwrap_or(0)
-            .max(0)
-            .unsigned_abs()
-            .into(),
-    );
+    let min_ready = min_ready(ds);
     let mut plan = Plan::default();
     let mut available = |pod: &Pod| {
         let (ok, when) = availability(pod, min_ready, now);
