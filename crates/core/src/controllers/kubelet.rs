@@ -367,25 +367,13 @@ fn status_for(
                         )),
                     ),
                     Stage::Failed => ContainerState {
-                        terminated: runtime.last_exit.map(|(started, finished)| ContainerStateTerminated {
-                            exit_code: 1,
-                            reason: Some("Error".to_string()),
-                            started_at: Some(Time(started)),
-                            finished_at: Some(Time(finished)),
-                            ..Default::default()
-                        }),
+                        terminated: runtime.last_exit.map(exited_with_error),
                         ..Default::default()
                     },
                 };
                 let last_exit = runtime.last_exit.filter(|_| runtime.stage != Stage::Failed);
-                let last_state = last_exit.map(|(started, finished)| ContainerState {
-                    terminated: Some(ContainerStateTerminated {
-                        exit_code: 1,
-                        reason: Some("Error".to_string()),
-                        started_at: Some(Time(started)),
-                        finished_at: Some(Time(finished)),
-                        ..Default::default()
-                    }),
+                let last_state = last_exit.map(|exit| ContainerState {
+                    terminated: Some(exited_with_error(exit)),
                     ..Default::default()
                 });
                 ContainerStatus {
@@ -756,4 +744,15 @@ pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
         }
     }
     changed
+}
+
+/// A crash-looping or `restartPolicy: Never` container's exit: code 1, "Error".
+fn exited_with_error((started, finished): (Timestamp, Timestamp)) -> ContainerStateTerminated {
+    ContainerStateTerminated {
+        exit_code: 1,
+        reason: Some("Error".to_string()),
+        started_at: Some(Time(started)),
+        finished_at: Some(Time(finished)),
+        ..Default::default()
+    }
 }

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::Value;
 
-use super::pod_template::CONTROLLER_REVISION_HASH;
+use super::pod_template::{controller_ref, CONTROLLER_REVISION_HASH};
 use super::Ctx;
 use crate::api::store::Store;
 use crate::api::{Kind, Object};
@@ -153,14 +153,7 @@ pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> St
             namespace: ds.metadata.namespace.clone(),
             labels: Some(labels),
             annotations: ds.metadata.annotations.clone(),
-            owner_references: Some(vec![OwnerReference {
-                api_version: "apps/v1".to_string(),
-                kind: "DaemonSet".to_string(),
-                name: ds_name,
-                uid: ds.metadata.uid.clone().unwrap_or_default(),
-                controller: Some(true),
-                block_owner_deletion: Some(true),
-            }]),
+            owner_references: Some(vec![controller_ref(ds)]),
             uid: Some(ctx.ids.uid()),
             creation_timestamp: Some(ctx.now.clone()),
             ..Default::default()

@@ -13,11 +13,10 @@ use k8s_openapi::jiff::Timestamp;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use self::history::{cleanup_history, construct_history};
 use self::placement::should_run_on;
-use self::pod_template::{new_daemon_pod, target_node};
+use self::pod_template::{controller_ref, new_daemon_pod, target_node};
 use self::update::{allows_surge, availability, is_updated, min_ready, rolling_update};
 use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
@@ -88,14 +87,7 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
             pod.metadata
                 .owner_references
                 .get_or_insert_with(Vec::new)
-                .push(OwnerReference {
-                    api_version: "apps/v1".to_string(),
-                    kind: "DaemonSet".to_string(),
-                    name: ds.metadata.name.clone().unwrap_or_default(),
-                    uid: uid.clone(),
-                    controller: Some(true),
-                    block_owner_deletion: Some(true),
-                });
+                .push(controller_ref(ds));
         } else {
             continue;
         }
@@ -185,6 +177,24 @@ fn ds_event(
         message,
         Reporter::component("daemonset-controller"),
     );
+}
+
+/// Creates the daemon pod for `node` from revision `hash`, recording
+/// SuccessfulCreate or FailedCreate. Returns whether the pod was created.
+fn create_pod(store: &mut Store, ctx: &mut Ctx, ds: &DaemonSet, node: &str, hash: &str) -> bool {
+    let pod = new_daemon_pod(ds, node, hash);
+    match create_generated(store, pod, &mut ctx.env()) {
+        Ok(name) => {
+            let message = format!("Created pod: {name}");
+            ds_event(store, ctx, ds, "Normal", "SuccessfulCreate", message);
+            true
+        }
+        Err(error) => {
+            let message = format!("Error creating: {error}");
+            ds_event(store, ctx, ds, "Warning", "FailedCreate", message);
+            false
+        }
+    }
 }
 
 /// Deletes daemon pods gracefully, with a SuccessfulDelete event for each.
@@ -336,37 +346,15 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             break;
         }
         for node in chunk {
-            let pod = new_daemon_pod(&ds, &node, &hash);
-            match create_generated(store, pod, &mut ctx.env()) {
-                Ok(name) => {
-                    ds_event(
-                        store,
-                        ctx,
-                        &ds,
-                        "Normal",
-                        "SuccessfulCreate",
-                        format!("Created pod: {name}"),
-                    );
-                    changed = true;
-                }
-                Err(error) => {
-                    ds_event(
-                        store,
-                        ctx,
-                        &ds,
-                        "Warning",
-                        "FailedCreate",
-                        format!("Error creating: {error}"),
-                    );
-                    let failures = backoff.map_or(0, |(n, _)| n);
-                    let not_before = later(ctx.now(), queue_backoff(failures));
-                    state
-                        .create_backoff
-                        .insert(key.clone(), (failures + 1, not_before));
-                    ctx.retry_at(not_before);
-                    changed = true;
-                    break 'creating;
-                }
+            changed = true;
+            if !create_pod(store, ctx, &ds, &node, &hash) {
+                let failures = backoff.map_or(0, |(n, _)| n);
+                let not_before = later(ctx.now(), queue_backoff(failures));
+                state
+                    .create_backoff
+                    .insert(key.clone(), (failures + 1, not_before));
+                ctx.retry_at(not_before);
+                break 'creating;
             }
         }
         batch *= 2;
@@ -387,25 +375,7 @@ pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: 
             ctx.wake_at(at);
         }
         for node in plan.create {
-            let pod = new_daemon_pod(&ds, &node, &hash);
-            match create_generated(store, pod, &mut ctx.env()) {
-                Ok(name) => ds_event(
-                    store,
-                    ctx,
-                    &ds,
-                    "Normal",
-                    "SuccessfulCreate",
-                    format!("Created pod: {name}"),
-                ),
-                Err(error) => ds_event(
-                    store,
-                    ctx,
-                    &ds,
-                    "Warning",
-                    "FailedCreate",
-                    format!("Error creating: {error}"),
-                ),
-            }
+            create_pod(store, ctx, &ds, &node, &hash);
             changed = true;
         }
         changed |= delete_pods(store, ctx, &ds, plan.delete);

@@ -99,6 +99,18 @@ pub fn target_node(pod: &Pod) -> Option<&str> {
     }
 }
 
+/// The owner reference a DaemonSet puts on the pods and revisions it controls.
+pub fn controller_ref(ds: &DaemonSet) -> OwnerReference {
+    OwnerReference {
+        api_version: "apps/v1".to_string(),
+        kind: "DaemonSet".to_string(),
+        name: ds.metadata.name.clone().unwrap_or_default(),
+        uid: ds.metadata.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
 /// A new daemon pod for `node_name`, as the controller submits it: no name yet
 /// (the API server completes `generateName`), not bound (the scheduler binds it).
 pub fn new_daemon_pod(ds: &DaemonSet, node_name: &str, revision_hash: &str) -> Pod {
@@ -133,14 +145,7 @@ pub fn new_daemon_pod(ds: &DaemonSet, node_name: &str, revision_hash: &str) -> P
             labels: Some(labels),
             annotations: template_meta.annotations,
             finalizers: template_meta.finalizers,
-            owner_references: Some(vec![OwnerReference {
-                api_version: "apps/v1".to_string(),
-                kind: "DaemonSet".to_string(),
-                name: ds_name,
-                uid: ds.metadata.uid.clone().unwrap_or_default(),
-                controller: Some(true),
-                block_owner_deletion: Some(true),
-            }]),
+            owner_references: Some(vec![controller_ref(ds)]),
             ..Default::default()
         },
         spec: Some(spec),
