@@ -363,15 +363,7 @@ fn schedule_one(
             pod.metadata.name.as_deref().unwrap_or("")
         );
         store.put_pod(pod.clone());
-        record(
-            store,
-            ctx,
-            reference(Kind::Pod, &pod.metadata),
-            "Normal",
-            "Scheduled",
-            message,
-            Reporter::component(DEFAULT_SCHEDULER),
-        );
+        scheduler_event(store, ctx, &pod, "Normal", "Scheduled", message);
         return true;
     }
     // PostFilter: preemption, on nodes where only resources or ports were short.
@@ -440,14 +432,13 @@ fn schedule_one(
                     },
                 );
                 store.put_pod(marked);
-                record(
+                scheduler_event(
                     store,
                     ctx,
-                    reference(Kind::Pod, &v.metadata),
+                    &v,
                     "Normal",
                     "Preempted",
                     format!("Preempted by a pod on node {node}"),
-                    Reporter::component(DEFAULT_SCHEDULER),
                 );
                 let now = ctx.now.clone();
                 let _ = delete_pod(store, victim, None, &now);
@@ -479,15 +470,20 @@ fn schedule_one(
         },
     );
     store.put_pod(pod.clone());
-    record(
-        store,
-        ctx,
-        reference(Kind::Pod, &pod.metadata),
-        "Warning",
-        "FailedScheduling",
-        message,
-        Reporter::component(DEFAULT_SCHEDULER),
-    );
+    scheduler_event(store, ctx, &pod, "Warning", "FailedScheduling", message);
     ctx.retry_at(later(ctx.now(), RETRY));
     true
+}
+
+fn scheduler_event(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    pod: &Pod,
+    type_: &str,
+    reason: &str,
+    message: String,
+) {
+    let involved = reference(Kind::Pod, &pod.metadata);
+    let reporter = Reporter::component(DEFAULT_SCHEDULER);
+    record(store, ctx, involved, type_, reason, message, reporter);
 }
