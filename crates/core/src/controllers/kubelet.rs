@@ -513,18 +513,9 @@ fn step(
     now: Timestamp,
 ) -> Vec<(&'static str, &'static str, String)> {
     let mut events = Vec::new();
-    let image = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.containers.first())
-        .and_then(|c| c.image.clone())
-        .unwrap_or_default();
-    let container = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.containers.first())
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
+    let first = pod.spec.as_ref().and_then(|s| s.containers.first());
+    let image = first.and_then(|c| c.image.clone()).unwrap_or_default();
+    let container = first.map(|c| c.name.clone()).unwrap_or_default();
     loop {
         let due = |d: Duration| later(runtime.since, d) <= now;
         match runtime.stage {
