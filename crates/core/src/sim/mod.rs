@@ -212,10 +212,7 @@ impl Cluster {
                 garbage_collector::collect_orphan_pods(store, &mut self.gone_nodes, &mut ctx);
             changed |= kubelet::sync(store, &mut self.kubelets, &mut ctx);
             changed |= node_lifecycle::reconcile(store, &self.kubelets, &mut ctx);
-            let keys: Vec<_> = store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
-            for key in keys {
-                changed |= daemonset::reconcile(store, &mut self.daemonsets, &key, &mut ctx);
-            }
+            changed |= daemonset::sync_all(store, &mut self.daemonsets, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.

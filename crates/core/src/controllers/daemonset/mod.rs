@@ -144,6 +144,104 @@ pub struct DaemonSetState {
     create_backoff: BTreeMap<Key, (u32, Timestamp)>,
     /// (DaemonSet uid, node) → (failed pods killed, not before).
     failed_pod_backoff: BTreeMap<(String, String), (u32, Timestamp)>,
+    /// DaemonSet → its last sync that changed nothing, so the next pass can
+    /// skip it until something it watches changes or its wake-up comes.
+    synced: BTreeMap<Key, Synced>,
+}
+
+#[derive(Clone, Debug)]
+struct Synced {
+    resource_version: u64,
+    wake: Option<Timestamp>,
+    pending: Option<Timestamp>,
+}
+
+/// Syncs the DaemonSets that need it: those with a change they watch (a node,
+/// a namespace, the DaemonSet, its revisions, its pods or orphans it may adopt)
+/// since their last quiet sync, or a wake-up that has come. The informers'
+/// event handlers do this in Kubernetes; here it keeps a step's work to what
+/// changed. Returns whether anything in the store changed.
+pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) -> bool {
+    let keys: Vec<Key> = store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
+    state.synced.retain(|key, _| store.daemonset(key).is_some());
+    let mut changed = false;
+    for key in keys {
+        if let Some(last) = state.synced.get(&key) {
+            let woken = last.wake.is_some_and(|w| w <= ctx.now());
+            if !woken && !watched_change(store, &key, last.resource_version) {
+                if let Some(at) = last.pending {
+                    ctx.wake_at(at);
+                }
+                if let Some(at) = last.wake {
+                    ctx.retry_at(at);
+                }
+                continue;
+            }
+        }
+        // This DaemonSet's own wake-ups, kept apart to be remembered.
+        let outer = (ctx.wake.take(), ctx.pending.take());
+        let synced = reconcile(store, state, &key, ctx);
+        let own = (ctx.wake, ctx.pending);
+        if synced {
+            // Its own writes may call for another pass of it.
+            state.synced.remove(&key);
+        } else {
+            let resource_version = store.resource_version();
+            let (wake, pending) = own;
+            state.synced.insert(
+                key,
+                Synced {
+                    resource_version,
+                    wake,
+                    pending,
+                },
+            );
+        }
+        ctx.wake = earliest(outer.0, own.0);
+        ctx.pending = earliest(outer.1, own.1);
+        changed |= synced;
+    }
+    changed
+}
+
+fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Has anything the DaemonSet `key` depends on changed after `since`?
+fn watched_change(store: &Store, key: &Key, since: u64) -> bool {
+    let uid = store
+        .daemonset(key)
+        .and_then(|ds| ds.metadata.uid.as_deref())
+        .unwrap_or("");
+    store
+        .events_since(since)
+        .iter()
+        .any(|event| match event.kind {
+            Kind::Event => false,
+            Kind::Node | Kind::Namespace | Kind::PriorityClass => true,
+            Kind::DaemonSet => event.key == *key,
+            // A pod matters if it is ours, or nobody's (to adopt); a deleted one
+            // cannot be looked at, so it counts.
+            Kind::Pod => {
+                event.key.0 == key.0
+                    && store.pod(&event.key).is_none_or(|pod| {
+                        controlled_by(pod, uid)
+                            || !pod
+                                .metadata
+                                .owner_references
+                                .iter()
+                                .flatten()
+                                .any(|r| r.controller == Some(true))
+                    })
+            }
+            Kind::ControllerRevision | Kind::ConfigMap | Kind::ServiceAccount => {
+                event.key.0 == key.0
+            }
+        })
 }
 
 /// The work queue's per-item back-off: 5 ms doubling to 1000 s.
@@ -220,7 +318,7 @@ fn delete_pods(store: &mut Store, ctx: &mut Ctx, ds: &DaemonSet, pods: Vec<Key>)
 
 /// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
 /// then writes status. Returns whether anything in the store changed.
-pub fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
+fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
     let Some(ds) = store.daemonset(key).cloned() else {
         state.create_backoff.remove(key);
         return false;
