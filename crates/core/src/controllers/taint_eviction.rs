@@ -43,15 +43,14 @@ fn eviction_time(pod: &Pod, taints: &[&Taint], since: Timestamp) -> Option<Times
 }
 
 pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ctx) -> bool {
-    let mut changed = false;
     let mut seen = BTreeMap::new();
-    let pods: Vec<Pod> = store
+    // Decide on borrowed pods first; only the ones to evict are copied.
+    let mut due: Vec<Pod> = Vec::new();
+    for pod in store
         .pods()
         .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .cloned()
-        .collect();
-    for pod in pods {
-        let Some(node) = pod_node_name(&pod).and_then(|n| store.node(n)) else {
+    {
+        let Some(node) = pod_node_name(pod).and_then(|n| store.node(n)) else {
             continue;
         };
         let taints: Vec<&Taint> = node
@@ -66,13 +65,17 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let since = state.since.get(&uid).copied().unwrap_or(ctx.now());
         seen.insert(uid, since);
-        let at = eviction_time(&pod, &taints, since).unwrap_or(ctx.now());
+        let at = eviction_time(pod, &taints, since).unwrap_or(ctx.now());
         if at > ctx.now() {
             if at != Timestamp::MAX {
                 ctx.wake_at(at);
             }
             continue;
         }
+        due.push(pod.clone());
+    }
+    let changed = !due.is_empty();
+    for pod in due {
         let name = format!(
             "{}/{}",
             pod.metadata.namespace.as_deref().unwrap_or(""),
@@ -87,7 +90,8 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
             format!("Marking for deletion Pod {name}"),
             Reporter::component("taint-eviction-controller"),
         );
-        let mut marked = pod.clone();
+        let key = key_of(&pod.metadata);
+        let mut marked = pod;
         let status = marked.status.get_or_insert_with(Default::default);
         status
             .conditions
@@ -102,8 +106,7 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
             });
         store.put_pod(marked);
         let now = ctx.now.clone();
-        let _ = delete_pod(store, &key_of(&pod.metadata), None, &now);
-        changed = true;
+        let _ = delete_pod(store, &key, None, &now);
     }
     // Pods no longer under tolerated NoExecute taints start afresh next time.
     state.since = seen;
