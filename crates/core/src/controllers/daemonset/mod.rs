@@ -99,10 +99,10 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
 
 /// The DaemonSet's pods grouped by the node they are meant for
 /// (`getNodesToDaemonPods`). Terminal pods already being deleted are ignored.
-fn pods_by_node(store: &Store, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
+fn pods_by_node<'a>(store: &'a Store, ds: &DaemonSet) -> BTreeMap<String, Vec<&'a Pod>> {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let namespace = ds.metadata.namespace.as_deref();
-    let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+    let mut by_node: BTreeMap<String, Vec<&Pod>> = BTreeMap::new();
     for pod in store.pods() {
         if pod.metadata.namespace.as_deref() != namespace || !controlled_by(pod, uid) {
             continue;
@@ -112,10 +112,7 @@ fn pods_by_node(store: &Store, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
             continue;
         }
         if let Some(node) = target_node(pod) {
-            by_node
-                .entry(node.to_string())
-                .or_default()
-                .push(pod.clone());
+            by_node.entry(node.to_string()).or_default().push(pod);
         }
     }
     by_node
@@ -123,8 +120,9 @@ fn pods_by_node(store: &Store, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
 
 /// Oldest first: scheduled pods, then earlier creationTimestamp, then name
 /// (`podByCreationTimestampAndPhase`).
-fn sort_oldest_first(pods: &mut [Pod]) {
+fn sort_oldest_first<P: std::borrow::Borrow<Pod>>(pods: &mut [P]) {
     pods.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         let scheduled = |p: &Pod| pod_node_name(p).is_none();
         scheduled(a)
             .cmp(&scheduled(b))
@@ -331,7 +329,11 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
     let hash = construct_history(store, &ds, ctx);
     let surge = allows_surge(&ds);
     let mut changed = claim_pods(store, &ds);
-    let mut by_node = pods_by_node(store, &ds);
+    // Copied: the loop below records events as it goes.
+    let mut by_node: BTreeMap<String, Vec<Pod>> = pods_by_node(store, &ds)
+        .into_iter()
+        .map(|(node, pods)| (node, pods.into_iter().cloned().collect()))
+        .collect();
     let mut to_delete: Vec<Key> = Vec::new();
     let mut to_create: Vec<String> = Vec::new();
 

@@ -116,7 +116,7 @@ pub struct Plan {
 pub fn rolling_update(
     ds: &DaemonSet,
     nodes: &[Node],
-    by_node: &BTreeMap<String, Vec<Pod>>,
+    by_node: &BTreeMap<String, Vec<&Pod>>,
     hash: &str,
     now: Timestamp,
 ) -> Plan {
@@ -148,6 +148,7 @@ pub fn rolling_update(
     for (node, pods) in by_node {
         let live: Vec<&Pod> = pods
             .iter()
+            .copied()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
             .collect();
         let (new, old): (Vec<&Pod>, Vec<&Pod>) =
