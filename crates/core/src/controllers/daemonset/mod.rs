@@ -167,20 +167,16 @@ pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) ->
         if let Some(last) = state.synced.get(&key) {
             let woken = last.wake.is_some_and(|w| w <= ctx.now());
             if !woken && !watched_change(store, &key, last.resource_version) {
-                if let Some(at) = last.pending {
-                    ctx.wake_at(at);
-                }
-                if let Some(at) = last.wake {
-                    ctx.retry_at(at);
-                }
+                ctx.wake = earliest(ctx.wake, last.wake);
+                ctx.pending = earliest(ctx.pending, last.pending);
                 continue;
             }
         }
         // This DaemonSet's own wake-ups, kept apart to be remembered.
         let outer = (ctx.wake.take(), ctx.pending.take());
-        let synced = reconcile(store, state, &key, ctx);
+        let wrote = reconcile(store, state, &key, ctx);
         let own = (ctx.wake, ctx.pending);
-        if synced {
+        if wrote {
             // Its own writes may call for another pass of it.
             state.synced.remove(&key);
         } else {
@@ -197,7 +193,7 @@ pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) ->
         }
         ctx.wake = earliest(outer.0, own.0);
         ctx.pending = earliest(outer.1, own.1);
-        changed |= synced;
+        changed |= wrote;
     }
     changed
 }
