@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use daemonlab_core::api::{Kind, Object};
+use daemonlab_core::api::{Kind, Object, Served};
 use daemonlab_core::controllers::pod_node_name;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{node_roles, node_status};
-use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
@@ -216,10 +217,7 @@ fn table(
             }
             let rows = objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::Node(node) => Some((o, node)),
-                    _ => None,
-                })
+                .filter_map(|o| Some((o, Node::of(o)?)))
                 .map(|(o, node)| {
                     let info = node
                         .status
@@ -259,10 +257,7 @@ fn table(
             }
             let rows = objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::Pod(pod) => Some((o, pod)),
-                    _ => None,
-                })
+                .filter_map(|o| Some((o, Pod::of(o)?)))
                 .map(|(o, pod)| {
                     let (ready, status, restarts) = pod_columns(pod, now);
                     let mut row = vec![o.name().to_string(), ready, status, restarts, created(o)];
@@ -305,10 +300,7 @@ fn table(
             }
             let rows = objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::DaemonSet(ds) => Some((o, ds)),
-                    _ => None,
-                })
+                .filter_map(|o| Some((o, DaemonSet::of(o)?)))
                 .map(|(o, ds)| daemonset_row(ds, created(o), wide))
                 .collect();
             (headers, rows)
@@ -334,10 +326,7 @@ fn table(
             header(&["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]),
             objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::PriorityClass(pc) => Some((o, pc)),
-                    _ => None,
-                })
+                .filter_map(|o| Some((o, PriorityClass::of(o)?)))
                 .map(|(o, pc)| {
                     vec![
                         o.name().to_string(),
@@ -353,10 +342,7 @@ fn table(
             header(&["NAME", "CONTROLLER", "REVISION", "AGE"]),
             objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::ControllerRevision(cr) => Some((o, cr)),
-                    _ => None,
-                })
+                .filter_map(|o| Some((o, ControllerRevision::of(o)?)))
                 .map(|(o, cr)| {
                     let controller = cr
                         .metadata
@@ -388,10 +374,7 @@ fn table(
             header(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]),
             objects
                 .iter()
-                .filter_map(|o| match o {
-                    Object::Event(ev) => Some(ev),
-                    _ => None,
-                })
+                .filter_map(|o| Event::of(o))
                 .map(|ev| {
                     let last = ev
                         .last_timestamp

@@ -87,6 +87,20 @@ macro_rules! served_kinds {
             }
         }
 
+        /// A served kind's Rust type, reachable inside an [`Object`].
+        pub trait Served {
+            fn of(object: &Object) -> Option<&Self>;
+        }
+
+        $(impl Served for $ty {
+            fn of(object: &Object) -> Option<&Self> {
+                match object {
+                    Object::$variant(o) => Some(o),
+                    _ => None,
+                }
+            }
+        })*
+
         impl Object {
             pub fn kind(&self) -> Kind {
                 match self { $(Object::$variant(_) => Kind::$variant),* }

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Kind, Object};
+use super::{Kind, Object, Served};
 
 /// `(namespace, name)`; the namespace is empty for cluster-scoped kinds.
 pub type Key = (String, String);
@@ -72,10 +72,7 @@ pub fn event_identity(event: &Event) -> String {
 macro_rules! typed_access {
     ($variant:ident, $ty:ty, $list:ident, $put:ident) => {
         pub fn $list(&self) -> impl Iterator<Item = &$ty> {
-            self.list(Kind::$variant).filter_map(|o| match o {
-                Object::$variant(o) => Some(o),
-                _ => None,
-            })
+            self.list(Kind::$variant).filter_map(|o| <$ty>::of(o))
         }
 
         pub fn $put(&mut self, object: $ty) {
@@ -177,47 +174,33 @@ impl Store {
     );
 
     pub fn namespace(&self, name: &str) -> Option<&Namespace> {
-        match self.get(Kind::Namespace, "", name)? {
-            Object::Namespace(o) => Some(o),
-            _ => None,
-        }
+        self.get(Kind::Namespace, "", name)
+            .and_then(|o| Namespace::of(o))
     }
 
     pub fn node(&self, name: &str) -> Option<&Node> {
-        match self.get(Kind::Node, "", name)? {
-            Object::Node(o) => Some(o),
-            _ => None,
-        }
+        self.get(Kind::Node, "", name).and_then(|o| Node::of(o))
     }
 
     pub fn daemonset(&self, key: &Key) -> Option<&DaemonSet> {
-        match self.get(Kind::DaemonSet, &key.0, &key.1)? {
-            Object::DaemonSet(o) => Some(o),
-            _ => None,
-        }
+        self.get(Kind::DaemonSet, &key.0, &key.1)
+            .and_then(|o| DaemonSet::of(o))
     }
 
     pub fn pod(&self, key: &Key) -> Option<&Pod> {
-        match self.get(Kind::Pod, &key.0, &key.1)? {
-            Object::Pod(o) => Some(o),
-            _ => None,
-        }
+        self.get(Kind::Pod, &key.0, &key.1).and_then(|o| Pod::of(o))
     }
 
     pub fn priority_class(&self, name: &str) -> Option<&PriorityClass> {
-        match self.get(Kind::PriorityClass, "", name)? {
-            Object::PriorityClass(o) => Some(o),
-            _ => None,
-        }
+        self.get(Kind::PriorityClass, "", name)
+            .and_then(|o| PriorityClass::of(o))
     }
 
     /// The stored Event the same as `event` (same identity), if any.
     pub fn same_event(&self, event: &Event) -> Option<&Event> {
         let key = self.events_by_identity.get(&event_identity(event))?;
-        match self.get(Kind::Event, &key.0, &key.1)? {
-            Object::Event(e) => Some(e),
-            _ => None,
-        }
+        self.get(Kind::Event, &key.0, &key.1)
+            .and_then(|o| Event::of(o))
     }
 
     pub fn remove_pod(&mut self, key: &Key) -> Option<Pod> {
