@@ -2,7 +2,7 @@
 //! namespace/name order, which is also the order `kubectl get` lists them in.
 //! Every write is recorded as a watch event that controllers and the UI read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
@@ -37,6 +37,8 @@ pub struct WatchEvent {
     pub key: Key,
     /// The store's resourceVersion after this change.
     pub resource_version: u64,
+    /// The uid of a deleted object, so its dependents can be found.
+    pub deleted_uid: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -49,6 +51,15 @@ pub struct Store {
     /// Events by what makes two of them "the same" (see [`event_identity`]),
     /// so recording one does not scan them all.
     events_by_identity: HashMap<String, Key>,
+    /// Pods by the node they are bound to ("" while unscheduled), so work on one
+    /// node does not look at every pod.
+    pods_by_node: HashMap<String, BTreeSet<Key>>,
+    /// The last event-name stamp used per (namespace, object name).
+    event_stamps: HashMap<Key, u64>,
+    /// Objects by the uid of each owner they reference.
+    dependents: HashMap<String, BTreeSet<(Kind, Key)>>,
+    /// Pods without a controller, which a controller may adopt.
+    orphan_pods: BTreeSet<Key>,
 }
 
 /// What the event recorder compares to fold a repeat into an existing Event:
@@ -67,6 +78,42 @@ pub fn event_identity(event: &Event) -> String {
     ]
     .map(|part| part.unwrap_or(""))
     .join("\u{0}")
+}
+
+/// The uid of the object's controller (the owner reference with `controller: true`).
+pub fn controller_uid(meta: &ObjectMeta) -> Option<&str> {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.as_str())
+}
+
+/// Where an object is indexed besides its kind, namespace and name.
+struct IndexEntries {
+    node: Option<String>,
+    orphan_pod: bool,
+    owners: Vec<String>,
+}
+
+fn index_entries(object: &Object) -> IndexEntries {
+    let meta = object.metadata();
+    let pod = Pod::of(object);
+    IndexEntries {
+        node: pod.map(|p| {
+            p.spec
+                .as_ref()
+                .and_then(|s| s.node_name.clone())
+                .unwrap_or_default()
+        }),
+        orphan_pod: pod.is_some() && controller_uid(meta).is_none(),
+        owners: meta
+            .owner_references
+            .iter()
+            .flatten()
+            .map(|r| r.uid.clone())
+            .collect(),
+    }
 }
 
 macro_rules! typed_access {
@@ -104,6 +151,22 @@ impl Store {
             .flat_map(|names| names.values())
     }
 
+    /// How many objects of `kind` there are.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.objects
+            .get(&kind)
+            .map_or(0, |namespaces| namespaces.values().map(BTreeMap::len).sum())
+    }
+
+    /// Every object of `kind` in `namespace`, in name order.
+    pub fn list_namespace(&self, kind: Kind, namespace: &str) -> impl Iterator<Item = &Object> {
+        self.objects
+            .get(&kind)
+            .and_then(|namespaces| namespaces.get(namespace))
+            .into_iter()
+            .flat_map(|names| names.values())
+    }
+
     /// Writes `object`, stamping a new resourceVersion as every etcd write does.
     pub fn put(&mut self, mut object: Object) {
         self.resource_version += 1;
@@ -121,11 +184,59 @@ impl Store {
             .entry(key.0.clone())
             .or_default()
             .insert(key.1.clone(), object);
-        let type_ = match previous {
+        let type_ = match &previous {
             Some(_) => WatchEventType::Modified,
             None => WatchEventType::Added,
         };
-        self.record(type_, kind, key);
+        if let Some(previous) = &previous {
+            self.unindex(previous, &key);
+        }
+        if let Some(stored) = self.get(kind, &key.0, &key.1) {
+            let entries = index_entries(stored);
+            self.index(kind, &key, entries);
+        }
+        self.record(type_, kind, key, None);
+    }
+
+    fn index(&mut self, kind: Kind, key: &Key, entries: IndexEntries) {
+        if let Some(node) = entries.node {
+            self.pods_by_node
+                .entry(node)
+                .or_default()
+                .insert(key.clone());
+        }
+        if entries.orphan_pod {
+            self.orphan_pods.insert(key.clone());
+        }
+        for owner in entries.owners {
+            self.dependents
+                .entry(owner)
+                .or_default()
+                .insert((kind, key.clone()));
+        }
+    }
+
+    fn unindex(&mut self, object: &Object, key: &Key) {
+        let entries = index_entries(object);
+        if let Some(node) = entries.node {
+            if let Some(keys) = self.pods_by_node.get_mut(&node) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.pods_by_node.remove(&node);
+                }
+            }
+        }
+        if entries.orphan_pod {
+            self.orphan_pods.remove(key);
+        }
+        for owner in entries.owners {
+            if let Some(keys) = self.dependents.get_mut(&owner) {
+                keys.remove(&(object.kind(), key.clone()));
+                if keys.is_empty() {
+                    self.dependents.remove(&owner);
+                }
+            }
+        }
     }
 
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
@@ -140,18 +251,65 @@ impl Store {
         if let Object::Event(event) = &removed {
             self.events_by_identity.remove(&event_identity(event));
         }
+        self.unindex(&removed, &key);
         self.resource_version += 1;
-        self.record(WatchEventType::Deleted, kind, key);
+        let uid = removed.metadata().uid.clone();
+        self.record(WatchEventType::Deleted, kind, key, uid);
         Some(removed)
     }
 
-    fn record(&mut self, type_: WatchEventType, kind: Kind, key: Key) {
+    fn record(&mut self, type_: WatchEventType, kind: Kind, key: Key, deleted_uid: Option<String>) {
         self.log.push(WatchEvent {
             type_,
             kind,
             key,
             resource_version: self.resource_version,
+            deleted_uid,
         });
+    }
+
+    /// Drops the watch events every reader has seen (those up to
+    /// `resource_version`), so the log holds only what is still to be read.
+    pub fn forget_events_through(&mut self, resource_version: u64) {
+        let seen = self
+            .log
+            .partition_point(|e| e.resource_version <= resource_version);
+        self.log.drain(..seen);
+    }
+
+    /// The pods bound to `node` (`""`: the unscheduled ones), in namespace/name order.
+    pub fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.pods_by_node
+            .get(node)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| self.pod(key))
+    }
+
+    /// Whether any pod is bound to `node`.
+    pub fn node_has_pods(&self, node: &str) -> bool {
+        self.pods_by_node.contains_key(node)
+    }
+
+    /// The objects with an owner reference to `uid`.
+    pub fn dependents_of<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.dependents
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|(kind, key)| self.get(*kind, &key.0, &key.1))
+    }
+
+    /// The pods `uid` controls (owner reference with `controller: true`).
+    pub fn pods_controlled_by<'a>(&'a self, uid: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.dependents_of(uid)
+            .filter_map(|o| Pod::of(o))
+            .filter(move |pod| controller_uid(&pod.metadata) == Some(uid))
+    }
+
+    /// Pods without a controller, in namespace/name order.
+    pub fn orphan_pods(&self) -> impl Iterator<Item = &Pod> {
+        self.orphan_pods.iter().filter_map(|key| self.pod(key))
     }
 
     /// The changes made after `resource_version`, oldest first.
@@ -194,6 +352,26 @@ impl Store {
     pub fn priority_class(&self, name: &str) -> Option<&PriorityClass> {
         self.get(Kind::PriorityClass, "", name)
             .and_then(|o| PriorityClass::of(o))
+    }
+
+    /// client-go names an event `<object>.<nanoseconds in hex>`; events about
+    /// one object in the same nanosecond take the next free number. Time only
+    /// moves forward, so the stamps in use for an object end at the last one
+    /// given, and the next free one is found without probing them all.
+    pub fn fresh_event_name(&mut self, namespace: &str, object: &str, stamp: u64) -> String {
+        let key = (namespace.to_string(), object.to_string());
+        let mut stamp = match self.event_stamps.get(&key) {
+            Some(last) if *last >= stamp => last + 1,
+            _ => stamp,
+        };
+        while self
+            .get(Kind::Event, namespace, &format!("{object}.{stamp:x}"))
+            .is_some()
+        {
+            stamp += 1;
+        }
+        self.event_stamps.insert(key, stamp);
+        format!("{object}.{stamp:x}")
     }
 
     /// The stored Event the same as `event` (same identity), if any.

@@ -78,18 +78,12 @@ pub fn record(
         store.put(Object::Event(event));
         return;
     }
-    // client-go names an event `<object>.<nanoseconds in hex>`.
-    let mut stamp = u64::try_from(now.0.as_nanosecond()).unwrap_or(0);
+    let stamp = u64::try_from(now.0.as_nanosecond()).unwrap_or(0);
     let base = involved.name.clone().unwrap_or_default();
-    while store
-        .get(Kind::Event, &namespace, &format!("{base}.{stamp:x}"))
-        .is_some()
-    {
-        stamp += 1;
-    }
+    let name = store.fresh_event_name(&namespace, &base, stamp);
     let event = Event {
         metadata: ObjectMeta {
-            name: Some(format!("{base}.{stamp:x}")),
+            name: Some(name),
             namespace: Some(namespace),
             uid: Some(ctx.ids.uid()),
             creation_timestamp: Some(now.clone()),

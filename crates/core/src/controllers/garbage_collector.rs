@@ -1,76 +1,151 @@
 //! The garbage collector and the namespace controller: objects whose owner is
-//! gone are deleted, and so is everything in a namespace that is gone.
+//! gone are deleted, and so is everything in a namespace that is gone. PodGC
+//! removes pods left on a deleted node.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use crate::api::store::Store;
-use crate::api::Kind;
+use k8s_openapi::jiff::Timestamp;
 
-/// Deletes every object whose owner references all point at objects that no
-/// longer exist, and every namespaced object whose namespace no longer exists.
-/// Pods are deleted gracefully, as the garbage collector's deletes are.
-pub fn collect(
-    store: &mut Store,
-    now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
-) -> bool {
-    let live_uids: BTreeSet<String> = Kind::ALL
-        .iter()
-        .flat_map(|k| store.list(*k))
-        .filter_map(|o| o.metadata().uid.clone())
-        .collect();
-    let garbage: Vec<(Kind, String, String)> = Kind::ALL
-        .iter()
-        .flat_map(|k| store.list(*k))
-        .filter(|o| o.metadata().deletion_timestamp.is_none())
-        .filter(|o| {
-            let owners = o.metadata().owner_references.as_deref().unwrap_or_default();
-            let orphaned = !owners.is_empty() && owners.iter().all(|r| !live_uids.contains(&r.uid));
-            let namespace_gone = o.kind().namespaced() && store.namespace(o.namespace()).is_none();
-            orphaned || namespace_gone
-        })
-        .map(|o| (o.kind(), o.namespace().to_string(), o.name().to_string()))
-        .collect();
-    for (kind, namespace, name) in &garbage {
-        if *kind == Kind::Pod {
-            let key = (namespace.clone(), name.clone());
-            let _ = crate::api::server::delete_pod(store, &key, None, now);
-        } else {
-            store.remove(*kind, namespace, name);
-        }
-    }
-    !garbage.is_empty()
-}
+use super::{later, pod_node_name, Ctx, Cursor};
+use crate::api::server::delete_pod;
+use crate::api::store::{key_of, Key, Store, WatchEventType};
+use crate::api::{Kind, Object};
 
 /// How long a pod may stay bound to a node that no longer exists (PodGC's quarantine).
-const POD_GC_QUARANTINE: std::time::Duration = std::time::Duration::from_secs(40);
+const POD_GC_QUARANTINE: Duration = Duration::from_secs(40);
 
-/// PodGC: pods bound to a deleted node are force-deleted once the node has been
-/// gone for the quarantine. `missing` remembers since when each node is gone.
-pub fn collect_orphan_pods(
-    store: &mut Store,
-    missing: &mut std::collections::BTreeMap<String, k8s_openapi::jiff::Timestamp>,
-    ctx: &mut super::Ctx,
-) -> bool {
-    let bound_to_missing: Vec<(crate::api::store::Key, String)> = store
-        .pods()
-        .filter_map(|p| {
-            let node = super::pod_node_name(p)?;
+#[derive(Clone, Debug, Default)]
+pub struct GarbageCollectorState {
+    cursor: Cursor,
+    /// Nodes that disappeared while pods were still bound to them, and since when.
+    gone_nodes: BTreeMap<String, Timestamp>,
+}
+
+impl GarbageCollectorState {
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+}
+
+/// Does the object an owner reference names still exist, with that uid?
+fn owner_exists(store: &Store, namespace: &str, owner: &OwnerRef) -> bool {
+    let Some(kind) = Kind::lookup(&owner.api_version, &owner.kind) else {
+        return false;
+    };
+    let namespace = if kind.namespaced() { namespace } else { "" };
+    store
+        .get(kind, namespace, &owner.name)
+        .is_some_and(|o| o.metadata().uid.as_deref() == Some(owner.uid.as_str()))
+}
+
+type OwnerRef = k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+/// Is `object` garbage: every owner gone, or its namespace gone?
+fn is_garbage(store: &Store, object: &Object) -> bool {
+    if object.metadata().deletion_timestamp.is_some() {
+        return false;
+    }
+    let owners = object
+        .metadata()
+        .owner_references
+        .as_deref()
+        .unwrap_or_default();
+    let orphaned =
+        !owners.is_empty() && owners.iter().all(|r| !owner_exists(store, object.namespace(), r));
+    let namespace_gone = object.kind().namespaced() && store.namespace(object.namespace()).is_none();
+    orphaned || namespace_gone
+}
+
+/// Deletes the objects that became garbage since the last pass: dependents of
+/// deleted objects, objects of deleted namespaces, and objects written with
+/// owners that no longer exist. Pods are deleted gracefully, as the garbage
+/// collector's deletes are. Pods bound to a node that is gone are removed
+/// after the quarantine.
+pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut Ctx) -> bool {
+    let mut candidates: BTreeSet<(Kind, Key)> = BTreeSet::new();
+    for event in state.cursor.unread(store) {
+        match event.type_ {
+            WatchEventType::Deleted => {
+                if let Some(uid) = &event.deleted_uid {
+                    candidates.extend(
+                        store
+                            .dependents_of(uid)
+                            .map(|o| (o.kind(), key_of(o.metadata()))),
+                    );
+                }
+                match event.kind {
+                    Kind::Namespace => {
+                        for kind in Kind::ALL.iter().filter(|k| k.namespaced()) {
+                            candidates.extend(
+                                store
+                                    .list_namespace(*kind, &event.key.1)
+                                    .map(|o| (*kind, key_of(o.metadata()))),
+                            );
+                        }
+                    }
+                    Kind::Node if store.node_has_pods(&event.key.1) => {
+                        state
+                            .gone_nodes
+                            .entry(event.key.1.clone())
+                            .or_insert(ctx.now());
+                    }
+                    _ => {}
+                }
+            }
+            WatchEventType::Added | WatchEventType::Modified => {
+                candidates.insert((event.kind, event.key.clone()));
+                if event.kind == Kind::Pod {
+                    let node = store
+                        .pod(&event.key)
+                        .and_then(pod_node_name)
+                        .filter(|n| store.node(n).is_none());
+                    if let Some(node) = node {
+                        state.gone_nodes.entry(node.to_string()).or_insert(ctx.now());
+                    }
+                }
+            }
+        }
+    }
+    // Deleting garbage may make more: this pass's own deletes are read next pass.
+    state.cursor.catch_up(store);
+    let garbage: Vec<(Kind, Key)> = candidates
+        .into_iter()
+        .filter(|(kind, key)| {
             store
-                .node(node)
-                .is_none()
-                .then(|| (crate::api::store::key_of(&p.metadata), node.to_string()))
+                .get(*kind, &key.0, &key.1)
+                .is_some_and(|o| is_garbage(store, o))
         })
         .collect();
-    let nodes: BTreeSet<&String> = bound_to_missing.iter().map(|(_, n)| n).collect();
-    missing.retain(|n, _| nodes.contains(n));
-    let mut changed = false;
-    for (key, node) in &bound_to_missing {
-        let since = *missing.entry(node.clone()).or_insert(ctx.now());
-        let due = super::later(since, POD_GC_QUARANTINE);
-        if due <= ctx.now() {
-            changed |= store.remove_pod(key).is_some();
+    let changed = !garbage.is_empty();
+    for (kind, key) in &garbage {
+        if *kind == Kind::Pod {
+            let _ = delete_pod(store, key, None, &ctx.now);
         } else {
+            store.remove(*kind, &key.0, &key.1);
+        }
+    }
+    changed | collect_orphan_pods(store, &mut state.gone_nodes, ctx)
+}
+
+/// PodGC: pods bound to a deleted node are force-deleted once the node has been
+/// gone for the quarantine. `gone` remembers since when each node is gone.
+fn collect_orphan_pods(
+    store: &mut Store,
+    gone: &mut BTreeMap<String, Timestamp>,
+    ctx: &mut Ctx,
+) -> bool {
+    gone.retain(|node, _| store.node(node).is_none() && store.node_has_pods(node));
+    let mut changed = false;
+    for (node, since) in gone.iter() {
+        let due = later(*since, POD_GC_QUARANTINE);
+        if due > ctx.now() {
             ctx.wake_at(due);
+            continue;
+        }
+        let pods: Vec<Key> = store.pods_on_node(node).map(|p| key_of(&p.metadata)).collect();
+        for key in pods {
+            changed |= store.remove_pod(&key).is_some();
         }
     }
     changed

@@ -7,7 +7,7 @@
 //! (ErrImagePull, then ImagePullBackOff), `:crash` exits a second after every
 //! start (CrashLoopBackOff), anything else pulls in 2 s and runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
@@ -20,8 +20,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
 use super::events::{record, reference, Reporter};
-use super::{later, pod_node_name, Ctx};
-use crate::api::store::{key_of, Key, Store};
+use super::{later, pod_node_name, Ctx, Cursor, Timers};
+use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::Kind;
 
 pub const KUBELET_VERSION: &str = "v1.36.1";
@@ -81,17 +81,39 @@ pub struct Kubelets {
     numbers: BTreeMap<String, u32>,
     /// Pods started so far per node, for pod IPs.
     started: BTreeMap<String, u32>,
+    /// Nodes whose kubelet stopped or started since the controllers last ran.
+    poked: BTreeSet<String>,
+    cursor: Cursor,
+    /// When each pod's containers next change by themselves.
+    timers: Timers<Key>,
 }
 
 impl Kubelets {
     /// `sim node down`: the kubelet stops reporting.
     pub fn stop(&mut self, node: &str, now: Timestamp) {
         self.down.entry(node.to_string()).or_insert(now);
+        self.poked.insert(node.to_string());
     }
 
     /// `sim node up`: the kubelet reports again.
     pub fn start(&mut self, node: &str) {
         self.down.remove(node);
+        self.poked.insert(node.to_string());
+    }
+
+    /// The nodes whose kubelet stopped or started since the last call.
+    pub fn take_poked(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.poked)
+    }
+
+    /// The nodes whose kubelet is down.
+    pub fn down_nodes(&self) -> impl Iterator<Item = &str> {
+        self.down.keys().map(String::as_str)
+    }
+
+    /// How far the kubelets have read the watch log.
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
     }
 
     pub fn is_down(&self, node: &str) -> bool {
@@ -606,135 +628,169 @@ fn next_change(pod: &Pod, runtime: &PodRuntime) -> Option<Timestamp> {
 }
 
 /// Every kubelet's pass: register new nodes, run the pods bound to live nodes.
-pub fn sync(store: &mut Store, kubelets: &mut Kubelets, ctx: &mut Ctx) -> bool {
+/// Only pods that changed, pods on nodes that changed or whose kubelet stopped
+/// or started (`poked`), and pods whose timer came are looked at.
+pub fn sync(
+    store: &mut Store,
+    kubelets: &mut Kubelets,
+    poked: &BTreeSet<String>,
+    ctx: &mut Ctx,
+) -> bool {
     let mut changed = false;
     let now = ctx.now.clone();
-    let unregistered: Vec<Node> = store
-        .nodes()
-        .filter(|n| {
-            n.status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .is_none()
-        })
-        .cloned()
-        .collect();
-    for node in unregistered {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        let next = u32::try_from(kubelets.numbers.len()).unwrap_or(0) + 1;
-        let number = *kubelets.numbers.entry(name).or_insert(next);
-        store.put_node(register(&node, number, &now));
-        changed = true;
-    }
-    let pods: Vec<Pod> = store
-        .pods()
-        .filter(|p| {
-            pod_node_name(p).is_some_and(|n| store.node(n).is_some() && !kubelets.is_down(n))
-        })
-        .cloned()
-        .collect();
-    let live: std::collections::BTreeSet<Key> = store.pods().map(|p| key_of(&p.metadata)).collect();
-    kubelets.pods.retain(|k, _| live.contains(k));
-    for pod in pods {
-        let key = key_of(&pod.metadata);
-        let node = pod_node_name(&pod).unwrap_or_default().to_string();
-        if let Some(deleted_at) = &pod.metadata.deletion_timestamp {
-            let grace = Duration::from_secs(
-                pod.metadata
-                    .deletion_grace_period_seconds
-                    .unwrap_or(0)
-                    .max(0)
-                    .unsigned_abs(),
-            );
-            let requested = deleted_at.0.checked_sub(grace).unwrap_or(deleted_at.0);
-            let gone_at = later(requested, grace.min(STOP_TIME));
-            if gone_at <= ctx.now() {
-                if pod
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.phase.as_deref() == Some("Running"))
-                {
-                    let name = pod
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.containers.first())
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default();
-                    kubelet_event(
-                        store,
-                        ctx,
-                        &pod,
-                        &node,
-                        "Normal",
-                        "Killing",
-                        format!("Stopping container {name}"),
-                    );
-                }
-                store.remove_pod(&key);
-                kubelets.pods.remove(&key);
-                changed = true;
-            } else {
-                ctx.wake_at(gone_at);
+    let mut nodes: BTreeSet<String> = poked.clone();
+    let mut visit: BTreeSet<Key> = kubelets.timers.due(ctx.now()).into_iter().collect();
+    for event in kubelets.cursor.unread(store) {
+        match (event.kind, event.type_) {
+            (Kind::Node, WatchEventType::Added | WatchEventType::Modified) => {
+                nodes.insert(event.key.1.clone());
             }
+            (Kind::Pod, _) => {
+                visit.insert(event.key.clone());
+            }
+            _ => {}
+        }
+    }
+    for name in &nodes {
+        let Some(node) = store.node(name) else {
             continue;
+        };
+        let unregistered = node
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_none();
+        if unregistered {
+            let next = u32::try_from(kubelets.numbers.len()).unwrap_or(0) + 1;
+            let number = *kubelets.numbers.entry(name.clone()).or_insert(next);
+            let registered = register(node, number, &now);
+            store.put_node(registered);
+            changed = true;
         }
-        let uid = pod.metadata.uid.clone().unwrap_or_default();
-        let runtime = kubelets
-            .pods
-            .entry(key.clone())
-            .or_insert_with(|| PodRuntime::new(uid.clone(), ctx.now()));
-        let mut events = Vec::new();
-        if runtime.uid != uid {
-            *runtime = PodRuntime::new(uid, ctx.now());
+        visit.extend(store.pods_on_node(name).map(|p| key_of(&p.metadata)));
+    }
+    for key in visit {
+        changed |= sync_pod(store, kubelets, &key, ctx);
+    }
+    kubelets.timers.report(ctx);
+    // What this pass wrote needs no second look.
+    kubelets.cursor.catch_up(store);
+    changed
+}
+
+/// One pod on its kubelet: stop it if deleted, else move its containers on to
+/// now and write the status that follows. Returns whether the store changed.
+fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx) -> bool {
+    kubelets.timers.clear(key);
+    let Some(pod) = store.pod(key) else {
+        kubelets.pods.remove(key);
+        return false;
+    };
+    let Some(node) = pod_node_name(pod)
+        .filter(|n| store.node(n).is_some() && !kubelets.is_down(n))
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    let pod = pod.clone();
+    let now = ctx.now.clone();
+    if let Some(deleted_at) = &pod.metadata.deletion_timestamp {
+        let grace = Duration::from_secs(
+            pod.metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(0)
+                .max(0)
+                .unsigned_abs(),
+        );
+        let requested = deleted_at.0.checked_sub(grace).unwrap_or(deleted_at.0);
+        let gone_at = later(requested, grace.min(STOP_TIME));
+        if gone_at > ctx.now() {
+            kubelets.timers.set(key, Some(gone_at), None);
+            return false;
         }
-        if runtime.since == ctx.now() && runtime.stage == Stage::Pulling && runtime.failures == 0 {
-            let image = pod
+        if pod
+            .status
+            .as_ref()
+            .is_some_and(|s| s.phase.as_deref() == Some("Running"))
+        {
+            let name = pod
                 .spec
                 .as_ref()
                 .and_then(|s| s.containers.first())
-                .and_then(|c| c.image.clone())
+                .map(|c| c.name.clone())
                 .unwrap_or_default();
-            events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+            kubelet_event(
+                store,
+                ctx,
+                &pod,
+                &node,
+                "Normal",
+                "Killing",
+                format!("Stopping container {name}"),
+            );
         }
-        events.extend(step(&pod, runtime, ctx.now()));
-        let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
-        let host_ip = format!("172.18.0.{}", number + 2);
-        if runtime.ip.is_none() {
-            let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
-            runtime.ip = Some(if host_network {
-                host_ip.clone()
-            } else {
-                let n = kubelets.started.entry(node.clone()).or_insert(0);
-                *n += 1;
-                format!("10.244.{number}.{}", *n + 1)
-            });
-        }
-        let runtime = runtime.clone();
-        if let Some(at) = next_change(&pod, &runtime) {
-            if runtime.stage == Stage::Pulling && runtime.failures == 0 {
-                ctx.wake_at(at);
-            } else {
-                ctx.retry_at(at);
-            }
-        }
-        let ready_at = runtime.started_at.map(|s| later(s, readiness_delay(&pod)));
-        let ready = ready_at.is_some_and(|at| at <= ctx.now());
-        if let Some(at) = ready_at.filter(|at| *at > ctx.now()) {
-            ctx.wake_at(at);
-        }
-        let pod_ip = runtime.ip.clone().unwrap_or_default();
-        for (type_, reason, message) in events {
-            kubelet_event(store, ctx, &pod, &node, type_, reason, message);
-        }
-        let status = status_for(&pod, &runtime, ready, (&host_ip, &pod_ip), &now);
-        if pod.status.as_ref() != Some(&status) {
-            let mut updated = pod.clone();
-            updated.status = Some(status);
-            store.put_pod(updated);
-            changed = true;
+        store.remove_pod(key);
+        kubelets.pods.remove(key);
+        return true;
+    }
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let runtime = kubelets
+        .pods
+        .entry(key.clone())
+        .or_insert_with(|| PodRuntime::new(uid.clone(), ctx.now()));
+    let mut events = Vec::new();
+    if runtime.uid != uid {
+        *runtime = PodRuntime::new(uid, ctx.now());
+    }
+    if runtime.since == ctx.now() && runtime.stage == Stage::Pulling && runtime.failures == 0 {
+        let image = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.clone())
+            .unwrap_or_default();
+        events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+    }
+    events.extend(step(&pod, runtime, ctx.now()));
+    let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
+    let host_ip = format!("172.18.0.{}", number + 2);
+    if runtime.ip.is_none() {
+        let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
+        runtime.ip = Some(if host_network {
+            host_ip.clone()
+        } else {
+            let n = kubelets.started.entry(node.clone()).or_insert(0);
+            *n += 1;
+            format!("10.244.{number}.{}", *n + 1)
+        });
+    }
+    let runtime = runtime.clone();
+    let (mut pending, mut retry) = (None, None);
+    if let Some(at) = next_change(&pod, &runtime) {
+        if runtime.stage == Stage::Pulling && runtime.failures == 0 {
+            pending = Some(at);
+        } else {
+            retry = Some(at);
         }
     }
-    changed
+    let ready_at = runtime.started_at.map(|s| later(s, readiness_delay(&pod)));
+    let ready = ready_at.is_some_and(|at| at <= ctx.now());
+    if let Some(at) = ready_at.filter(|at| *at > ctx.now()) {
+        pending = Some(pending.map_or(at, |p: Timestamp| p.min(at)));
+    }
+    kubelets.timers.set(key, pending, retry);
+    let pod_ip = runtime.ip.clone().unwrap_or_default();
+    for (type_, reason, message) in events {
+        kubelet_event(store, ctx, &pod, &node, type_, reason, message);
+    }
+    let status = status_for(&pod, &runtime, ready, (&host_ip, &pod_ip), &now);
+    if pod.status.as_ref() == Some(&status) {
+        return false;
+    }
+    let mut updated = pod;
+    updated.status = Some(status);
+    store.put_pod(updated);
+    true
 }
 
 /// A crash-looping or `restartPolicy: Never` container's exit: code 1, "Error".

@@ -17,6 +17,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::api::ids::Ids;
 use crate::api::server::Env;
+use crate::api::store::{Store, WatchEvent};
 
 /// What a reconcile needs besides the store: the time, identifiers, and a way
 /// to ask to be run again later.
@@ -57,6 +58,91 @@ impl Ctx<'_> {
         Env {
             now: &self.now,
             ids: &mut *self.ids,
+        }
+    }
+}
+
+/// How far a controller has read the store's watch log: what an informer's
+/// resourceVersion is to a real controller. Each pass looks only at what
+/// changed since, so its work follows the change and not the cluster's size.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cursor(u64);
+
+impl Cursor {
+    /// The changes written since the last [`Cursor::catch_up`].
+    pub fn unread<'s>(&self, store: &'s Store) -> &'s [WatchEvent] {
+        store.events_since(self.0)
+    }
+
+    /// Marks everything written so far as read.
+    pub fn catch_up(&mut self, store: &Store) {
+        self.0 = store.resource_version();
+    }
+
+    /// The resourceVersion read up to.
+    pub fn position(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Timers per object: when each must be looked at again, in time order. Both
+/// kinds are kept: `pending` ones finish work under way, `retry` ones may
+/// fail forever (see [`Ctx::wake_at`] and [`Ctx::retry_at`]).
+#[derive(Clone, Debug, Default)]
+pub struct Timers<K: Ord + Clone> {
+    by_key: std::collections::BTreeMap<K, (Option<Timestamp>, Option<Timestamp>)>,
+    pending: std::collections::BTreeSet<(Timestamp, K)>,
+    retry: std::collections::BTreeSet<(Timestamp, K)>,
+}
+
+impl<K: Ord + Clone> Timers<K> {
+    /// Replaces `key`'s timers.
+    pub fn set(&mut self, key: &K, pending: Option<Timestamp>, retry: Option<Timestamp>) {
+        self.clear(key);
+        if pending.is_none() && retry.is_none() {
+            return;
+        }
+        if let Some(at) = pending {
+            self.pending.insert((at, key.clone()));
+        }
+        if let Some(at) = retry {
+            self.retry.insert((at, key.clone()));
+        }
+        self.by_key.insert(key.clone(), (pending, retry));
+    }
+
+    pub fn clear(&mut self, key: &K) {
+        if let Some((pending, retry)) = self.by_key.remove(key) {
+            if let Some(at) = pending {
+                self.pending.remove(&(at, key.clone()));
+            }
+            if let Some(at) = retry {
+                self.retry.remove(&(at, key.clone()));
+            }
+        }
+    }
+
+    /// The keys with a timer at or before `now`.
+    pub fn due(&self, now: Timestamp) -> Vec<K> {
+        let mut due: Vec<K> = self
+            .pending
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .chain(self.retry.iter().take_while(|(at, _)| *at <= now))
+            .map(|(_, key)| key.clone())
+            .collect();
+        due.sort();
+        due.dedup();
+        due
+    }
+
+    /// Asks `ctx` to wake at the earliest timers.
+    pub fn report(&self, ctx: &mut Ctx) {
+        if let Some((at, _)) = self.pending.iter().find(|(at, _)| *at > ctx.now()) {
+            ctx.wake_at(*at);
+        }
+        if let Some((at, _)) = self.retry.iter().find(|(at, _)| *at > ctx.now()) {
+            ctx.retry_at(*at);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! kubelet stops reporting turns `Ready=Unknown` after the grace period and gets
 //! the `unreachable` taints; a cordoned node gets the `unschedulable` taint.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
@@ -9,8 +10,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::events::{record, reference, Reporter};
 use super::kubelet::{node_condition, Kubelets};
-use super::{later, pod_node_name, Ctx};
-use crate::api::store::Store;
+use super::{later, Ctx, Cursor};
+use crate::api::store::{Store, WatchEventType};
 use crate::api::Kind;
 use crate::scheduling::taints::{NO_EXECUTE, NO_SCHEDULE};
 
@@ -81,17 +82,31 @@ fn unknown_conditions(node: &Node, now: &Time) -> Vec<NodeCondition> {
         .collect()
 }
 
-/// One pass over every node.
-pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool {
+/// One pass over the nodes that changed, whose kubelet stopped or started
+/// (`poked`), or whose kubelet is down (they have a deadline).
+pub fn reconcile(
+    store: &mut Store,
+    state: &mut NodeLifecycleState,
+    kubelets: &Kubelets,
+    poked: &BTreeSet<String>,
+    ctx: &mut Ctx,
+) -> bool {
     let mut changed = false;
     let now = ctx.now.clone();
-    let nodes: Vec<Node> = store
-        .nodes()
-        .filter(|n| n.status.is_some())
-        .cloned()
-        .collect();
-    for node in nodes {
-        let name = node.metadata.name.clone().unwrap_or_default();
+    let mut names: BTreeSet<String> = poked.clone();
+    names.extend(kubelets.down_nodes().map(str::to_string));
+    names.extend(
+        state
+            .cursor
+            .unread(store)
+            .iter()
+            .filter(|e| e.kind == Kind::Node && e.type_ != WatchEventType::Deleted)
+            .map(|e| e.key.1.clone()),
+    );
+    for name in names {
+        let Some(node) = store.node(&name).filter(|n| n.status.is_some()).cloned() else {
+            continue;
+        };
         let mut updated = node.clone();
         let cordoned = node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true);
         set_taint(
@@ -196,16 +211,25 @@ pub fn reconcile(store: &mut Store, kubelets: &Kubelets, ctx: &mut Ctx) -> bool 
             changed = true;
         }
     }
+    // What this pass wrote needs no second look.
+    state.cursor.catch_up(store);
     changed
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NodeLifecycleState {
+    cursor: Cursor,
+}
+
+impl NodeLifecycleState {
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
 }
 
 /// `MarkPodsNotReady`: the pods of an unreachable node are no longer Ready.
 fn mark_pods_not_ready(store: &mut Store, node: &str, now: &Time) {
-    let pods: Vec<_> = store
-        .pods()
-        .filter(|p| pod_node_name(p) == Some(node))
-        .cloned()
-        .collect();
+    let pods: Vec<_> = store.pods_on_node(node).cloned().collect();
     for mut pod in pods {
         let Some(conditions) = pod.status.as_mut().and_then(|s| s.conditions.as_mut()) else {
             continue;

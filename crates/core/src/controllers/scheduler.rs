@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus, Taint};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::events::{record, reference, Reporter};
-use super::{later, pod_condition, pod_node_name, pod_phase, Ctx};
+use super::{later, pod_condition, pod_phase, Ctx};
 use crate::api::quantity::Quantity;
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store};
@@ -83,17 +84,23 @@ impl Usage {
     }
 }
 
-fn usage_by_node(store: &Store) -> BTreeMap<String, Usage> {
-    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
-    for pod in store.pods() {
-        if matches!(pod_phase(pod), "Succeeded" | "Failed") {
-            continue;
-        }
-        if let Some(node) = pod_node_name(pod) {
-            usage.entry(node.to_string()).or_default().add(&demand(pod));
-        }
+/// What the pods bound to each node take, worked out for a node the first
+/// time a pass looks at it.
+#[derive(Default)]
+struct UsageCache(BTreeMap<String, Usage>);
+
+impl UsageCache {
+    fn of(&mut self, store: &Store, node: &str) -> &mut Usage {
+        self.0.entry(node.to_string()).or_insert_with(|| {
+            let mut usage = Usage::default();
+            for pod in store.pods_on_node(node) {
+                if !matches!(pod_phase(pod), "Succeeded" | "Failed") {
+                    usage.add(&demand(pod));
+                }
+            }
+            usage
+        })
     }
-    usage
 }
 
 fn allocatable(node: &Node, name: &str) -> i128 {
@@ -129,10 +136,12 @@ fn fit_reasons(d: &Demand, node: &Node, used: &Usage) -> Vec<String> {
 /// The filters before resources, in the default plugin order; a failure here
 /// is not something preemption can fix.
 fn static_reason(pod: &Pod, node: &Node) -> Option<String> {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let node_spec = node.spec.clone().unwrap_or_default();
-    let tolerations = spec.tolerations.as_deref().unwrap_or_default();
-    if node_spec.unschedulable == Some(true) {
+    let spec = pod.spec.as_ref();
+    let node_spec = node.spec.as_ref();
+    let tolerations = spec
+        .and_then(|s| s.tolerations.as_deref())
+        .unwrap_or_default();
+    if node_spec.and_then(|s| s.unschedulable) == Some(true) {
         let unschedulable = Taint {
             key: UNSCHEDULABLE_TAINT.to_string(),
             effect: NO_SCHEDULE.to_string(),
@@ -148,12 +157,17 @@ fn static_reason(pod: &Pod, node: &Node) -> Option<String> {
             return Some("node(s) were unschedulable".to_string());
         }
     }
-    if let Some(wanted) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+    if let Some(wanted) = spec
+        .and_then(|s| s.node_name.as_deref())
+        .filter(|n| !n.is_empty())
+    {
         if Some(wanted) != node.metadata.name.as_deref() {
             return Some("node(s) didn't match the requested node name".to_string());
         }
     }
-    let taints = node_spec.taints.as_deref().unwrap_or_default();
+    let taints = node_spec
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default();
     if let Some(taint) = first_untolerated(taints, tolerations, &[NO_SCHEDULE, NO_EXECUTE]) {
         return Some(format!(
             "node(s) had untolerated taint {{{}: {}}}",
@@ -161,7 +175,7 @@ fn static_reason(pod: &Pod, node: &Node) -> Option<String> {
             taint.value.as_deref().unwrap_or("")
         ));
     }
-    if required_affinity_matches(&spec, node).is_err() {
+    if spec.is_some_and(|spec| required_affinity_matches(spec, node).is_err()) {
         return Some("node(s) didn't match Pod's node affinity/selector".to_string());
     }
     None
@@ -198,8 +212,7 @@ fn priority(pod: &Pod) -> i32 {
 fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>> {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let mut candidates: Vec<&Pod> = store
-        .pods()
-        .filter(|p| pod_node_name(p) == Some(name))
+        .pods_on_node(name)
         .filter(|p| !matches!(pod_phase(p), "Succeeded" | "Failed"))
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| priority(p) < priority(pod))
@@ -211,12 +224,7 @@ fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>
             t(b).cmp(&t(a))
         })
     });
-    let mut used = Usage::default();
-    for p in store.pods().filter(|p| pod_node_name(p) == Some(name)) {
-        if !matches!(pod_phase(p), "Succeeded" | "Failed") {
-            used.add(&demand(p));
-        }
-    }
+    let mut used = UsageCache::default().of(store, name).clone();
     let mut chosen = Vec::new();
     for victim in candidates {
         if fit_reasons(d, node, &used).is_empty() {
@@ -258,92 +266,92 @@ fn score(d: &Demand, node: &Node, used: &Usage) -> i128 {
 
 /// One scheduling pass over every pending pod this scheduler owns.
 pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
-    let nodes: Vec<Node> = store.nodes().cloned().collect();
-    let mut pending: Vec<Pod> = store
-        .pods()
-        .filter(|p| pod_node_name(p).is_none() && p.metadata.deletion_timestamp.is_none())
+    let mut pending: Vec<(i32, Option<Time>, Key)> = store
+        .pods_on_node("")
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
             let name = p.spec.as_ref().and_then(|s| s.scheduler_name.as_deref());
             name.is_none_or(|n| n == DEFAULT_SCHEDULER)
         })
-        .cloned()
+        .map(|p| {
+            (
+                priority(p),
+                p.metadata.creation_timestamp.clone(),
+                key_of(&p.metadata),
+            )
+        })
         .collect();
     // PrioritySort: higher priority first, then older.
     pending.sort_by(|a, b| {
-        priority(b).cmp(&priority(a)).then_with(|| {
-            let t = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
-            t(a).cmp(&t(b))
-        })
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.as_ref().map(|t| t.0).cmp(&b.1.as_ref().map(|t| t.0)))
     });
-    let mut usage = usage_by_node(store);
+    let mut usage = UsageCache::default();
     let mut changed = false;
-    for pod in pending {
-        changed |= schedule_one(store, ctx, pod, &nodes, &mut usage);
+    for (_, _, key) in pending {
+        if let Some(pod) = store.pod(&key).cloned() {
+            changed |= schedule_one(store, ctx, pod, &mut usage);
+        }
     }
     changed
 }
 
-fn schedule_one(
-    store: &mut Store,
-    ctx: &mut Ctx,
-    mut pod: Pod,
-    nodes: &[Node],
-    usage: &mut BTreeMap<String, Usage>,
-) -> bool {
+fn count(reasons: &mut BTreeMap<String, usize>, reason: &str, n: usize) {
+    if n > 0 {
+        *reasons.entry(reason.to_string()).or_default() += n;
+    }
+}
+
+fn schedule_one(store: &mut Store, ctx: &mut Ctx, mut pod: Pod, usage: &mut UsageCache) -> bool {
     let d = demand(&pod);
-    let allowed = prefiltered_names(&pod);
+    let total = store.count(Kind::Node);
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut preemption: BTreeMap<String, usize> = BTreeMap::new();
-    let mut feasible: Vec<&Node> = Vec::new();
-    let mut fixable: Vec<&Node> = Vec::new();
+    let not_helpful = "Preemption is not helpful for scheduling";
+    // A `matchFields metadata.name` pre-filter (the DaemonSet's own) narrows the
+    // nodes looked at; every other node fails NodeAffinity.
+    let nodes: Vec<&Node> = match prefiltered_names(&pod) {
+        Some(names) => {
+            let names: BTreeSet<String> = names.into_iter().collect();
+            names.iter().filter_map(|n| store.node(n)).collect()
+        }
+        None => store.nodes().collect(),
+    };
+    let skipped = total - nodes.len();
+    count(
+        &mut reasons,
+        "node(s) didn't satisfy plugin(s) [NodeAffinity]",
+        skipped,
+    );
+    count(&mut preemption, not_helpful, skipped);
+    // (score, name) of nodes that fit; names of nodes short only of resources or ports.
+    let mut feasible: Vec<(i128, String)> = Vec::new();
+    let mut fixable: Vec<String> = Vec::new();
     for node in nodes {
         let name = node.metadata.name.as_deref().unwrap_or("");
-        if allowed
-            .as_ref()
-            .is_some_and(|names| !names.iter().any(|n| n == name))
-        {
-            *reasons
-                .entry("node(s) didn't satisfy plugin(s) [NodeAffinity]".into())
-                .or_default() += 1;
-            *preemption
-                .entry("Preemption is not helpful for scheduling".into())
-                .or_default() += 1;
-            continue;
-        }
         if let Some(reason) = static_reason(&pod, node) {
-            *reasons.entry(reason).or_default() += 1;
-            *preemption
-                .entry("Preemption is not helpful for scheduling".into())
-                .or_default() += 1;
+            count(&mut reasons, &reason, 1);
+            count(&mut preemption, not_helpful, 1);
             continue;
         }
-        let empty = Usage::default();
-        let used = usage.get(name).unwrap_or(&empty);
+        let used = usage.of(store, name);
         let fit = fit_reasons(&d, node, used);
         if fit.is_empty() {
-            feasible.push(node);
+            feasible.push((score(&d, node, used), name.to_string()));
         } else {
             for reason in fit {
-                *reasons.entry(reason).or_default() += 1;
+                count(&mut reasons, &reason, 1);
             }
-            fixable.push(node);
+            fixable.push(name.to_string());
         }
     }
     let key = key_of(&pod.metadata);
-    if let Some(node) = feasible.into_iter().max_by(|a, b| {
-        let used = |n: &Node| {
-            usage
-                .get(n.metadata.name.as_deref().unwrap_or(""))
-                .cloned()
-                .unwrap_or_default()
-        };
-        score(&d, a, &used(a))
-            .cmp(&score(&d, b, &used(b)))
-            // Equal scores: the first node by name.
-            .then_with(|| b.metadata.name.cmp(&a.metadata.name))
-    }) {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        usage.entry(name.clone()).or_default().add(&d);
+    // The best score; among equals, the first node by name.
+    if let Some((_, name)) = feasible
+        .into_iter()
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+    {
+        usage.of(store, &name).add(&d);
         pod.spec.get_or_insert_with(Default::default).node_name = Some(name.clone());
         if let Some(status) = pod.status.as_mut() {
             status.nominated_node_name = None;
@@ -374,10 +382,13 @@ fn schedule_one(
         == Some("Never");
     let mut nominated = None;
     if !policy_never {
-        for node in &fixable {
-            match victims(&pod, node, store, &d) {
+        for name in &fixable {
+            let found = store
+                .node(name)
+                .and_then(|node| victims(&pod, node, store, &d));
+            match found {
                 Some(found) => {
-                    nominated = Some((node.metadata.name.clone().unwrap_or_default(), found));
+                    nominated = Some((name.clone(), found));
                     break;
                 }
                 None => {
@@ -388,7 +399,6 @@ fn schedule_one(
             }
         }
     }
-    let total = nodes.len();
     let mut message = format!("0/{total} nodes are available: {}.", histogram(&reasons));
     if policy_never {
         message.push_str(" preemption: not eligible due to preemptionPolicy=Never.");

@@ -2,24 +2,32 @@
 //! tolerate are deleted at once; those that tolerate them for `tolerationSeconds`
 //! are deleted when that time is up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition, Taint};
 use k8s_openapi::jiff::Timestamp;
 
 use super::events::{record, reference, Reporter};
-use super::{later, pod_node_name, Ctx};
+use super::{later, pod_node_name, Ctx, Cursor, Timers};
 use crate::api::server::delete_pod;
-use crate::api::store::{key_of, Store};
+use crate::api::store::{key_of, Key, Store};
 use crate::api::Kind;
 use crate::scheduling::taints::{tolerates, NO_EXECUTE};
 
-/// When the manager first saw each pod (by uid) under NoExecute taints it
-/// tolerates for a while: `tolerationSeconds` count from then.
+/// When the manager first saw each pod (by key, with its uid) under NoExecute
+/// taints it tolerates for a while: `tolerationSeconds` count from then.
 #[derive(Clone, Debug, Default)]
 pub struct TaintEvictionState {
-    since: BTreeMap<String, Timestamp>,
+    since: BTreeMap<Key, (String, Timestamp)>,
+    deadlines: Timers<Key>,
+    cursor: Cursor,
+}
+
+impl TaintEvictionState {
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
 }
 
 /// When `pod` must go from a node with these NoExecute `taints`, counting from
@@ -42,38 +50,55 @@ fn eviction_time(pod: &Pod, taints: &[&Taint], since: Timestamp) -> Option<Times
     Some(at.unwrap_or(Timestamp::MAX))
 }
 
+/// Looks at the pods that changed, the pods of nodes that changed, and those
+/// whose `tolerationSeconds` ran out.
 pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ctx) -> bool {
-    let mut seen = BTreeMap::new();
+    let mut visit: BTreeSet<Key> = state.deadlines.due(ctx.now()).into_iter().collect();
+    for event in state.cursor.unread(store) {
+        match event.kind {
+            Kind::Pod => {
+                visit.insert(event.key.clone());
+            }
+            Kind::Node => visit.extend(store.pods_on_node(&event.key.1).map(|p| key_of(&p.metadata))),
+            _ => {}
+        }
+    }
     // Decide on borrowed pods first; only the ones to evict are copied.
     let mut due: Vec<Pod> = Vec::new();
-    for pod in store
-        .pods()
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-    {
-        let Some(node) = pod_node_name(pod).and_then(|n| store.node(n)) else {
+    for key in visit {
+        state.deadlines.clear(&key);
+        let Some(pod) = store.pod(&key).filter(|p| p.metadata.deletion_timestamp.is_none())
+        else {
+            state.since.remove(&key);
             continue;
         };
-        let taints: Vec<&Taint> = node
-            .spec
-            .iter()
-            .flat_map(|s| s.taints.iter().flatten())
+        let taints: Vec<&Taint> = pod_node_name(pod)
+            .and_then(|n| store.node(n))
+            .into_iter()
+            .flat_map(|node| node.spec.iter().flat_map(|s| s.taints.iter().flatten()))
             .filter(|t| t.effect == NO_EXECUTE)
             .collect();
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
         if taints.is_empty() {
+            // No longer under NoExecute taints: it starts afresh next time.
+            state.since.remove(&key);
             continue;
         }
-        let uid = pod.metadata.uid.clone().unwrap_or_default();
-        let since = state.since.get(&uid).copied().unwrap_or(ctx.now());
-        seen.insert(uid, since);
+        let since = match state.since.get(&key) {
+            Some((seen, since)) if *seen == uid => *since,
+            _ => ctx.now(),
+        };
+        state.since.insert(key.clone(), (uid, since));
         let at = eviction_time(pod, &taints, since).unwrap_or(ctx.now());
         if at > ctx.now() {
             if at != Timestamp::MAX {
-                ctx.wake_at(at);
+                state.deadlines.set(&key, Some(at), None);
             }
             continue;
         }
         due.push(pod.clone());
     }
+    state.deadlines.report(ctx);
     let changed = !due.is_empty();
     for pod in due {
         let name = format!(
@@ -108,7 +133,6 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
         let now = ctx.now.clone();
         let _ = delete_pod(store, &key, None, &now);
     }
-    // Pods no longer under tolerated NoExecute taints start afresh next time.
-    state.since = seen;
+    state.cursor.catch_up(store);
     changed
 }

@@ -19,10 +19,12 @@ use crate::api::{Kind, Object};
 use crate::controllers::daemonset::history::current_revision_hash as ds_hash;
 use crate::controllers::daemonset::update::is_updated;
 use crate::controllers::daemonset::DaemonSetState;
+use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
+use crate::controllers::node_lifecycle::NodeLifecycleState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    daemonset, garbage_collector, kubelet, node_lifecycle, scheduler, taint_eviction, Ctx,
+    daemonset, garbage_collector, kubelet, node_lifecycle, scheduler, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -63,14 +65,16 @@ pub struct Cluster {
     kubelets: Kubelets,
     daemonsets: DaemonSetState,
     evictions: TaintEvictionState,
-    /// Nodes that disappeared while pods were still bound to them, and since when.
-    gone_nodes: BTreeMap<String, Timestamp>,
+    garbage: GarbageCollectorState,
+    nodes: NodeLifecycleState,
     /// The earliest moment a controller asked to run again (any reason, and to
     /// finish work under way), from the last pass.
     wake: Option<Timestamp>,
     pending: Option<Timestamp>,
     /// Each DaemonSet's rollout, one sample per change.
     rollouts: BTreeMap<Key, Vec<RolloutSample>>,
+    /// How far rollout sampling has read the watch log.
+    sampled: Cursor,
 }
 
 impl Cluster {
@@ -82,10 +86,12 @@ impl Cluster {
             kubelets: Kubelets::default(),
             daemonsets: DaemonSetState::default(),
             evictions: TaintEvictionState::default(),
-            gone_nodes: BTreeMap::new(),
+            garbage: GarbageCollectorState::default(),
+            nodes: NodeLifecycleState::default(),
             wake: None,
             pending: None,
             rollouts: BTreeMap::new(),
+            sampled: Cursor::default(),
         };
         let meta = |name: &str| ObjectMeta {
             name: Some(name.to_string()),
@@ -199,6 +205,7 @@ impl Cluster {
 
     /// Runs every controller at the current moment until none changes anything.
     pub fn reconcile(&mut self) {
+        let mut poked = self.kubelets.take_poked();
         for _ in 0..MAX_SETTLE_PASSES {
             let mut ctx = Ctx {
                 now: Time(self.now),
@@ -207,11 +214,11 @@ impl Cluster {
                 pending: None,
             };
             let store = &mut self.store;
-            let mut changed = garbage_collector::collect(store, &ctx.now);
+            let mut changed = garbage_collector::collect(store, &mut self.garbage, &mut ctx);
+            changed |= kubelet::sync(store, &mut self.kubelets, &poked, &mut ctx);
             changed |=
-                garbage_collector::collect_orphan_pods(store, &mut self.gone_nodes, &mut ctx);
-            changed |= kubelet::sync(store, &mut self.kubelets, &mut ctx);
-            changed |= node_lifecycle::reconcile(store, &self.kubelets, &mut ctx);
+                node_lifecycle::reconcile(store, &mut self.nodes, &self.kubelets, &poked, &mut ctx);
+            poked.clear();
             changed |= daemonset::sync_all(store, &mut self.daemonsets, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
@@ -221,6 +228,7 @@ impl Cluster {
             self.pending = ctx.pending;
             if !changed {
                 self.sample_rollouts();
+                self.forget_read_events();
                 return;
             }
         }
@@ -234,24 +242,66 @@ impl Cluster {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Drops the watch events every controller has read.
+    fn forget_read_events(&mut self) {
+        let read = [
+            self.kubelets.cursor(),
+            self.nodes.cursor(),
+            self.garbage.cursor(),
+            self.evictions.cursor(),
+            self.sampled,
+        ]
+        .iter()
+        .map(Cursor::position)
+        .chain(self.daemonsets.oldest_read())
+        .min()
+        .unwrap_or(0);
+        self.store.forget_events_through(read);
+    }
+
+    /// Samples the DaemonSets whose pods or status changed since the last sample.
     fn sample_rollouts(&mut self) {
         let now = self.now;
         let store = &self.store;
         self.rollouts
             .retain(|key, _| store.daemonset(key).is_some());
-        for ds in store.daemonsets() {
+        let owners: BTreeMap<&str, Key> = store
+            .daemonsets()
+            .filter_map(|ds| Some((ds.metadata.uid.as_deref()?, key_of(&ds.metadata))))
+            .collect();
+        let mut touched: std::collections::BTreeSet<Key> = std::collections::BTreeSet::new();
+        for event in self.sampled.unread(store) {
+            match event.kind {
+                Kind::DaemonSet => {
+                    touched.insert(event.key.clone());
+                }
+                Kind::Pod => match store.pod(&event.key) {
+                    Some(pod) => touched.extend(
+                        crate::api::store::controller_uid(&pod.metadata)
+                            .and_then(|uid| owners.get(uid))
+                            .cloned(),
+                    ),
+                    // A deleted pod may have been any DaemonSet's of its namespace.
+                    None => touched.extend(
+                        owners
+                            .values()
+                            .filter(|key| key.0 == event.key.0)
+                            .cloned(),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        self.sampled.catch_up(store);
+        for ds in touched.iter().filter_map(|key| store.daemonset(key)) {
             let key = key_of(&ds.metadata);
             let hash = ds_hash(store, ds);
-            let uid = ds.metadata.uid.as_deref();
+            let uid = ds.metadata.uid.as_deref().unwrap_or("");
             let mut per_node: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-            for pod in store.pods().filter(|p| {
-                p.metadata.deletion_timestamp.is_none()
-                    && p.metadata
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .any(|r| Some(r.uid.as_str()) == uid)
-            }) {
+            for pod in store
+                .pods_controlled_by(uid)
+                .filter(|p| p.metadata.deletion_timestamp.is_none())
+            {
                 let node =
                     crate::controllers::daemonset::pod_template::target_node(pod).unwrap_or("");
                 let entry = per_node.entry(node).or_default();

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use serde_json::Value;
@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::pod_template::{controller_ref, CONTROLLER_REVISION_HASH};
 use super::Ctx;
 use crate::api::store::Store;
-use crate::api::{Kind, Object};
+use crate::api::{Kind, Object, Served};
 
 const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -174,16 +174,10 @@ pub fn cleanup_history(store: &mut Store, ds: &DaemonSet, current_hash: &str) ->
         .and_then(|s| s.revision_history_limit)
         .unwrap_or(10)
         .max(0) as usize;
-    let uid = ds.metadata.uid.as_deref();
+    let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let live_hashes: BTreeSet<String> = store
-        .pods()
-        .filter(|p| {
-            p.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|o| Some(o.uid.as_str()) == uid)
-        })
+        .dependents_of(uid)
+        .filter_map(|o| Pod::of(o))
         .filter_map(|p| {
             p.metadata
                 .labels

@@ -6,13 +6,13 @@ pub mod placement;
 pub mod pod_template;
 pub mod update;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use k8s_openapi::jiff::Timestamp;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Node, Pod};
 
 use self::history::{cleanup_history, construct_history};
 use self::placement::should_run_on;
@@ -54,7 +54,8 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
     };
     // Only pods whose ownership changes are copied.
     let candidates: Vec<Pod> = store
-        .pods()
+        .pods_controlled_by(&uid)
+        .chain(store.orphan_pods())
         .filter(|p| p.metadata.namespace == namespace)
         .filter(|p| {
             let matches = selector_matches(
@@ -99,12 +100,12 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
 
 /// The DaemonSet's pods grouped by the node they are meant for
 /// (`getNodesToDaemonPods`). Terminal pods already being deleted are ignored.
-fn pods_by_node<'a>(store: &'a Store, ds: &DaemonSet) -> BTreeMap<String, Vec<&'a Pod>> {
+fn pods_by_node<'a>(store: &'a Store, ds: &'a DaemonSet) -> BTreeMap<String, Vec<&'a Pod>> {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let namespace = ds.metadata.namespace.as_deref();
     let mut by_node: BTreeMap<String, Vec<&Pod>> = BTreeMap::new();
-    for pod in store.pods() {
-        if pod.metadata.namespace.as_deref() != namespace || !controlled_by(pod, uid) {
+    for pod in store.pods_controlled_by(uid) {
+        if pod.metadata.namespace.as_deref() != namespace {
             continue;
         }
         let terminal = matches!(pod_phase(pod), "Succeeded" | "Failed");
@@ -145,6 +146,16 @@ pub struct DaemonSetState {
     /// DaemonSet → its last sync that changed nothing, so the next pass can
     /// skip it until something it watches changes or its wake-up comes.
     synced: BTreeMap<Key, Synced>,
+    /// DaemonSet → node → (should run, should continue running) as its last
+    /// sync found them, so a node change that alters neither can be ignored.
+    placements: BTreeMap<Key, HashMap<String, (bool, bool)>>,
+}
+
+impl DaemonSetState {
+    /// The oldest point in the watch log a skipped DaemonSet still has to read from.
+    pub fn oldest_read(&self) -> Option<u64> {
+        self.synced.values().map(|s| s.resource_version).min()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -162,11 +173,15 @@ struct Synced {
 pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) -> bool {
     let keys: Vec<Key> = store.daemonsets().map(|ds| key_of(&ds.metadata)).collect();
     state.synced.retain(|key, _| store.daemonset(key).is_some());
+    state
+        .placements
+        .retain(|key, _| store.daemonset(key).is_some());
     let mut changed = false;
     for key in keys {
         if let Some(last) = state.synced.get(&key) {
             let woken = last.wake.is_some_and(|w| w <= ctx.now());
-            if !woken && !watched_change(store, &key, last.resource_version) {
+            let placements = state.placements.get(&key);
+            if !woken && !watched_change(store, &key, placements, last.resource_version) {
                 ctx.wake = earliest(ctx.wake, last.wake);
                 ctx.pending = earliest(ctx.pending, last.pending);
                 continue;
@@ -205,18 +220,36 @@ fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
-/// Has anything the DaemonSet `key` depends on changed after `since`?
-fn watched_change(store: &Store, key: &Key, since: u64) -> bool {
-    let uid = store
-        .daemonset(key)
-        .and_then(|ds| ds.metadata.uid.as_deref())
-        .unwrap_or("");
+/// Has anything the DaemonSet `key` depends on changed after `since`? A node
+/// counts only if whether the DaemonSet should run or continue running there
+/// changed (as `updateNode` in Kubernetes decides), judged against what its
+/// last sync saw.
+fn watched_change(
+    store: &Store,
+    key: &Key,
+    placements: Option<&HashMap<String, (bool, bool)>>,
+    since: u64,
+) -> bool {
+    let ds = store.daemonset(key);
+    let uid = ds.and_then(|ds| ds.metadata.uid.as_deref()).unwrap_or("");
     store
         .events_since(since)
         .iter()
         .any(|event| match event.kind {
             Kind::Event => false,
-            Kind::Node | Kind::Namespace | Kind::PriorityClass => true,
+            Kind::Node => {
+                let now = store
+                    .node(&event.key.1)
+                    .zip(ds)
+                    .map(|(node, ds)| should_run_on(node, ds))
+                    .map_or((false, false), |p| (p.should_run, p.should_continue_running));
+                let before = placements
+                    .and_then(|p| p.get(&event.key.1))
+                    .copied()
+                    .unwrap_or((false, false));
+                placements.is_none() || now != before
+            }
+            Kind::Namespace | Kind::PriorityClass => true,
             Kind::DaemonSet => event.key == *key,
             // A pod matters if it is ours, or nobody's (to adopt); a deleted one
             // cannot be looked at, so it counts.
@@ -310,38 +343,38 @@ fn delete_pods(store: &mut Store, ctx: &mut Ctx, ds: &DaemonSet, pods: Vec<Key>)
     changed
 }
 
-/// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
-/// then writes status. Returns whether anything in the store changed.
-fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
-    let Some(ds) = store.daemonset(key).cloned() else {
-        state.create_backoff.remove(key);
-        return false;
-    };
-    if ds.metadata.deletion_timestamp.is_some() {
-        return false;
-    }
+/// An event to record once the store is free to write: type, reason, message.
+type Note = (&'static str, &'static str, String);
+
+/// `manage`'s decisions for each node, on borrowed pods: the nodes that need a
+/// pod, the pods that must go, and the events to record.
+fn manage_plan(
+    store: &Store,
+    state: &mut DaemonSetState,
+    ds: &DaemonSet,
+    hash: &str,
+    ctx: &mut Ctx,
+) -> (Vec<String>, Vec<Key>, Vec<Note>) {
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let namespace = ds.metadata.namespace.clone().unwrap_or_default();
-    let hash = construct_history(store, &ds, ctx);
-    let surge = allows_surge(&ds);
-    let mut changed = claim_pods(store, &ds);
-    // Copied: the loop below records events as it goes.
-    let mut by_node: BTreeMap<String, Vec<Pod>> = pods_by_node(store, &ds)
-        .into_iter()
-        .map(|(node, pods)| (node, pods.into_iter().cloned().collect()))
-        .collect();
+    let surge = allows_surge(ds);
+    let mut by_node = pods_by_node(store, ds);
     let mut to_delete: Vec<Key> = Vec::new();
     let mut to_create: Vec<String> = Vec::new();
-
-    let nodes: Vec<_> = store.nodes().cloned().collect();
-    for node in &nodes {
+    let mut notes: Vec<Note> = Vec::new();
+    let mut placements = HashMap::new();
+    for node in store.nodes() {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let placement = should_run_on(node, &ds);
+        let placement = should_run_on(node, ds);
+        placements.insert(
+            name.clone(),
+            (placement.should_run, placement.should_continue_running),
+        );
         let pods = by_node.remove(&name).unwrap_or_default();
         // Without surge, a node whose only pod is terminating or failed gets
         // its replacement once that pod is gone, not before.
         let has_pods = !pods.is_empty();
-        let live: Vec<Pod> = pods
+        let live: Vec<&Pod> = pods
             .into_iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
             .collect();
@@ -349,13 +382,13 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
             to_delete.extend(live.iter().map(|p| key_of(&p.metadata)));
             continue;
         }
-        let (finished, mut running): (Vec<Pod>, Vec<Pod>) = live
+        let (finished, mut running): (Vec<&Pod>, Vec<&Pod>) = live
             .into_iter()
             .partition(|p| matches!(pod_phase(p), "Failed" | "Succeeded"));
         for pod in &finished {
             let pod_name = format!("{namespace}/{}", pod.metadata.name.as_deref().unwrap_or(""));
             if pod_phase(pod) == "Succeeded" {
-                ds_event(store, ctx, &ds, "Normal", "SucceededDaemonPod", format!("Found succeeded daemon pod {pod_name} on node {name}, will try to delete it"));
+                notes.push(("Normal", "SucceededDaemonPod", format!("Found succeeded daemon pod {pod_name} on node {name}, will try to delete it")));
                 to_delete.push(key_of(&pod.metadata));
                 continue;
             }
@@ -369,14 +402,11 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
                 ctx.wake_at(not_before);
                 continue;
             }
-            ds_event(
-                store,
-                ctx,
-                &ds,
+            notes.push((
                 "Warning",
                 "FailedDaemonPod",
                 format!("Found failed daemon pod {pod_name} on node {name}, will try to kill it"),
-            );
+            ));
             state.failed_pod_backoff.insert(
                 backoff_key,
                 (failures + 1, later(ctx.now(), failed_pod_backoff(failures))),
@@ -396,7 +426,7 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
             // old one once the new one is available (or it is not Ready).
             sort_oldest_first(&mut running);
             let (new, old): (Vec<&Pod>, Vec<&Pod>) =
-                running.iter().partition(|p| is_updated(p, &ds, &hash));
+                running.iter().partition(|p| is_updated(p, ds, hash));
             to_delete.extend(
                 new.iter()
                     .skip(1)
@@ -404,7 +434,7 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
                     .map(|p| key_of(&p.metadata)),
             );
             if let (Some(new), Some(old)) = (new.first(), old.first()) {
-                let (new_available, when) = availability(new, min_ready(&ds), ctx.now());
+                let (new_available, when) = availability(new, min_ready(ds), ctx.now());
                 if !is_pod_ready(old) || new_available {
                     to_delete.push(key_of(&old.metadata));
                 } else if let Some(at) = when {
@@ -420,6 +450,27 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
                 .filter(|p| pod_node_name(p).is_none())
                 .map(|p| key_of(&p.metadata)),
         );
+    }
+
+    state.placements.insert(key_of(&ds.metadata), placements);
+    (to_create, to_delete, notes)
+}
+
+/// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
+/// then writes status. Returns whether anything in the store changed.
+fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
+    let Some(ds) = store.daemonset(key).cloned() else {
+        state.create_backoff.remove(key);
+        return false;
+    };
+    if ds.metadata.deletion_timestamp.is_some() {
+        return false;
+    }
+    let hash = construct_history(store, &ds, ctx);
+    let mut changed = claim_pods(store, &ds);
+    let (mut to_create, to_delete, notes) = manage_plan(store, state, &ds, &hash, ctx);
+    for (type_, reason, message) in notes {
+        ds_event(store, ctx, &ds, type_, reason, message);
     }
 
     let backoff = state.create_backoff.get(key).copied();
@@ -466,6 +517,7 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
             == Some("RollingUpdate")
     {
         let by_node = pods_by_node(store, &ds);
+        let nodes: Vec<&Node> = store.nodes().collect();
         let plan = rolling_update(&ds, &nodes, &by_node, &hash, ctx.now());
         if let Some(at) = plan.wake {
             ctx.wake_at(at);

@@ -89,6 +89,14 @@ pub fn should_run_on(node: &Node, ds: &DaemonSet) -> Placement {
         .as_ref()
         .and_then(|s| s.taints.as_deref())
         .unwrap_or_default();
+    let eligible = Placement {
+        should_run: true,
+        should_continue_running: true,
+        reason: PlacementReason::Eligible,
+    };
+    if taints.is_empty() {
+        return eligible;
+    }
     // The simulated pod carries the injected tolerations, as the real one does.
     let tolerations = daemon_tolerations(spec);
     if let Some(taint) = first_untolerated(taints, &tolerations, &[NO_EXECUTE]) {
@@ -97,9 +105,5 @@ pub fn should_run_on(node: &Node, ds: &DaemonSet) -> Placement {
     if let Some(taint) = first_untolerated(taints, &tolerations, &[NO_SCHEDULE]) {
         return no(true, PlacementReason::UntoleratedTaint(taint.clone()));
     }
-    Placement {
-        should_run: true,
-        should_continue_running: true,
-        reason: PlacementReason::Eligible,
-    }
+    eligible
 }

@@ -115,7 +115,7 @@ pub struct Plan {
 /// One pass of the RollingUpdate strategy over `by_node` (node → its daemon pods).
 pub fn rolling_update(
     ds: &DaemonSet,
-    nodes: &[Node],
+    nodes: &[&Node],
     by_node: &BTreeMap<String, Vec<&Pod>>,
     hash: &str,
     now: Timestamp,
@@ -141,9 +141,9 @@ pub fn rolling_update(
     let desired = i32::try_from(placements.values().filter(|r| **r).count()).unwrap_or(i32::MAX);
     let (max_surge, max_unavailable) = surge_and_unavailable(ds, desired);
     // The working set: nodes with pods, and desired nodes without.
-    let mut working: BTreeMap<String, (Option<Pod>, Option<Pod>, bool)> = BTreeMap::new();
+    let mut working: BTreeMap<&str, (Option<&Pod>, Option<&Pod>, bool)> = BTreeMap::new();
     for name in placements.iter().filter(|(_, r)| **r).map(|(n, _)| n) {
-        working.insert(name.clone(), (None, None, true));
+        working.insert(name, (None, None, true));
     }
     for (node, pods) in by_node {
         let live: Vec<&Pod> = pods
@@ -154,14 +154,7 @@ pub fn rolling_update(
         let (new, old): (Vec<&Pod>, Vec<&Pod>) =
             live.into_iter().partition(|p| is_updated(p, ds, hash));
         let ok = new.len() <= 1 && old.len() <= 1;
-        working.insert(
-            node.clone(),
-            (
-                new.first().map(|p| (*p).clone()),
-                old.first().map(|p| (*p).clone()),
-                ok,
-            ),
-        );
+        working.insert(node, (new.first().copied(), old.first().copied(), ok));
     }
     let mut plan_delete = Vec::new();
     if max_surge == 0 {
@@ -210,7 +203,7 @@ pub fn rolling_update(
                 (None, Some(new)) if available(new) => available_count += 1,
                 _ => {}
             }
-            let should_run = placements.get(node).copied().unwrap_or(false);
+            let should_run = placements.get(*node).copied().unwrap_or(false);
             match (old, new) {
                 (None, _) => {}
                 (Some(old), None) => {
@@ -219,7 +212,7 @@ pub fn rolling_update(
                             plan_delete.push(key_of(&old.metadata));
                             continue;
                         }
-                        allowed_new.push(node.clone());
+                        allowed_new.push(*node);
                     } else {
                         if !should_run {
                             should_not_run.push(key_of(&old.metadata));
@@ -228,7 +221,7 @@ pub fn rolling_update(
                         if surge >= max_surge {
                             continue;
                         }
-                        candidate_new.push(node.clone());
+                        candidate_new.push(*node);
                     }
                 }
                 (Some(old), Some(new)) => {
@@ -250,11 +243,12 @@ pub fn rolling_update(
         }
         let remaining =
             (max_surge - surge).clamp(0, i32::try_from(candidate_new.len()).unwrap_or(i32::MAX));
-        plan.create.extend(allowed_new);
+        plan.create.extend(allowed_new.into_iter().map(str::to_string));
         plan.create.extend(
             candidate_new
                 .into_iter()
-                .take(remaining.unsigned_abs() as usize),
+                .take(remaining.unsigned_abs() as usize)
+                .map(str::to_string),
         );
     }
     plan.delete = plan_delete;
