@@ -129,12 +129,9 @@ fn run(nodes: usize) {
         println!("DIAG store {:.0} MiB pods {:.0} MiB events {:.0} MiB ({} events) log {}", mib(store_bytes), mib(pod_bytes), mib(ev_bytes), e.len(), cluster.store().events_since(0).len());
     }
     if std::env::var_os("REPEAT_LABEL").is_some() {
-        for i in 0..30 {
-            timed(&mut cluster, |c| {
-                let Some(Object::Node(mut n)) = c.store().get(Kind::Node, "", "node-00001").cloned() else { panic!() };
-                n.metadata.labels.get_or_insert_with(Default::default).insert("extra".into(), format!("v{i}"));
-                let _ = c.update(Object::Node(n));
-            });
+        for i in 0..10 {
+            let t = timed(&mut cluster, |c| apply(c, Kind::Node, &node(&format!("node-new{i}"))));
+            eprintln!("add {:?}", t);
         }
         return;
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use k8s_openapi::jiff::Timestamp;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Pod;
 
 use self::history::{cleanup_history, construct_history};
 use self::placement::should_run_on;
@@ -21,7 +21,7 @@ use self::update::{allows_surge, availability, is_updated, min_ready, rolling_up
 use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
-use crate::api::store::{key_of, Key, Store};
+use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::validation::selector_matches;
 use crate::api::Kind;
 
@@ -100,10 +100,10 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
 
 /// The DaemonSet's pods grouped by the node they are meant for
 /// (`getNodesToDaemonPods`). Terminal pods already being deleted are ignored.
-fn pods_by_node<'a>(store: &'a Store, ds: &'a DaemonSet) -> BTreeMap<String, Vec<&'a Pod>> {
+fn pods_by_node<'a>(store: &'a Store, ds: &'a DaemonSet) -> BTreeMap<&'a str, Vec<&'a Pod>> {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let namespace = ds.metadata.namespace.as_deref();
-    let mut by_node: BTreeMap<String, Vec<&Pod>> = BTreeMap::new();
+    let mut by_node: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
     for pod in store.pods_controlled_by(uid) {
         if pod.metadata.namespace.as_deref() != namespace {
             continue;
@@ -113,7 +113,7 @@ fn pods_by_node<'a>(store: &'a Store, ds: &'a DaemonSet) -> BTreeMap<String, Vec
             continue;
         }
         if let Some(node) = target_node(pod) {
-            by_node.entry(node.to_string()).or_default().push(pod);
+            by_node.entry(node).or_default().push(pod);
         }
     }
     by_node
@@ -247,7 +247,15 @@ fn watched_change(
                     .and_then(|p| p.get(&event.key.1))
                     .copied()
                     .unwrap_or((false, false));
-                placements.is_none() || now != before
+                // A node that comes or goes may also leave this DaemonSet's pod
+                // stranded on it (a node re-created under the same name).
+                let comes_or_goes = event.type_ != WatchEventType::Modified;
+                placements.is_none()
+                    || now != before
+                    || (comes_or_goes
+                        && store
+                            .pods_on_node(&event.key.1)
+                            .any(|p| controlled_by(p, uid)))
             }
             Kind::Namespace | Kind::PriorityClass => true,
             Kind::DaemonSet => event.key == *key,
@@ -350,6 +358,7 @@ type Note = (&'static str, &'static str, String);
 /// pod, the pods that must go, and the events to record.
 fn manage_plan(
     store: &Store,
+    mut by_node: BTreeMap<&str, Vec<&Pod>>,
     state: &mut DaemonSetState,
     ds: &DaemonSet,
     hash: &str,
@@ -358,7 +367,6 @@ fn manage_plan(
     let uid = ds.metadata.uid.clone().unwrap_or_default();
     let namespace = ds.metadata.namespace.clone().unwrap_or_default();
     let surge = allows_surge(ds);
-    let mut by_node = pods_by_node(store, ds);
     let mut to_delete: Vec<Key> = Vec::new();
     let mut to_create: Vec<String> = Vec::new();
     let mut notes: Vec<Note> = Vec::new();
@@ -370,7 +378,7 @@ fn manage_plan(
             name.clone(),
             (placement.should_run, placement.should_continue_running),
         );
-        let pods = by_node.remove(&name).unwrap_or_default();
+        let pods = by_node.remove(name.as_str()).unwrap_or_default();
         // Without surge, a node whose only pod is terminating or failed gets
         // its replacement once that pod is gone, not before.
         let has_pods = !pods.is_empty();
@@ -468,7 +476,32 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
     }
     let hash = construct_history(store, &ds, ctx);
     let mut changed = claim_pods(store, &ds);
-    let (mut to_create, to_delete, notes) = manage_plan(store, state, &ds, &hash, ctx);
+    let rolling = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|s| s.type_.as_deref())
+        == Some("RollingUpdate");
+    // Everything is decided on one grouping of the pods as they are now; the
+    // rolling update's plan is used only if `manage` writes nothing, and the
+    // status is worked out again only if a pod was written.
+    let (mut to_create, to_delete, notes, plan, status) = {
+        let by_node = pods_by_node(store, &ds);
+        let (to_create, to_delete, notes) =
+            manage_plan(store, by_node.clone(), state, &ds, &hash, ctx);
+        let placements = state.placements.get(key);
+        let plan = placements
+            .filter(|_| rolling && !changed && to_create.is_empty() && to_delete.is_empty())
+            .map(|placements| rolling_update(&ds, placements, &by_node, &hash, ctx.now()));
+        let quiet = !changed
+            && to_create.is_empty()
+            && to_delete.is_empty()
+            && plan
+                .as_ref()
+                .is_none_or(|p| p.create.is_empty() && p.delete.is_empty());
+        let status = quiet.then(|| compute_status(store, &ds, &hash, by_node, ctx));
+        (to_create, to_delete, notes, plan, status)
+    };
     for (type_, reason, message) in notes {
         ds_event(store, ctx, &ds, type_, reason, message);
     }
@@ -508,17 +541,7 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
     }
     changed |= delete_pods(store, ctx, &ds, to_delete);
     // The update strategy runs once what `manage` did has been observed.
-    if !changed
-        && ds
-            .spec
-            .as_ref()
-            .and_then(|s| s.update_strategy.as_ref())
-            .and_then(|s| s.type_.as_deref())
-            == Some("RollingUpdate")
-    {
-        let by_node = pods_by_node(store, &ds);
-        let nodes: Vec<&Node> = store.nodes().collect();
-        let plan = rolling_update(&ds, &nodes, &by_node, &hash, ctx.now());
+    if let Some(plan) = plan.filter(|_| !changed) {
         if let Some(at) = plan.wake {
             ctx.wake_at(at);
         }
@@ -528,18 +551,33 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
         }
         changed |= delete_pods(store, ctx, &ds, plan.delete);
     }
+    let status = match status.filter(|_| !changed) {
+        Some(status) => status,
+        None => compute_status(store, &ds, &hash, pods_by_node(store, &ds), ctx),
+    };
     changed |= cleanup_history(store, &ds, &hash);
-    changed | write_status(store, &ds, &hash, ctx)
+    if ds.status.as_ref() == Some(&status) {
+        return changed;
+    }
+    let mut updated = ds;
+    updated.status = Some(status);
+    store.put_daemonset(updated);
+    true
 }
 
 /// Status as `updateDaemonSetStatus` computes it (REFERENCE §8).
-fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &mut Ctx) -> bool {
+fn compute_status(
+    store: &Store,
+    ds: &DaemonSet,
+    hash: &str,
+    mut by_node: BTreeMap<&str, Vec<&Pod>>,
+    ctx: &mut Ctx,
+) -> DaemonSetStatus {
     let min_ready = ds
         .spec
         .as_ref()
         .and_then(|s| s.min_ready_seconds)
         .unwrap_or(0);
-    let mut by_node = pods_by_node(store, ds);
     let mut status = DaemonSetStatus {
         observed_generation: ds.metadata.generation,
         collision_count: ds.status.as_ref().and_then(|s| s.collision_count),
@@ -583,11 +621,5 @@ fn write_status(store: &mut Store, ds: &DaemonSet, hash: &str, ctx: &mut Ctx) ->
     }
     let unavailable = status.desired_number_scheduled - status.number_available.unwrap_or(0);
     status.number_unavailable = (unavailable > 0).then_some(unavailable);
-    if ds.status.as_ref() == Some(&status) {
-        return false;
-    }
-    let mut updated = ds.clone();
-    updated.status = Some(status);
-    store.put_daemonset(updated);
-    true
+    status
 }

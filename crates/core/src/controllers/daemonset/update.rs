@@ -4,15 +4,14 @@
 //! pods beside old ones within `maxSurge` and retire the old once the new are
 //! available. Nodes are visited in name order (Go's map order is random).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::DaemonSet;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
 
-use super::placement::should_run_on;
 use super::pod_template::{
     CONTROLLER_REVISION_HASH, POD_TEMPLATE_GENERATION, TEMPLATE_GENERATION_ANNOTATION,
 };
@@ -115,8 +114,8 @@ pub struct Plan {
 /// One pass of the RollingUpdate strategy over `by_node` (node → its daemon pods).
 pub fn rolling_update(
     ds: &DaemonSet,
-    nodes: &[&Node],
-    by_node: &BTreeMap<String, Vec<&Pod>>,
+    placements: &HashMap<String, (bool, bool)>,
+    by_node: &BTreeMap<&str, Vec<&Pod>>,
     hash: &str,
     now: Timestamp,
 ) -> Plan {
@@ -129,20 +128,16 @@ pub fn rolling_update(
         }
         ok
     };
-    let placements: BTreeMap<String, bool> = nodes
-        .iter()
-        .map(|n| {
-            (
-                n.metadata.name.clone().unwrap_or_default(),
-                should_run_on(n, ds).should_run,
-            )
-        })
-        .collect();
-    let desired = i32::try_from(placements.values().filter(|r| **r).count()).unwrap_or(i32::MAX);
+    let desired = i32::try_from(placements.values().filter(|(run, _)| *run).count())
+        .unwrap_or(i32::MAX);
     let (max_surge, max_unavailable) = surge_and_unavailable(ds, desired);
     // The working set: nodes with pods, and desired nodes without.
     let mut working: BTreeMap<&str, (Option<&Pod>, Option<&Pod>, bool)> = BTreeMap::new();
-    for name in placements.iter().filter(|(_, r)| **r).map(|(n, _)| n) {
+    for name in placements
+        .iter()
+        .filter(|(_, (run, _))| *run)
+        .map(|(n, _)| n)
+    {
         working.insert(name, (None, None, true));
     }
     for (node, pods) in by_node {
@@ -203,7 +198,7 @@ pub fn rolling_update(
                 (None, Some(new)) if available(new) => available_count += 1,
                 _ => {}
             }
-            let should_run = placements.get(*node).copied().unwrap_or(false);
+            let should_run = placements.get(*node).is_some_and(|(run, _)| *run);
             match (old, new) {
                 (None, _) => {}
                 (Some(old), None) => {
