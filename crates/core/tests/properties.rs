@@ -121,7 +121,7 @@ fn run(cluster: &mut Cluster, step: &Step) {
                     labels.remove("disk");
                 }
                 cluster
-                    .update(Object::Node(n))
+                    .update(Object::from(n))
                     .expect("a valid label change");
             }
         }
@@ -130,7 +130,7 @@ fn run(cluster: &mut Cluster, step: &Step) {
                 cluster.store().get(Kind::Node, "", NODES[*node]).cloned()
             {
                 n.spec.get_or_insert_with(Default::default).unschedulable = on.then_some(true);
-                cluster.update(Object::Node(n)).expect("a valid cordon");
+                cluster.update(Object::from(n)).expect("a valid cordon");
             }
         }
         Step::Down(node) => {

@@ -218,7 +218,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
 pub fn create(cluster: &mut Cluster, args: &Args) -> Output {
     match args.positional.as_slice() {
         [what, name] if matches!(what.as_str(), "namespace" | "ns") => {
-            let namespace = Object::Namespace(Namespace {
+            let namespace = Object::from(Namespace {
                 metadata: ObjectMeta {
                     name: Some(name.clone()),
                     ..Default::default()

@@ -198,7 +198,7 @@ pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
     if taints != before {
         node.spec.get_or_insert_with(Default::default).taints =
             (!taints.is_empty()).then_some(taints);
-        if let Err(error) = cluster.update(Object::Node(node)) {
+        if let Err(error) = cluster.update(Object::from(node)) {
             return Output::error(format!("Error from server ({}): {error}", error.reason));
         }
     }
@@ -224,7 +224,7 @@ pub fn cordon(cluster: &mut Cluster, args: &Args, unschedulable: bool) -> Output
         return Output::ok(format!("node/{name} already {word}\n"));
     }
     node.spec.get_or_insert_with(Default::default).unschedulable = unschedulable.then_some(true);
-    if let Err(error) = cluster.update(Object::Node(node)) {
+    if let Err(error) = cluster.update(Object::from(node)) {
         return Output::error(format!("Error from server ({}): {error}", error.reason));
     }
     Output::ok(format!("node/{name} {word}\n"))

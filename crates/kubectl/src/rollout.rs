@@ -54,7 +54,7 @@ fn namespace(args: &Args) -> String {
 
 fn get(cluster: &Cluster, namespace: &str, name: &str) -> Result<DaemonSet, String> {
     match cluster.store().get(Kind::DaemonSet, namespace, name) {
-        Some(Object::DaemonSet(ds)) => Ok(ds.clone()),
+        Some(Object::DaemonSet(ds)) => Ok((**ds).clone()),
         _ => Err(format!(
             "Error from server (NotFound): daemonsets.apps \"{name}\" not found"
         )),
@@ -63,7 +63,7 @@ fn get(cluster: &Cluster, namespace: &str, name: &str) -> Result<DaemonSet, Stri
 
 fn write(cluster: &mut Cluster, ds: DaemonSet) -> Result<(), String> {
     cluster
-        .update(Object::DaemonSet(ds))
+        .update(Object::from(ds))
         .map_err(|e| format!("Error from server ({}): {e}", e.reason))
 }
 

@@ -30,11 +30,24 @@ macro_rules! served_kinds {
             $($variant),*
         }
 
-        /// One object of a served kind.
+        /// One object of a served kind. Boxed, so that every stored object
+        /// takes its own size and not that of the largest kind.
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
-            $($variant($ty)),*
+            $($variant(Box<$ty>)),*
         }
+
+        $(impl From<$ty> for Object {
+            fn from(object: $ty) -> Self {
+                Object::$variant(Box::new(object))
+            }
+        }
+
+        impl From<Box<$ty>> for Object {
+            fn from(object: Box<$ty>) -> Self {
+                Object::$variant(object)
+            }
+        })*
 
         impl Kind {
             pub const ALL: &'static [Kind] = &[$(Kind::$variant),*];
@@ -73,7 +86,7 @@ macro_rules! served_kinds {
                 Ok(match self {
                     $(Kind::$variant => {
                         let (object, unknown_fields) = decode_strict::<$ty>(json)?;
-                        Decoded { object: Object::$variant(object), unknown_fields }
+                        Decoded { object: Object::$variant(Box::new(object)), unknown_fields }
                     }),*
                 })
             }

@@ -741,8 +741,8 @@ fn populate_namespace(store: &mut Store, namespace: &str, env: &mut Env) {
         )])),
         ..Default::default()
     };
-    store.put(Object::ServiceAccount(account));
-    store.put(Object::ConfigMap(root_ca));
+    store.put(Object::from(account));
+    store.put(Object::from(root_ca));
 }
 
 /// Stores a new, already decoded object: defaults, admission, registry fields,
@@ -807,7 +807,7 @@ pub fn qualified_resource(kind: Kind) -> String {
 /// Creates a pod whose name the server completes from `generateName`, as
 /// controllers do. Returns the name given.
 pub fn create_generated(store: &mut Store, pod: Pod, env: &mut Env) -> Result<String, ApiError> {
-    insert(store, Object::Pod(pod), None, env)
+    insert(store, Object::from(pod), None, env)
 }
 
 /// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced

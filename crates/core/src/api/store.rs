@@ -123,7 +123,7 @@ macro_rules! typed_access {
         }
 
         pub fn $put(&mut self, object: $ty) {
-            self.put(Object::$variant(object));
+            self.put(Object::from(object));
         }
     };
 }
@@ -383,7 +383,7 @@ impl Store {
 
     pub fn remove_pod(&mut self, key: &Key) -> Option<Pod> {
         match self.remove(Kind::Pod, &key.0, &key.1)? {
-            Object::Pod(pod) => Some(pod),
+            Object::Pod(pod) => Some(*pod),
             _ => None,
         }
     }

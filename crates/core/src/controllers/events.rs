@@ -75,7 +75,7 @@ pub fn record(
     if let Some(mut event) = same {
         event.count = Some(event.count.unwrap_or(1) + 1);
         event.last_timestamp = Some(now);
-        store.put(Object::Event(event));
+        store.put(Object::from(event));
         return;
     }
     let stamp = u64::try_from(now.0.as_nanosecond()).unwrap_or(0);
@@ -104,5 +104,5 @@ pub fn record(
         reporting_instance: Some(host.unwrap_or(component).to_string()),
         ..Default::default()
     };
-    store.put(Object::Event(event));
+    store.put(Object::from(event));
 }

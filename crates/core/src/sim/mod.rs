@@ -98,13 +98,13 @@ impl Cluster {
             ..Default::default()
         };
         let namespaces = INITIAL_NAMESPACES.map(|name| {
-            Object::Namespace(Namespace {
+            Object::from(Namespace {
                 metadata: meta(name),
                 ..Default::default()
             })
         });
         let classes = SYSTEM_PRIORITY_CLASSES.map(|(name, value, description)| {
-            Object::PriorityClass(PriorityClass {
+            Object::from(PriorityClass {
                 metadata: meta(name),
                 value: Some(value),
                 description: Some(description.to_string()),
@@ -161,7 +161,7 @@ impl Cluster {
         if kind == Kind::Pod {
             let key = (namespace.to_string(), name.to_string());
             return server::delete_pod(&mut self.store, &key, grace, &Time(self.now))
-                .map(Object::Pod);
+                .map(Object::from);
         }
         server::delete(&mut self.store, kind, namespace, name, cascade)
     }

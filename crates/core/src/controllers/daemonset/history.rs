@@ -62,10 +62,7 @@ pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
     let uid = ds.metadata.uid.as_deref();
     let mut revisions: Vec<ControllerRevision> = store
         .list(Kind::ControllerRevision)
-        .filter_map(|o| match o {
-            Object::ControllerRevision(r) => Some(r),
-            _ => None,
-        })
+        .filter_map(|o| ControllerRevision::of(o))
         .filter(|r| r.metadata.namespace == ds.metadata.namespace)
         .filter(|r| {
             r.metadata
@@ -130,7 +127,7 @@ pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> St
         if current.revision <= max_other {
             let mut renumbered = current.clone();
             renumbered.revision = max_other + 1;
-            store.put(Object::ControllerRevision(renumbered));
+            store.put(Object::from(renumbered));
         }
         return current
             .metadata
@@ -161,7 +158,7 @@ pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> St
         data: Some(RawExtension(data)),
         revision: max_other + 1,
     };
-    store.put(Object::ControllerRevision(revision));
+    store.put(Object::from(revision));
     hash
 }
 
