@@ -12,9 +12,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use daemonlab_core::api::server::Cascade;
 use daemonlab_core::api::store::Key;
 use daemonlab_core::api::{Kind, Object};
-use daemonlab_core::api::server::Cascade;
 use daemonlab_core::sim::Cluster;
 use serde_json::{json, Value};
 
@@ -114,30 +114,8 @@ fn run(nodes: usize) {
         mib(peak),
     );
 
-    {
-        let before = CURRENT.load(Ordering::Relaxed);
-        let s = cluster.store().clone();
-        let store_bytes = CURRENT.load(Ordering::Relaxed) - before;
-        drop(s);
-        let before = CURRENT.load(Ordering::Relaxed);
-        let p: Vec<_> = cluster.store().pods().cloned().collect();
-        let pod_bytes = CURRENT.load(Ordering::Relaxed) - before;
-        drop(p);
-        let before = CURRENT.load(Ordering::Relaxed);
-        let e: Vec<_> = cluster.store().list(Kind::Event).cloned().collect();
-        let ev_bytes = CURRENT.load(Ordering::Relaxed) - before;
-        println!("DIAG store {:.0} MiB pods {:.0} MiB events {:.0} MiB ({} events) log {}", mib(store_bytes), mib(pod_bytes), mib(ev_bytes), e.len(), cluster.store().events_since(0).len());
-    }
-    if std::env::var_os("REPEAT_LABEL").is_some() {
-        for i in 0..10 {
-            let t = timed(&mut cluster, |c| apply(c, Kind::Node, &node(&format!("node-new{i}"))));
-            eprintln!("add {:?}", t);
-        }
-        return;
-    }
     let label = timed(&mut cluster, |c| {
-        let Some(Object::Node(mut n)) = c.store().get(Kind::Node, "", "node-00001").cloned()
-        else {
+        let Some(Object::Node(mut n)) = c.store().get(Kind::Node, "", "node-00001").cloned() else {
             panic!("node-00001 exists");
         };
         n.metadata
@@ -154,7 +132,12 @@ fn run(nodes: usize) {
         .store()
         .pods()
         .find(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some("node-00002"))
-        .map(|p| (p.metadata.namespace.clone().unwrap_or_default(), p.metadata.name.clone().unwrap_or_default()))
+        .map(|p| {
+            (
+                p.metadata.namespace.clone().unwrap_or_default(),
+                p.metadata.name.clone().unwrap_or_default(),
+            )
+        })
         .unwrap_or_default();
     let delete = timed(&mut cluster, |c| {
         if let Err(error) = c.delete(Kind::Pod, &victim.0, &victim.1, Cascade::Background, None) {
@@ -178,7 +161,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() { vec![500, 5000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![500, 5000]
+    } else {
+        sizes
+    };
     for nodes in sizes {
         run(nodes);
     }

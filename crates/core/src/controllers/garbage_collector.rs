@@ -51,9 +51,12 @@ fn is_garbage(store: &Store, object: &Object) -> bool {
         .owner_references
         .as_deref()
         .unwrap_or_default();
-    let orphaned =
-        !owners.is_empty() && owners.iter().all(|r| !owner_exists(store, object.namespace(), r));
-    let namespace_gone = object.kind().namespaced() && store.namespace(object.namespace()).is_none();
+    let orphaned = !owners.is_empty()
+        && owners
+            .iter()
+            .all(|r| !owner_exists(store, object.namespace(), r));
+    let namespace_gone =
+        object.kind().namespaced() && store.namespace(object.namespace()).is_none();
     orphaned || namespace_gone
 }
 
@@ -101,7 +104,10 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
                         .and_then(pod_node_name)
                         .filter(|n| store.node(n).is_none());
                     if let Some(node) = node {
-                        state.gone_nodes.entry(node.to_string()).or_insert(ctx.now());
+                        state
+                            .gone_nodes
+                            .entry(node.to_string())
+                            .or_insert(ctx.now());
                     }
                 }
             }
@@ -143,7 +149,10 @@ fn collect_orphan_pods(
             ctx.wake_at(due);
             continue;
         }
-        let pods: Vec<Key> = store.pods_on_node(node).map(|p| key_of(&p.metadata)).collect();
+        let pods: Vec<Key> = store
+            .pods_on_node(node)
+            .map(|p| key_of(&p.metadata))
+            .collect();
         for key in pods {
             changed |= store.remove_pod(&key).is_some();
         }

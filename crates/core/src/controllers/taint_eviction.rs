@@ -59,7 +59,11 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
             Kind::Pod => {
                 visit.insert(event.key.clone());
             }
-            Kind::Node => visit.extend(store.pods_on_node(&event.key.1).map(|p| key_of(&p.metadata))),
+            Kind::Node => visit.extend(
+                store
+                    .pods_on_node(&event.key.1)
+                    .map(|p| key_of(&p.metadata)),
+            ),
             _ => {}
         }
     }
@@ -67,7 +71,9 @@ pub fn reconcile(store: &mut Store, state: &mut TaintEvictionState, ctx: &mut Ct
     let mut due: Vec<Pod> = Vec::new();
     for key in visit {
         state.deadlines.clear(&key);
-        let Some(pod) = store.pod(&key).filter(|p| p.metadata.deletion_timestamp.is_none())
+        let Some(pod) = store
+            .pod(&key)
+            .filter(|p| p.metadata.deletion_timestamp.is_none())
         else {
             state.since.remove(&key);
             continue;

@@ -282,12 +282,9 @@ impl Cluster {
                             .cloned(),
                     ),
                     // A deleted pod may have been any DaemonSet's of its namespace.
-                    None => touched.extend(
-                        owners
-                            .values()
-                            .filter(|key| key.0 == event.key.0)
-                            .cloned(),
-                    ),
+                    None => {
+                        touched.extend(owners.values().filter(|key| key.0 == event.key.0).cloned())
+                    }
                 },
                 _ => {}
             }

@@ -191,10 +191,11 @@ pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) ->
         let outer = (ctx.wake.take(), ctx.pending.take());
         let wrote = reconcile(store, state, &key, ctx);
         let own = (ctx.wake, ctx.pending);
-        if wrote {
+        if wrote == Wrote::Pods {
             // Its own writes may call for another pass of it.
             state.synced.remove(&key);
         } else {
+            // A status worked out after every other write is already up to date.
             let resource_version = store.resource_version();
             let (wake, pending) = own;
             state.synced.insert(
@@ -208,9 +209,19 @@ pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) ->
         }
         ctx.wake = earliest(outer.0, own.0);
         ctx.pending = earliest(outer.1, own.1);
-        changed |= wrote;
+        changed |= wrote != Wrote::Nothing;
     }
     changed
+}
+
+/// What one sync wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wrote {
+    Nothing,
+    /// Only the DaemonSet's status (and events or old revisions).
+    Status,
+    /// Pods, which the next pass must look at again.
+    Pods,
 }
 
 fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
@@ -242,7 +253,9 @@ fn watched_change(
                     .node(&event.key.1)
                     .zip(ds)
                     .map(|(node, ds)| should_run_on(node, ds))
-                    .map_or((false, false), |p| (p.should_run, p.should_continue_running));
+                    .map_or((false, false), |p| {
+                        (p.should_run, p.should_continue_running)
+                    });
                 let before = placements
                     .and_then(|p| p.get(&event.key.1))
                     .copied()
@@ -465,14 +478,14 @@ fn manage_plan(
 }
 
 /// Syncs one DaemonSet: creates missing daemon pods, deletes those that must go,
-/// then writes status. Returns whether anything in the store changed.
-fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> bool {
+/// then writes status.
+fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut Ctx) -> Wrote {
     let Some(ds) = store.daemonset(key).cloned() else {
         state.create_backoff.remove(key);
-        return false;
+        return Wrote::Nothing;
     };
     if ds.metadata.deletion_timestamp.is_some() {
-        return false;
+        return Wrote::Nothing;
     }
     let hash = construct_history(store, &ds, ctx);
     let mut changed = claim_pods(store, &ds);
@@ -555,14 +568,20 @@ fn reconcile(store: &mut Store, state: &mut DaemonSetState, key: &Key, ctx: &mut
         Some(status) => status,
         None => compute_status(store, &ds, &hash, pods_by_node(store, &ds), ctx),
     };
-    changed |= cleanup_history(store, &ds, &hash);
-    if ds.status.as_ref() == Some(&status) {
-        return changed;
+    let pruned = cleanup_history(store, &ds, &hash);
+    let new_status = ds.status.as_ref() != Some(&status);
+    if new_status {
+        let mut updated = ds;
+        updated.status = Some(status);
+        store.put_daemonset(updated);
     }
-    let mut updated = ds;
-    updated.status = Some(status);
-    store.put_daemonset(updated);
-    true
+    if changed {
+        Wrote::Pods
+    } else if pruned || new_status {
+        Wrote::Status
+    } else {
+        Wrote::Nothing
+    }
 }
 
 /// Status as `updateDaemonSetStatus` computes it (REFERENCE §8).

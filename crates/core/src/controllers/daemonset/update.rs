@@ -128,8 +128,8 @@ pub fn rolling_update(
         }
         ok
     };
-    let desired = i32::try_from(placements.values().filter(|(run, _)| *run).count())
-        .unwrap_or(i32::MAX);
+    let desired =
+        i32::try_from(placements.values().filter(|(run, _)| *run).count()).unwrap_or(i32::MAX);
     let (max_surge, max_unavailable) = surge_and_unavailable(ds, desired);
     // The working set: nodes with pods, and desired nodes without.
     let mut working: BTreeMap<&str, (Option<&Pod>, Option<&Pod>, bool)> = BTreeMap::new();
@@ -238,7 +238,8 @@ pub fn rolling_update(
         }
         let remaining =
             (max_surge - surge).clamp(0, i32::try_from(candidate_new.len()).unwrap_or(i32::MAX));
-        plan.create.extend(allowed_new.into_iter().map(str::to_string));
+        plan.create
+            .extend(allowed_new.into_iter().map(str::to_string));
         plan.create.extend(
             candidate_new
                 .into_iter()
