@@ -6,7 +6,7 @@ use std::fmt;
 use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Node, Pod};
 
-use crate::api::store::Store;
+use crate::api::store::{controller_uid, Store};
 use crate::api::{Kind, Object};
 use crate::controllers::daemonset::placement::{should_run_on, PlacementReason};
 use crate::controllers::daemonset::pod_template::target_node;
@@ -77,12 +77,7 @@ impl fmt::Display for Explanation {
 
 fn owned_by(pod: &Pod, ds: &DaemonSet) -> bool {
     pod.metadata.namespace == ds.metadata.namespace
-        && pod
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| Some(&r.uid) == ds.metadata.uid.as_ref() && r.controller == Some(true))
+        && controller_uid(&pod.metadata).is_some_and(|uid| Some(uid) == ds.metadata.uid.as_deref())
 }
 
 fn last_failed_create(store: &Store, ds: &DaemonSet) -> Option<String> {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
 
 use super::{later, pod_node_name, Ctx, Cursor};
@@ -29,7 +30,7 @@ impl GarbageCollectorState {
 }
 
 /// Does the object an owner reference names still exist, with that uid?
-fn owner_exists(store: &Store, namespace: &str, owner: &OwnerRef) -> bool {
+fn owner_exists(store: &Store, namespace: &str, owner: &OwnerReference) -> bool {
     let Some(kind) = Kind::lookup(&owner.api_version, &owner.kind) else {
         return false;
     };
@@ -38,8 +39,6 @@ fn owner_exists(store: &Store, namespace: &str, owner: &OwnerRef) -> bool {
         .get(kind, namespace, &owner.name)
         .is_some_and(|o| o.metadata().uid.as_deref() == Some(owner.uid.as_str()))
 }
-
-type OwnerRef = k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 /// Is `object` garbage: every owner gone, or its namespace gone?
 fn is_garbage(store: &Store, object: &Object) -> bool {

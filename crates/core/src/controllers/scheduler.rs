@@ -91,16 +91,21 @@ struct UsageCache(BTreeMap<String, Usage>);
 
 impl UsageCache {
     fn of(&mut self, store: &Store, node: &str) -> &mut Usage {
-        self.0.entry(node.to_string()).or_insert_with(|| {
-            let mut usage = Usage::default();
-            for pod in store.pods_on_node(node) {
-                if !matches!(pod_phase(pod), "Succeeded" | "Failed") {
-                    usage.add(&demand(pod));
-                }
-            }
-            usage
-        })
+        self.0
+            .entry(node.to_string())
+            .or_insert_with(|| usage_on(store, node))
     }
+}
+
+/// What the pods bound to `node` that have not finished take from it.
+fn usage_on(store: &Store, node: &str) -> Usage {
+    let mut usage = Usage::default();
+    for pod in store.pods_on_node(node) {
+        if !matches!(pod_phase(pod), "Succeeded" | "Failed") {
+            usage.add(&demand(pod));
+        }
+    }
+    usage
 }
 
 fn allocatable(node: &Node, name: &str) -> i128 {
@@ -224,7 +229,7 @@ fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>
             t(b).cmp(&t(a))
         })
     });
-    let mut used = UsageCache::default().of(store, name).clone();
+    let mut used = usage_on(store, name);
     let mut chosen = Vec::new();
     for victim in candidates {
         if fit_reasons(d, node, &used).is_empty() {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::pod_template::{controller_ref, CONTROLLER_REVISION_HASH};
 use super::Ctx;
-use crate::api::store::Store;
+use crate::api::store::{controller_uid, Store};
 use crate::api::{Kind, Object, Served};
 
 const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -59,18 +59,12 @@ pub fn revision_template(revision: &ControllerRevision) -> Option<PodTemplateSpe
 
 /// The DaemonSet's revisions, in revision order.
 pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
-    let uid = ds.metadata.uid.as_deref();
+    let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let mut revisions: Vec<ControllerRevision> = store
-        .list(Kind::ControllerRevision)
+        .dependents_of(uid)
         .filter_map(|o| ControllerRevision::of(o))
         .filter(|r| r.metadata.namespace == ds.metadata.namespace)
-        .filter(|r| {
-            r.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|o| o.controller == Some(true) && Some(o.uid.as_str()) == uid)
-        })
+        .filter(|r| controller_uid(&r.metadata) == Some(uid))
         .cloned()
         .collect();
     revisions.sort_by_key(|r| r.revision);

@@ -21,17 +21,13 @@ use self::update::{allows_surge, availability, is_updated, min_ready, rolling_up
 use super::events::{record, reference, Reporter};
 use super::{is_pod_ready, later, pod_condition, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
-use crate::api::store::{key_of, Key, Store, WatchEventType};
+use crate::api::store::{controller_uid, key_of, Key, Store, WatchEventType};
 use crate::api::validation::selector_matches;
 use crate::api::Kind;
 
 /// Is `pod` controlled by the DaemonSet with this uid?
 fn controlled_by(pod: &Pod, uid: &str) -> bool {
-    pod.metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .any(|r| r.controller == Some(true) && r.uid == uid)
+    controller_uid(&pod.metadata) == Some(uid)
 }
 
 /// `ClaimPods`: adopts orphan pods the selector matches (in the DaemonSet's
@@ -45,13 +41,7 @@ fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
         .map(|s| s.selector.clone())
         .unwrap_or_default();
     let mut changed = false;
-    let is_orphan = |pod: &Pod| {
-        !pod.metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| r.controller == Some(true))
-    };
+    let is_orphan = |pod: &Pod| controller_uid(&pod.metadata).is_none();
     // Only pods whose ownership changes are copied.
     let candidates: Vec<Pod> = store
         .pods_controlled_by(&uid)
@@ -277,13 +267,7 @@ fn watched_change(
             Kind::Pod => {
                 event.key.0 == key.0
                     && store.pod(&event.key).is_none_or(|pod| {
-                        controlled_by(pod, uid)
-                            || !pod
-                                .metadata
-                                .owner_references
-                                .iter()
-                                .flatten()
-                                .any(|r| r.controller == Some(true))
+                        controlled_by(pod, uid) || controller_uid(&pod.metadata).is_none()
                     })
             }
             Kind::ControllerRevision | Kind::ConfigMap | Kind::ServiceAccount => {
