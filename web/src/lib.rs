@@ -6,7 +6,7 @@ mod editor;
 
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{cluster_view, ClusterView};
-use daemonlab_kubectl::apply::{apply, Entry};
+use daemonlab_kubectl::apply::{apply_all_or_nothing, Entry};
 use leptos::prelude::*;
 
 pub use cluster_view::ClusterPanel;
@@ -44,22 +44,20 @@ fn save(key: &str, text: &str) {
     }
 }
 
-/// Applies `text` to a copy of `cluster`, as `kubectl apply -f -`. Unlike kubectl,
-/// which applies the manifests before a syntax error, the editor applies all or
+/// Applies `text` to `cluster`, as `kubectl apply -f -`. Unlike kubectl, which
+/// applies the manifests before a syntax error, the editor applies all or
 /// nothing: a text that is not YAML leaves the cluster exactly as it was.
-fn apply_text(cluster: &Cluster, text: &str) -> (Option<Cluster>, Outcome) {
-    let mut next = cluster.clone();
-    let report = apply(&mut next, text, "STDIN");
-    // Until the page has a clock of its own, show where the cluster settles.
-    next.settle();
+fn apply_text(cluster: &mut Cluster, text: &str) -> Outcome {
+    let report = apply_all_or_nothing(cluster, text, "STDIN");
     let applied = report.syntax_error.is_none();
-    let mut entries = report.entries(text);
-    if !applied {
-        // Nothing was kept, so only the problems are worth reading.
-        entries.retain(|e| !e.ok);
+    if applied {
+        // Until the page has a clock of its own, show where the cluster settles.
+        cluster.settle();
     }
-    let outcome = Outcome { entries, applied };
-    (applied.then_some(next), outcome)
+    Outcome {
+        entries: report.entries(text),
+        applied,
+    }
 }
 
 /// The whole playground: editor on one side, the cluster on the other.
@@ -72,9 +70,7 @@ pub fn App() -> impl IntoView {
     let mut replayed = Cluster::new(SEED);
     let mut last_outcome = None;
     for source in &history {
-        let (next, result) = apply_text(&replayed, source);
-        replayed = next.unwrap_or(replayed);
-        last_outcome = Some(result);
+        last_outcome = Some(apply_text(&mut replayed, source));
     }
     let editor_text = load(EDITOR_KEY)
         .or_else(|| history.last().cloned())
@@ -89,10 +85,12 @@ pub fn App() -> impl IntoView {
 
     let apply = move || {
         let source = text.get_untracked();
-        let (next, result) = cluster.with_value(|c| apply_text(c, &source));
-        if let Some(next) = next {
-            view_model.set(cluster_view(&next));
-            cluster.set_value(next);
+        let result = cluster.try_update_value(|c| apply_text(c, &source));
+        let Some(result) = result else {
+            return;
+        };
+        if result.applied {
+            view_model.set(cluster.with_value(cluster_view));
             history.update_value(|h| h.push(source));
             history.with_value(|h| {
                 if let Ok(json) = serde_json::to_string(h) {

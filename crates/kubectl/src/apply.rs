@@ -92,6 +92,28 @@ fn go_yaml_message(error: &SyntaxError) -> String {
 /// kubectl, manifests before a syntax error are applied.
 pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
     let (found, syntax_error) = manifests(text);
+    apply_manifests(cluster, found, syntax_error, source_name)
+}
+
+/// Applies `text` only if all of it is YAML: with a syntax error anywhere,
+/// nothing is applied and the report holds only that error. This is what the
+/// editor does, so a half-typed text never half-changes the cluster.
+pub fn apply_all_or_nothing(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
+    let (found, syntax_error) = manifests(text);
+    let found = if syntax_error.is_some() {
+        Vec::new()
+    } else {
+        found
+    };
+    apply_manifests(cluster, found, syntax_error, source_name)
+}
+
+fn apply_manifests(
+    cluster: &mut Cluster,
+    found: Vec<Manifest>,
+    syntax_error: Option<SyntaxError>,
+    source_name: &str,
+) -> Report {
     let documents = found
         .into_iter()
         .map(|manifest| apply_one(cluster, &manifest))

@@ -1,6 +1,7 @@
 //! The garbage collector and the namespace controller: objects whose owner is
 //! gone are deleted, and so is everything in a namespace that is gone. PodGC
-//! removes pods left on a deleted node.
+//! removes pods left on a deleted node, and Events expire an hour after they
+//! were last written, as the API server's `--event-ttl` (1h) makes etcd do.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -8,10 +9,13 @@ use std::time::Duration;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
 
-use super::{later, pod_node_name, Ctx, Cursor};
+use super::{later, pod_node_name, Ctx, Cursor, Timers};
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::{Kind, Object};
+
+/// The API server's `--event-ttl`: an Event lives this long after its last write.
+const EVENT_TTL: Duration = Duration::from_secs(3600);
 
 /// How long a pod may stay bound to a node that no longer exists (PodGC's quarantine).
 const POD_GC_QUARANTINE: Duration = Duration::from_secs(40);
@@ -21,6 +25,8 @@ pub struct GarbageCollectorState {
     cursor: Cursor,
     /// Nodes that disappeared while pods were still bound to them, and since when.
     gone_nodes: BTreeMap<String, Timestamp>,
+    /// When each Event expires.
+    event_expiry: Timers<Key>,
 }
 
 impl GarbageCollectorState {
@@ -95,6 +101,11 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
                     _ => {}
                 }
             }
+            WatchEventType::Added | WatchEventType::Modified if event.kind == Kind::Event => {
+                // Expiry is not work under way: a settled cluster does not wait for it.
+                let expires = later(ctx.now(), EVENT_TTL);
+                state.event_expiry.set(&event.key, None, Some(expires));
+            }
             WatchEventType::Added | WatchEventType::Modified => {
                 candidates.insert((event.kind, event.key.clone()));
                 if event.kind == Kind::Pod {
@@ -130,7 +141,13 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
             store.remove(*kind, &key.0, &key.1);
         }
     }
-    changed | collect_orphan_pods(store, &mut state.gone_nodes, ctx)
+    let expired = state.event_expiry.due(ctx.now());
+    for key in &expired {
+        state.event_expiry.clear(key);
+        store.remove(Kind::Event, &key.0, &key.1);
+    }
+    state.event_expiry.report(ctx);
+    changed | !expired.is_empty() | collect_orphan_pods(store, &mut state.gone_nodes, ctx)
 }
 
 /// PodGC: pods bound to a deleted node are force-deleted once the node has been
