@@ -3,13 +3,13 @@
 //! removes pods left on a deleted node, and Events expire an hour after they
 //! were last written, as the API server's `--event-ttl` (1h) makes etcd do.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
 
-use super::{later, pod_node_name, Ctx, Cursor, Timers};
+use super::{later, pod_node_name, Ctx, Cursor};
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::{Kind, Object};
@@ -25,8 +25,11 @@ pub struct GarbageCollectorState {
     cursor: Cursor,
     /// Nodes that disappeared while pods were still bound to them, and since when.
     gone_nodes: BTreeMap<String, Timestamp>,
-    /// When each Event expires.
-    event_expiry: Timers<Key>,
+    /// Event writes in the order they happened, with when each makes its
+    /// Event expire. The TTL is the same for all and time only moves forward,
+    /// so the front is always the next to expire; an entry whose Event was
+    /// written again since is stale and skipped.
+    event_expiry: VecDeque<(Timestamp, Key, u64)>,
 }
 
 impl GarbageCollectorState {
@@ -102,9 +105,11 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
                 }
             }
             WatchEventType::Added | WatchEventType::Modified if event.kind == Kind::Event => {
-                // Expiry is not work under way: a settled cluster does not wait for it.
-                let expires = later(ctx.now(), EVENT_TTL);
-                state.event_expiry.set(&event.key, None, Some(expires));
+                state.event_expiry.push_back((
+                    later(ctx.now(), EVENT_TTL),
+                    event.key.clone(),
+                    event.resource_version,
+                ));
             }
             WatchEventType::Added | WatchEventType::Modified => {
                 candidates.insert((event.kind, event.key.clone()));
@@ -141,13 +146,34 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
             store.remove(*kind, &key.0, &key.1);
         }
     }
-    let expired = state.event_expiry.due(ctx.now());
-    for key in &expired {
-        state.event_expiry.clear(key);
-        store.remove(Kind::Event, &key.0, &key.1);
+    let expired = expire_events(store, &mut state.event_expiry, ctx);
+    changed | expired | collect_orphan_pods(store, &mut state.gone_nodes, ctx)
+}
+
+/// Removes the Events whose last write is an hour old.
+fn expire_events(
+    store: &mut Store,
+    queue: &mut VecDeque<(Timestamp, Key, u64)>,
+    ctx: &mut Ctx,
+) -> bool {
+    let mut changed = false;
+    while let Some((expires, key, version)) = queue.front() {
+        if *expires > ctx.now() {
+            // Expiry is not work under way: a settled cluster does not wait for it.
+            ctx.retry_at(*expires);
+            break;
+        }
+        let current = store
+            .get(Kind::Event, &key.0, &key.1)
+            .and_then(|e| e.metadata().resource_version.as_deref())
+            .is_some_and(|v| v.parse() == Ok(*version));
+        if current {
+            store.remove(Kind::Event, &key.0, &key.1);
+            changed = true;
+        }
+        queue.pop_front();
     }
-    state.event_expiry.report(ctx);
-    changed | !expired.is_empty() | collect_orphan_pods(store, &mut state.gone_nodes, ctx)
+    changed
 }
 
 /// PodGC: pods bound to a deleted node are force-deleted once the node has been
