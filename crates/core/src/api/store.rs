@@ -37,8 +37,17 @@ pub struct WatchEvent {
     pub key: Key,
     /// The store's resourceVersion after this change.
     pub resource_version: u64,
-    /// The uid of a deleted object, so its dependents can be found.
-    pub deleted_uid: Option<String>,
+    /// What a deleted object was, for readers that can no longer look it up.
+    pub deleted: Option<Deleted>,
+}
+
+/// What the log keeps of a deleted object: its uid (to find its dependents),
+/// its controller's uid and, for a pod, the node it was bound to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deleted {
+    pub uid: Option<String>,
+    pub controller: Option<String>,
+    pub node: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -253,18 +262,25 @@ impl Store {
         }
         self.unindex(&removed, &key);
         self.resource_version += 1;
-        let uid = removed.metadata().uid.clone();
-        self.record(WatchEventType::Deleted, kind, key, uid);
+        let deleted = Deleted {
+            uid: removed.metadata().uid.clone(),
+            controller: controller_uid(removed.metadata()).map(str::to_string),
+            node: match &removed {
+                Object::Pod(pod) => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+                _ => None,
+            },
+        };
+        self.record(WatchEventType::Deleted, kind, key, Some(deleted));
         Some(removed)
     }
 
-    fn record(&mut self, type_: WatchEventType, kind: Kind, key: Key, deleted_uid: Option<String>) {
+    fn record(&mut self, type_: WatchEventType, kind: Kind, key: Key, deleted: Option<Deleted>) {
         self.log.push(WatchEvent {
             type_,
             kind,
             key,
             resource_version: self.resource_version,
-            deleted_uid,
+            deleted,
         });
     }
 
@@ -300,9 +316,25 @@ impl Store {
             .filter_map(|(kind, key)| self.get(*kind, &key.0, &key.1))
     }
 
+    /// The objects of one kind that reference `uid` as an owner, so a
+    /// DaemonSet reads its few revisions without passing its thousands of pods.
+    pub fn dependents_of_kind<'a>(
+        &'a self,
+        uid: &str,
+        kind: Kind,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        let first = (kind, (String::new(), String::new()));
+        self.dependents
+            .get(uid)
+            .into_iter()
+            .flat_map(move |keys| keys.range(first.clone()..))
+            .take_while(move |(k, _)| *k == kind)
+            .filter_map(|(kind, key)| self.get(*kind, &key.0, &key.1))
+    }
+
     /// The pods `uid` controls (owner reference with `controller: true`).
     pub fn pods_controlled_by<'a>(&'a self, uid: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-        self.dependents_of(uid)
+        self.dependents_of_kind(uid, Kind::Pod)
             .filter_map(|o| Pod::of(o))
             .filter(move |pod| controller_uid(&pod.metadata) == Some(uid))
     }

@@ -78,7 +78,7 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
     for event in state.cursor.unread(store) {
         match event.type_ {
             WatchEventType::Deleted => {
-                if let Some(uid) = &event.deleted_uid {
+                if let Some(uid) = event.deleted.as_ref().and_then(|d| d.uid.as_ref()) {
                     candidates.extend(
                         store
                             .dependents_of(uid)

@@ -16,8 +16,6 @@ use crate::api::server::{self, Applied, Cascade, Env};
 use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
-use crate::controllers::daemonset::history::current_revision_hash as ds_hash;
-use crate::controllers::daemonset::update::is_updated;
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
@@ -292,26 +290,11 @@ impl Cluster {
         self.sampled.catch_up(store);
         for ds in touched.iter().filter_map(|key| store.daemonset(key)) {
             let key = key_of(&ds.metadata);
-            let hash = ds_hash(store, ds);
-            let uid = ds.metadata.uid.as_deref().unwrap_or("");
-            let mut per_node: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-            for pod in store
-                .pods_controlled_by(uid)
-                .filter(|p| p.metadata.deletion_timestamp.is_none())
-            {
-                let node =
-                    crate::controllers::daemonset::pod_template::target_node(pod).unwrap_or("");
-                let entry = per_node.entry(node).or_default();
-                if is_updated(pod, ds, &hash) {
-                    entry.1 += 1;
-                } else {
-                    entry.0 += 1;
-                }
-            }
+            let counts = self.daemonsets.rollout_counts(store, ds);
             let sample = RolloutSample {
                 at: now,
-                old: per_node.values().map(|(o, _)| o).sum(),
-                new: per_node.values().map(|(_, n)| n).sum(),
+                old: counts.old,
+                new: counts.new,
                 unavailable: ds
                     .status
                     .as_ref()
@@ -319,7 +302,7 @@ impl Cluster {
                     .unwrap_or(0)
                     .max(0)
                     .unsigned_abs() as usize,
-                surge: per_node.values().filter(|(o, n)| *o > 0 && *n > 0).count(),
+                surge: counts.surging,
             };
             let record = self.rollouts.entry(key).or_default();
             let same = record.last().is_some_and(|last| {

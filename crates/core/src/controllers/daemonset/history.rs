@@ -61,7 +61,7 @@ pub fn revision_template(revision: &ControllerRevision) -> Option<PodTemplateSpe
 pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
     let uid = ds.metadata.uid.as_deref().unwrap_or("");
     let mut revisions: Vec<ControllerRevision> = store
-        .dependents_of(uid)
+        .dependents_of_kind(uid, Kind::ControllerRevision)
         .filter_map(|o| ControllerRevision::of(o))
         .filter(|r| r.metadata.namespace == ds.metadata.namespace)
         .filter(|r| controller_uid(&r.metadata) == Some(uid))
@@ -165,18 +165,6 @@ pub fn cleanup_history(store: &mut Store, ds: &DaemonSet, current_hash: &str) ->
         .and_then(|s| s.revision_history_limit)
         .unwrap_or(10)
         .max(0) as usize;
-    let uid = ds.metadata.uid.as_deref().unwrap_or("");
-    let live_hashes: BTreeSet<String> = store
-        .dependents_of(uid)
-        .filter_map(|o| Pod::of(o))
-        .filter_map(|p| {
-            p.metadata
-                .labels
-                .as_ref()?
-                .get(CONTROLLER_REVISION_HASH)
-                .cloned()
-        })
-        .collect();
     let hash_of = |r: &ControllerRevision| {
         r.metadata
             .labels
@@ -190,6 +178,22 @@ pub fn cleanup_history(store: &mut Store, ds: &DaemonSet, current_hash: &str) ->
         .filter(|r| hash_of(r) != current_hash)
         .collect();
     let mut excess = old.len().saturating_sub(limit);
+    if excess == 0 {
+        // Nothing to prune, so the pods (thousands, at scale) need not be read.
+        return false;
+    }
+    let uid = ds.metadata.uid.as_deref().unwrap_or("");
+    let live_hashes: BTreeSet<String> = store
+        .dependents_of_kind(uid, Kind::Pod)
+        .filter_map(|o| Pod::of(o))
+        .filter_map(|p| {
+            p.metadata
+                .labels
+                .as_ref()?
+                .get(CONTROLLER_REVISION_HASH)
+                .cloned()
+        })
+        .collect();
     let mut changed = false;
     for revision in old {
         if excess == 0 {
