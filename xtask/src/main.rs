@@ -9,11 +9,12 @@ use std::process::{Command, ExitCode};
 /// Trunk 0.22 needs a newer rustc than the one we build with.
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_PACK_VERSION: &str = "0.15.1";
-const USAGE: &str = "usage: cargo xtask <serve|test|setup>
+const USAGE: &str = "usage: cargo xtask <serve|test|setup|bench>
 
   serve   install what is missing, then serve the playground at http://127.0.0.1:8080
   test    install what is missing, then run every check and test (what CI runs)
-  setup   only install what is missing";
+  setup   only install what is missing
+  bench   the scale benchmark (5,000 nodes × 10 DaemonSets), natively and in Chromium";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -270,12 +271,37 @@ fn report_sizes() -> Result {
     Ok(())
 }
 
+/// The scale scenario natively, then in headless Chromium on the release wasm build.
+fn bench() -> Result {
+    setup_test_tools()?;
+    step("scale benchmark, native");
+    run(Command::new("cargo").args(["bench", "-p", "daemonlab-core", "--bench", "scale"]))?;
+    step("scale benchmark, release wasm in headless Chromium");
+    run(Command::new("wasm-pack")
+        .args([
+            "test",
+            "--headless",
+            "--chrome",
+            "--release",
+            "crates/core",
+            "--features",
+            "scale-bench",
+            "--test",
+            "scale_in_browser",
+            "--",
+            "--nocapture",
+        ])
+        // The 5,000-node build takes minutes in a browser.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "1800"))
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     let result = match task.as_deref() {
         Some("serve") => serve(),
         Some("test") => test(),
         Some("setup") => setup_test_tools(),
+        Some("bench") => bench(),
         _ => Err(USAGE.to_string()),
     };
     match result {
