@@ -15,6 +15,7 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::args::Args;
+use crate::jsonpath::{go_syntax, go_value, Template};
 use crate::resources::resolve;
 use crate::selector::{format_label_selector, Selector};
 use crate::table::{human_duration, layout};
@@ -96,11 +97,11 @@ fn parse_field_selector(text: &str) -> Result<FieldSelector, String> {
 fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
     let json = object.to_json();
     selector.iter().all(|(field, equal, value)| {
-        let actual = crate::fieldpath::select(&json, field)
-            .ok()
-            .and_then(|v| v.first().map(|v| crate::fieldpath::render(v)))
-            .map(|v| if v == "<none>" { String::new() } else { v })
-            .unwrap_or_default();
+        let actual = match json.pointer(&format!("/{}", field.replace('.', "/"))) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
         (actual == *value) == *equal
     })
 }
@@ -479,6 +480,35 @@ pub fn to_json(value: &Value) -> String {
         + "\n"
 }
 
+/// `HEADER:path,HEADER:path` of `-o custom-columns=`.
+fn custom_columns(spec: &str) -> Result<Vec<(String, Template)>, String> {
+    if spec.is_empty() {
+        return Err(
+            "error: custom-columns format specified but no custom columns given".to_string(),
+        );
+    }
+    spec.split(',')
+        .map(|column| {
+            let (header, path) = column.split_once(':').ok_or_else(|| {
+                format!("error: unexpected custom-columns spec: {column}, expected <header>:<json-path-expr>")
+            })?;
+            let template = Template::parse_relaxed(path)
+                .map_err(|e| format!("error: unrecognized column definition {path:?}: {e}"))?;
+            Ok((header.to_string(), template))
+        })
+        .collect()
+}
+
+/// One custom-columns cell: every result as Go's `%v`, comma-separated.
+fn custom_column_cell(results: &[Vec<std::borrow::Cow<'_, Value>>]) -> String {
+    let values: Vec<String> = results.iter().flatten().map(|v| go_value(v)).collect();
+    if values.is_empty() {
+        "<none>".to_string()
+    } else {
+        values.join(",")
+    }
+}
+
 fn not_found(kind: Kind, name: &str) -> String {
     let resource = match kind.group() {
         "" => kind.plural().to_string(),
@@ -545,6 +575,18 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let mut stderr = String::new();
     let mut found_any = false;
     let mut documents: Vec<Value> = Vec::new();
+    let mut custom_rows: Vec<Vec<String>> = Vec::new();
+    let jsonpath = match output
+        .strip_prefix("jsonpath=")
+        .map(|text| Template::parse(text).map_err(|e| (text, e)))
+    {
+        Some(Err((text, e))) => {
+            return Output::error(format!("error: error parsing jsonpath {text}, {e}\n"))
+        }
+        Some(Ok(template)) => Some(template),
+        None => None,
+    };
+    let generic = matches!(output, "yaml" | "json") || jsonpath.is_some();
     let several_kinds = kinds.len() > 1;
     for kind in &kinds {
         let in_scope =
@@ -575,38 +617,33 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         }
         found_any = true;
         match output {
-            "yaml" | "json" => documents.extend(objects.iter().map(|o| o.to_json())),
+            _ if generic => documents.extend(objects.iter().map(|o| o.to_json())),
             "name" => {
                 for o in &objects {
                     stdout.push_str(&format!("{}/{}\n", kind.resource(), o.name()));
                 }
             }
             spec if spec.starts_with("custom-columns=") => {
-                let columns: Vec<(String, String)> = spec["custom-columns=".len()..]
-                    .split(',')
-                    .filter_map(|c| c.split_once(':'))
-                    .map(|(h, p)| (h.to_string(), p.to_string()))
-                    .collect();
-                if columns.is_empty() {
-                    return Output::error("error: custom-columns format specified but no custom columns given");
-                }
+                let columns = match custom_columns(&spec["custom-columns=".len()..]) {
+                    Ok(columns) => columns,
+                    Err(error) => return Output::error(error),
+                };
                 let mut rows = Vec::new();
-                if !args.flag(&["--no-headers"]) {
+                if !args.flag(&["--no-headers"]) && custom_rows.is_empty() {
                     rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
                 }
                 for object in &objects {
                     let json = object.to_json();
                     let mut row = Vec::new();
-                    for (_, path) in &columns {
-                        match crate::fieldpath::select(&json, path) {
-                            Ok(values) if values.is_empty() => row.push("<none>".to_string()),
-                            Ok(values) => row.push(values.into_iter().map(crate::fieldpath::render).collect::<Vec<_>>().join(",")),
+                    for (_, template) in &columns {
+                        match template.find(&json) {
+                            Ok(results) => row.push(custom_column_cell(&results)),
                             Err(e) => return Output::error(format!("error: {e}")),
                         }
                     }
                     rows.push(row);
                 }
-                stdout.push_str(&layout(&rows));
+                custom_rows.extend(rows);
             }
             "" | "wide" => {
                 let (mut headers, rows) = table(*kind, &objects, now, output == "wide");
@@ -658,7 +695,11 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
             }
         }
     }
-    if matches!(output, "yaml" | "json") && !documents.is_empty() {
+    if !custom_rows.is_empty() {
+        stdout.push_str(&layout(&custom_rows));
+    }
+    // Other printers than tables print what they got, even an empty list.
+    if generic && (found_any || names.is_empty()) {
         let single = names.len() == 1 && kinds.len() == 1 && documents.len() == 1;
         let value = if single {
             documents.remove(0)
@@ -670,13 +711,26 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 "metadata": {"resourceVersion": ""}
             })
         };
-        stdout = if output == "yaml" {
-            to_yaml(&value)
-        } else {
-            to_json(&value)
-        };
-    }
-    if !found_any && names.is_empty() {
+        match &jsonpath {
+            Some(template) => match template.render(&value) {
+                Ok(text) => stdout = text,
+                Err(error) => {
+                    let raw = output.trim_start_matches("jsonpath=");
+                    stderr.push_str(&format!(
+                        "error: error executing jsonpath {raw:?}: Error executing template: {error}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{raw}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n\n",
+                        go_syntax(&value)
+                    ));
+                    return Output {
+                        stderr,
+                        exit_code: 1,
+                        ..Default::default()
+                    };
+                }
+            },
+            None if output == "yaml" => stdout = to_yaml(&value),
+            None => stdout = to_json(&value),
+        }
+    } else if !found_any && names.is_empty() {
         let any_namespaced = kinds.iter().any(|k| k.namespaced());
         stderr.push_str(&if any_namespaced && !all_namespaces {
             format!("No resources found in {namespace} namespace.\n")

@@ -5,13 +5,14 @@ pub mod apply;
 pub mod args;
 pub mod delete;
 pub mod describe;
-pub mod fieldpath;
 pub mod get;
+pub mod jsonpath;
 pub mod nodes;
 pub mod resources;
 pub mod rollout;
 pub mod script;
 pub mod selector;
+pub mod shell;
 pub mod table;
 pub mod yaml;
 

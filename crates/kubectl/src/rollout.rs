@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::args::Args;
-use crate::script::parse_duration;
+use crate::shell::parse_duration;
 use crate::table::layout_padded;
 use crate::Output;
 

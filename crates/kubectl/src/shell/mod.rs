@@ -1,0 +1,439 @@
+//! The small shell around kubectl that documentation pages assume:
+//! `VAR=$(kubectl …)`, `$VAR`, quotes, pipes into `grep`, `wc`, `head`,
+//! `tail`, `sort`, `&&`, `||`, `;`, `cat <<EOF | kubectl apply -f -`.
+//! Anything else is refused with a message saying so. Shared by
+//! `daemonlab run`, `daemonlab check` and the browser terminal.
+
+mod filters;
+mod pattern;
+mod words;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use daemonlab_core::sim::Cluster;
+
+pub use self::words::heredoc_delimiter;
+use self::words::{tokenize, Piece, Token};
+use crate::{Files, Output};
+
+/// The commands a line may start with.
+pub const COMMANDS: &[&str] = &[
+    "kubectl", "sim", "cat", "echo", "grep", "head", "sort", "tail", "wc",
+];
+
+/// Variables kept from one line to the next, as in one terminal session.
+#[derive(Clone, Debug, Default)]
+pub struct Shell {
+    vars: BTreeMap<String, String>,
+    status: i32,
+}
+
+/// One command of a pipeline, with the heredoc it reads if any.
+struct Stage {
+    words: Vec<Vec<Piece>>,
+    heredoc: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Joint {
+    Always,
+    IfOk,
+    IfFailed,
+}
+
+impl Shell {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs one command line; `heredoc` is the text of its `<<DELIM` lines.
+    pub fn run(
+        &mut self,
+        cluster: &mut Cluster,
+        line: &str,
+        heredoc: &str,
+        files: &dyn Files,
+    ) -> Output {
+        let tokens = match tokenize(line) {
+            Ok(tokens) => tokens,
+            Err(message) => return self.failed(format!("syntax error: {message}")),
+        };
+        let mut total = Output::default();
+        let mut pipeline: Vec<Stage> = Vec::new();
+        let mut stage = Stage {
+            words: Vec::new(),
+            heredoc: false,
+        };
+        let mut joint = Joint::Always;
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            let next_joint = match token {
+                Token::Word(pieces) => {
+                    stage.words.push(pieces);
+                    if tokens.peek().is_some() {
+                        continue;
+                    }
+                    None
+                }
+                Token::Heredoc(_) => {
+                    stage.heredoc = true;
+                    if tokens.peek().is_some() {
+                        continue;
+                    }
+                    None
+                }
+                Token::Pipe => {
+                    if stage.words.is_empty() {
+                        return self.failed("syntax error near unexpected token `|'".to_string());
+                    }
+                    pipeline.push(std::mem::replace(
+                        &mut stage,
+                        Stage {
+                            words: Vec::new(),
+                            heredoc: false,
+                        },
+                    ));
+                    continue;
+                }
+                Token::And => Some(Joint::IfOk),
+                Token::Or => Some(Joint::IfFailed),
+                Token::Semicolon => Some(Joint::Always),
+            };
+            if stage.words.is_empty() {
+                if next_joint.is_some() || !pipeline.is_empty() {
+                    return self.failed("syntax error: a command is missing".to_string());
+                }
+                continue;
+            }
+            pipeline.push(std::mem::replace(
+                &mut stage,
+                Stage {
+                    words: Vec::new(),
+                    heredoc: false,
+                },
+            ));
+            let runs = match joint {
+                Joint::Always => true,
+                Joint::IfOk => self.status == 0,
+                Joint::IfFailed => self.status != 0,
+            };
+            if runs {
+                let output = self.pipeline(cluster, std::mem::take(&mut pipeline), heredoc, files);
+                self.status = output.exit_code;
+                total.notice.push_str(&output.notice);
+                total.stdout.push_str(&output.stdout);
+                total.stderr.push_str(&output.stderr);
+                total.exit_code = output.exit_code;
+            } else {
+                pipeline.clear();
+            }
+            joint = next_joint.unwrap_or(Joint::Always);
+        }
+        if !pipeline.is_empty() {
+            return self.failed("syntax error: a command is missing after `|'".to_string());
+        }
+        total
+    }
+
+    fn failed(&mut self, message: String) -> Output {
+        self.status = 2;
+        Output {
+            stderr: format!("{message}\n"),
+            exit_code: 2,
+            ..Default::default()
+        }
+    }
+
+    /// Runs `a | b | c`: each stage reads what the one before printed on stdout.
+    fn pipeline(
+        &mut self,
+        cluster: &mut Cluster,
+        stages: Vec<Stage>,
+        heredoc: &str,
+        files: &dyn Files,
+    ) -> Output {
+        let mut result = Output::default();
+        let mut input = String::new();
+        let last = stages.len() - 1;
+        for (n, stage) in stages.into_iter().enumerate() {
+            if stage.heredoc {
+                input = heredoc.to_string();
+            }
+            let mut errors = String::new();
+            let mut argv = Vec::new();
+            let mut assignments = Vec::new();
+            for pieces in &stage.words {
+                if argv.is_empty() {
+                    if let Some((name, value)) =
+                        self.assignment(cluster, pieces, files, &mut errors)
+                    {
+                        assignments.push((name, value));
+                        continue;
+                    }
+                }
+                argv.extend(self.expand(cluster, pieces, files, &mut errors));
+            }
+            result.notice.push_str(&errors);
+            let output = if argv.is_empty() {
+                // Only assignments: they set shell variables.
+                self.vars.extend(assignments);
+                Output {
+                    exit_code: i32::from(!errors.is_empty() && self.status != 0),
+                    ..Default::default()
+                }
+            } else {
+                self.command(cluster, &argv, &input, files)
+            };
+            result.notice.push_str(&output.notice);
+            if n == last {
+                result.stdout = output.stdout;
+                result.stderr = output.stderr;
+                result.exit_code = output.exit_code;
+            } else {
+                // What an earlier stage says on stderr reaches the terminal first.
+                result.notice.push_str(&output.stderr);
+                input = output.stdout;
+            }
+        }
+        result
+    }
+
+    fn command(
+        &mut self,
+        cluster: &mut Cluster,
+        argv: &[String],
+        input: &str,
+        files: &dyn Files,
+    ) -> Output {
+        let Some((program, args)) = argv.split_first() else {
+            return Output::default();
+        };
+        match program.as_str() {
+            "kubectl" => crate::run(cluster, args, input, files),
+            "sim" => sim(cluster, args),
+            name => filters::run(name, args, input, files).unwrap_or_else(|| Output {
+                stderr: format!(
+                    "{name}: command not found (this terminal runs kubectl and sim, and pipes into {})\n",
+                    filters::TOOLS.join(", ")
+                ),
+                exit_code: 127,
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// `NAME=value` at the start of a command.
+    fn assignment(
+        &mut self,
+        cluster: &mut Cluster,
+        pieces: &[Piece],
+        files: &dyn Files,
+        errors: &mut String,
+    ) -> Option<(String, String)> {
+        let Some(Piece::Text(first)) = pieces.first() else {
+            return None;
+        };
+        let (name, value) = first.split_once('=')?;
+        let valid = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return None;
+        }
+        let mut text = value.to_string();
+        for piece in &pieces[1..] {
+            text.push_str(&self.value_of(cluster, piece, files, errors));
+        }
+        Some((name.to_string(), text))
+    }
+
+    fn value_of(
+        &mut self,
+        cluster: &mut Cluster,
+        piece: &Piece,
+        files: &dyn Files,
+        errors: &mut String,
+    ) -> String {
+        match piece {
+            Piece::Text(text) => text.clone(),
+            Piece::Var(name, _) if name == "?" => self.status.to_string(),
+            Piece::Var(name, _) => self.vars.get(name).cloned().unwrap_or_default(),
+            Piece::Command(line, _) => {
+                let output = self.run(cluster, line, "", files);
+                errors.push_str(&output.notice);
+                errors.push_str(&output.stderr);
+                output.stdout.trim_end_matches('\n').to_string()
+            }
+        }
+    }
+
+    /// The words one written word becomes: unquoted expansions split at whitespace.
+    fn expand(
+        &mut self,
+        cluster: &mut Cluster,
+        pieces: &[Piece],
+        files: &dyn Files,
+        errors: &mut String,
+    ) -> Vec<String> {
+        let mut fields = Vec::new();
+        let mut current = String::new();
+        let mut started = false;
+        for piece in pieces {
+            let value = self.value_of(cluster, piece, files, errors);
+            let quoted = match piece {
+                Piece::Text(_) => true,
+                Piece::Var(_, quoted) | Piece::Command(_, quoted) => *quoted,
+            };
+            if quoted {
+                current.push_str(&value);
+                started = true;
+                continue;
+            }
+            let parts: Vec<&str> = value.split_whitespace().collect();
+            if parts.is_empty() {
+                continue;
+            }
+            if value.starts_with(char::is_whitespace) && started {
+                fields.push(std::mem::take(&mut current));
+            }
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    fields.push(std::mem::take(&mut current));
+                }
+                current.push_str(part);
+            }
+            started = true;
+            if value.ends_with(char::is_whitespace) {
+                fields.push(std::mem::take(&mut current));
+                started = false;
+            }
+        }
+        if started {
+            fields.push(current);
+        }
+        fields
+    }
+}
+
+/// Go's `time.ParseDuration` for the units a script needs: `90s`, `5m`, `1h30m`, `500ms`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("time: invalid duration \"{text}\"");
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(|| format!("time: missing unit in duration \"{text}\""))?;
+        let number: f64 = rest[..digits].parse().map_err(|_| invalid())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ms" => number / 1000.0,
+            "s" => number,
+            "m" => number * 60.0,
+            "h" => number * 3600.0,
+            _ => {
+                return Err(format!(
+                    "time: unknown unit \"{}\" in duration \"{text}\"",
+                    &rest[..unit_len]
+                ))
+            }
+        };
+        total += Duration::from_secs_f64(seconds);
+        rest = &rest[unit_len..];
+    }
+    Ok(total)
+}
+
+/// One `sim` command: virtual time and kubelets.
+fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let result = match words.as_slice() {
+        ["advance", duration] => parse_duration(duration).map(|d| {
+            cluster.advance(d);
+        }),
+        ["settle"] => {
+            cluster.settle();
+            Ok(())
+        }
+        ["node", "down", node] => cluster.node_down(node),
+        ["node", "up", node] => cluster.node_up(node),
+        _ => Err(
+            "usage: sim advance DURATION | sim settle | sim node down NAME | sim node up NAME"
+                .to_string(),
+        ),
+    };
+    match result {
+        Ok(()) => Output::default(),
+        Err(message) => Output::error(format!("error: {message}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoFiles;
+
+    fn session(lines: &[&str]) -> Vec<Output> {
+        let mut cluster = Cluster::new(1);
+        let mut shell = Shell::new();
+        lines
+            .iter()
+            .map(|line| shell.run(&mut cluster, line, "", &NoFiles))
+            .collect()
+    }
+
+    #[test]
+    fn variables_and_substitution() {
+        let out = session(&[
+            "NS=kube-system",
+            "N=$(kubectl get ns $NS -o jsonpath='{.metadata.name}')",
+            "echo \"[$N]\" ${N}x '$N'",
+            "A='a  b'; echo $A \"$A\"",
+        ]);
+        assert_eq!(out[0], Output::default());
+        assert_eq!(out[2].stdout, "[kube-system] kube-systemx $N\n");
+        assert_eq!(out[3].stdout, "a b a  b\n");
+    }
+
+    #[test]
+    fn pipes_and_lists() {
+        let out = session(&[
+            "kubectl get ns --no-headers | wc -l",
+            "kubectl get ns | grep -c kube",
+            "kubectl get nope | wc -l",
+            "false-command || echo fallback",
+            "echo a && echo b; echo c",
+            "kubectl get ns | awk '{print $1}'",
+        ]);
+        assert_eq!(out[0].stdout, "4\n");
+        assert_eq!(out[1].stdout, "3\n");
+        assert_eq!(
+            (out[2].notice.as_str(), out[2].stdout.as_str()),
+            (
+                "error: the server doesn't have a resource type \"nope\"\n",
+                "0\n"
+            )
+        );
+        assert!(out[3]
+            .stderr
+            .starts_with("false-command: command not found"));
+        assert_eq!(out[3].stdout, "fallback\n");
+        assert_eq!(out[4].stdout, "a\nb\nc\n");
+        assert_eq!(out[5].exit_code, 127);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("5x").is_err());
+    }
+}

@@ -1,0 +1,300 @@
+//! A command line as a POSIX shell reads it: words (with quotes, `$VAR`,
+//! `${VAR}` and `$(…)` kept apart for expansion), `|`, `&&`, `||`, `;`,
+//! `<<DELIM` and `#` comments.
+
+/// A piece of a word before expansion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    /// Text as written (quotes removed); quoted text is never split.
+    Text(String),
+    /// `$NAME` or `${NAME}`; `true` inside double quotes.
+    Var(String, bool),
+    /// `$(command)`; `true` inside double quotes.
+    Command(String, bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Token {
+    Word(Vec<Piece>),
+    Pipe,
+    And,
+    Or,
+    Semicolon,
+    /// `<<DELIM`: the stage reads the lines that follow, up to DELIM.
+    Heredoc(String),
+}
+
+fn unsupported(what: &str) -> String {
+    format!("{what} is not supported by the playground's shell")
+}
+
+/// Reads `line` into tokens.
+pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut tokens = Vec::new();
+    let mut word: Vec<Piece> = Vec::new();
+    let mut in_word = false;
+    let mut i = 0;
+    let push_text = |word: &mut Vec<Piece>, c: char| match word.last_mut() {
+        Some(Piece::Text(text)) => text.push(c),
+        _ => word.push(Piece::Text(c.to_string())),
+    };
+    macro_rules! end_word {
+        () => {
+            if in_word {
+                tokens.push(Token::Word(std::mem::take(&mut word)));
+                in_word = false;
+            }
+        };
+    }
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            c if c.is_whitespace() => {
+                end_word!();
+                i += 1;
+            }
+            '#' if !in_word => break,
+            '|' => {
+                end_word!();
+                if chars.get(i + 1) == Some(&'|') {
+                    tokens.push(Token::Or);
+                    i += 2;
+                } else {
+                    tokens.push(Token::Pipe);
+                    i += 1;
+                }
+            }
+            '&' => {
+                end_word!();
+                if chars.get(i + 1) != Some(&'&') {
+                    return Err(unsupported("running a command in the background (&)"));
+                }
+                tokens.push(Token::And);
+                i += 2;
+            }
+            ';' => {
+                end_word!();
+                tokens.push(Token::Semicolon);
+                i += 1;
+            }
+            '<' if chars.get(i + 1) == Some(&'<') => {
+                end_word!();
+                i += 2;
+                if chars.get(i) == Some(&'-') {
+                    i += 1;
+                }
+                while chars.get(i).is_some_and(|c| *c == ' ' || *c == '\t') {
+                    i += 1;
+                }
+                let mut delimiter = String::new();
+                while let Some(&c) = chars.get(i) {
+                    if c.is_whitespace() || matches!(c, '|' | ';' | '&' | '<' | '>') {
+                        break;
+                    }
+                    if c != '\'' && c != '"' {
+                        delimiter.push(c);
+                    }
+                    i += 1;
+                }
+                if delimiter.is_empty() {
+                    return Err("syntax error near unexpected token `newline'".to_string());
+                }
+                tokens.push(Token::Heredoc(delimiter));
+            }
+            '<' | '>' => return Err(unsupported(&format!("redirection ({c})"))),
+            '`' => return Err(unsupported("`…` (write $(…) instead)")),
+            '\'' => {
+                in_word = true;
+                let close = (i + 1..chars.len())
+                    .find(|&j| chars[j] == '\'')
+                    .ok_or("unexpected EOF while looking for matching `''")?;
+                word.push(Piece::Text(chars[i + 1..close].iter().collect()));
+                i = close + 1;
+            }
+            '"' => {
+                in_word = true;
+                // An empty "" still makes a word.
+                word.push(Piece::Text(String::new()));
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => {
+                            return Err("unexpected EOF while looking for matching `\"'".to_string())
+                        }
+                        Some('"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some('\\') if matches!(chars.get(i + 1), Some('"' | '\\' | '$' | '`')) => {
+                            push_text(&mut word, chars[i + 1]);
+                            i += 2;
+                        }
+                        Some('$') => i = dollar(&chars, i, true, &mut word)?,
+                        Some('`') => return Err(unsupported("`…` (write $(…) instead)")),
+                        Some(&c) => {
+                            push_text(&mut word, c);
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(&next) = chars.get(i + 1) {
+                    push_text(&mut word, next);
+                }
+                i += 2;
+            }
+            '$' => {
+                in_word = true;
+                i = dollar(&chars, i, false, &mut word)?;
+            }
+            c => {
+                in_word = true;
+                push_text(&mut word, c);
+                i += 1;
+            }
+        }
+    }
+    if in_word {
+        tokens.push(Token::Word(word));
+    }
+    Ok(tokens)
+}
+
+/// Reads the expansion starting at the `$` at `chars[i]`; returns the index after it.
+fn dollar(chars: &[char], i: usize, quoted: bool, word: &mut Vec<Piece>) -> Result<usize, String> {
+    let is_name = |c: &char| c.is_ascii_alphanumeric() || *c == '_';
+    match chars.get(i + 1) {
+        Some('(') => {
+            let close = matching_paren(chars, i + 2)?;
+            word.push(Piece::Command(chars[i + 2..close].iter().collect(), quoted));
+            Ok(close + 1)
+        }
+        Some('{') => {
+            let close = (i + 2..chars.len())
+                .find(|&j| chars[j] == '}')
+                .ok_or("unexpected EOF while looking for matching `}'")?;
+            let name: String = chars[i + 2..close].iter().collect();
+            if name.is_empty() || !name.chars().all(|c| is_name(&c)) {
+                return Err(format!("${{{name}}}: bad substitution"));
+            }
+            word.push(Piece::Var(name, quoted));
+            Ok(close + 1)
+        }
+        Some('?') => {
+            word.push(Piece::Var("?".to_string(), quoted));
+            Ok(i + 2)
+        }
+        Some(c) if is_name(c) && !c.is_ascii_digit() => {
+            let end = (i + 1..chars.len())
+                .find(|&j| !is_name(&chars[j]))
+                .unwrap_or(chars.len());
+            word.push(Piece::Var(chars[i + 1..end].iter().collect(), quoted));
+            Ok(end)
+        }
+        _ => {
+            match word.last_mut() {
+                Some(Piece::Text(text)) => text.push('$'),
+                _ => word.push(Piece::Text("$".to_string())),
+            }
+            Ok(i + 1)
+        }
+    }
+}
+
+/// The index of the `)` closing a `$(` whose body starts at `start`.
+fn matching_paren(chars: &[char], start: usize) -> Result<usize, String> {
+    let mut depth = 0;
+    let mut i = start;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '\'' => {
+                i = (i + 1..chars.len())
+                    .find(|&j| chars[j] == '\'')
+                    .ok_or("unexpected EOF while looking for matching `''")?;
+            }
+            '"' => {
+                let mut j = i + 1;
+                while chars.get(j).is_some_and(|&c| c != '"') {
+                    j += if chars[j] == '\\' { 2 } else { 1 };
+                }
+                if j >= chars.len() {
+                    return Err("unexpected EOF while looking for matching `\"'".to_string());
+                }
+                i = j;
+            }
+            '\\' => i += 1,
+            '(' => depth += 1,
+            ')' if depth == 0 => return Ok(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    Err("unexpected EOF while looking for matching `)'".to_string())
+}
+
+/// The heredoc delimiter of a command line, if it has one.
+pub fn heredoc_delimiter(line: &str) -> Option<String> {
+    tokenize(line)
+        .ok()?
+        .into_iter()
+        .find_map(|token| match token {
+            Token::Heredoc(delimiter) => Some(delimiter),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Piece {
+        Piece::Text(s.to_string())
+    }
+
+    #[test]
+    fn quotes_expansions_and_operators() {
+        let tokens =
+            tokenize(r#"POD=$(kubectl get pods -o jsonpath='{.items[0]}') "a $B" | wc -l # note"#)
+                .unwrap();
+        assert_eq!(
+            tokens,
+            [
+                Token::Word(vec![
+                    text("POD="),
+                    Piece::Command(
+                        "kubectl get pods -o jsonpath='{.items[0]}'".to_string(),
+                        false
+                    )
+                ]),
+                Token::Word(vec![text("a "), Piece::Var("B".to_string(), true)]),
+                Token::Pipe,
+                Token::Word(vec![text("wc")]),
+                Token::Word(vec![text("-l")]),
+            ]
+        );
+        assert_eq!(
+            tokenize("cat <<'EOF' | kubectl apply -f - && echo ok").unwrap()[1..3],
+            [Token::Heredoc("EOF".to_string()), Token::Pipe]
+        );
+        assert_eq!(tokenize(r#"''"#).unwrap(), [Token::Word(vec![text("")])]);
+        assert!(tokenize("kubectl get pods > out").is_err());
+        assert!(tokenize("echo 'open").is_err());
+    }
+
+    #[test]
+    fn heredocs() {
+        assert_eq!(
+            heredoc_delimiter("kubectl apply -f - <<EOF"),
+            Some("EOF".to_string())
+        );
+        assert_eq!(
+            heredoc_delimiter("cat << 'END' | kubectl apply -f -"),
+            Some("END".to_string())
+        );
+        assert_eq!(heredoc_delimiter("kubectl get pods"), None);
+    }
+}
