@@ -201,17 +201,22 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
     cluster.reconcile();
     // kubectl waits until what it deleted is gone (pods take their grace period).
     if args.value(&["--wait"]) != Some("false") {
-        let mut waited = Duration::ZERO;
-        while waited < WAIT_LIMIT
-            && deleted
-                .iter()
-                .any(|(k, ns, n)| cluster.store().get(*k, ns, n).is_some())
-        {
-            cluster.advance(Duration::from_secs(1));
-            waited += Duration::from_secs(1);
-        }
+        wait_until_gone(cluster, &deleted);
     }
     out
+}
+
+/// Runs virtual time, a second at a time, until none of `objects` exists any more.
+pub(crate) fn wait_until_gone(cluster: &mut Cluster, objects: &[(Kind, String, String)]) {
+    let mut waited = Duration::ZERO;
+    while waited < WAIT_LIMIT
+        && objects
+            .iter()
+            .any(|(k, ns, n)| cluster.store().get(*k, ns, n).is_some())
+    {
+        cluster.advance(Duration::from_secs(1));
+        waited += Duration::from_secs(1);
+    }
 }
 
 /// `kubectl create namespace NAME`.

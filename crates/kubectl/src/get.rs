@@ -509,7 +509,7 @@ fn custom_column_cell(results: &[Vec<std::borrow::Cow<'_, Value>>]) -> String {
     }
 }
 
-fn not_found(kind: Kind, name: &str) -> String {
+pub(crate) fn not_found(kind: Kind, name: &str) -> String {
     let resource = match kind.group() {
         "" => kind.plural().to_string(),
         group => format!("{}.{group}", kind.plural()),

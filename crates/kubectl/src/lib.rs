@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod delete;
 pub mod describe;
+pub mod drain;
 pub mod get;
 pub mod jsonpath;
 pub mod nodes;
@@ -78,6 +79,8 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
     let result = match verb.as_str() {
         "apply" => return apply_command(cluster, rest, stdin, files),
         "get" => parse(get::VALUE_FLAGS, get::BOOL_FLAGS).map(|args| get::run(cluster, &args)),
+        "describe" => parse(describe::VALUE_FLAGS, describe::BOOL_FLAGS)
+            .map(|args| describe::run(cluster, &args)),
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
         "create" => parse(namespace, &[]).map(|args| delete::create(cluster, &args)),
@@ -96,6 +99,7 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             }
             _ => Err("error: unknown command for \"kubectl set\"".to_string()),
         },
+        "drain" => parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args)),
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
         other => {
             return Output::error(format!(

@@ -8,6 +8,7 @@ use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::core::v1::Taint;
 
 use crate::args::Args;
+use crate::get::not_found;
 use crate::resources::resolve;
 use crate::Output;
 
@@ -30,14 +31,6 @@ fn target(args: &Args) -> Result<(Kind, String, &[String]), String> {
     let kind = resolve(kind)
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind}\""))?;
     Ok((kind, name, rest))
-}
-
-fn not_found(kind: Kind, name: &str) -> String {
-    let resource = match kind.group() {
-        "" => kind.plural().to_string(),
-        group => format!("{}.{group}", kind.plural()),
-    };
-    format!("Error from server (NotFound): {resource} \"{name}\" not found")
 }
 
 /// `kubectl label` and `kubectl annotate`: `k=v` sets, `k-` removes.

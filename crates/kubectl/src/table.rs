@@ -11,24 +11,72 @@ pub fn layout(rows: &[Vec<String>]) -> String {
 
 /// Go's tabwriter with `padding` and `min_width`, for printers that use others.
 pub fn layout_padded(rows: &[Vec<String>], padding: usize, min_width: usize) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max(cell.chars().count() + padding).max(min_width);
-        }
-    }
+    let text: String = rows.iter().map(|row| row.join("\t") + "\n").collect();
+    tabwriter(&text, min_width, padding)
+}
+
+/// Go's `text/tabwriter` (padding with spaces, no flags) over `text`: a cell
+/// ends at a tab; a column's width is set by a block of consecutive lines that
+/// have a cell in that column, as Go computes it.
+pub fn tabwriter(text: &str, min_width: usize, padding: usize) -> String {
+    let lines: Vec<Vec<&str>> = text
+        .strip_suffix('\n')
+        .unwrap_or(text)
+        .split('\n')
+        .map(|line| line.split('\t').collect())
+        .collect();
     let mut out = String::new();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
+    let mut widths = Vec::new();
+    format_block(&lines, 0, lines.len(), &mut widths, min_width, padding, &mut out);
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+fn format_block(
+    lines: &[Vec<&str>],
+    mut line0: usize,
+    line1: usize,
+    widths: &mut Vec<usize>,
+    min_width: usize,
+    padding: usize,
+    out: &mut String,
+) {
+    let column = widths.len();
+    let mut this = line0;
+    while this < line1 {
+        if column + 1 >= lines[this].len() {
+            this += 1;
+            continue;
+        }
+        write_lines(lines, line0, this, widths, out);
+        line0 = this;
+        let mut width = min_width;
+        while this < line1 && column + 1 < lines[this].len() {
+            width = width.max(lines[this][column].chars().count() + padding);
+            this += 1;
+        }
+        widths.push(width);
+        format_block(lines, line0, this, widths, min_width, padding, out);
+        widths.pop();
+        line0 = this;
+    }
+    write_lines(lines, line0, line1, widths, out);
+}
+
+fn write_lines(lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], out: &mut String) {
+    for line in &lines[from..to] {
+        for (j, cell) in line.iter().enumerate() {
             out.push_str(cell);
-            if i + 1 < row.len() {
-                out.push_str(&" ".repeat(widths[i] - cell.chars().count()));
+            if j + 1 < line.len() {
+                if let Some(width) = widths.get(j) {
+                    out.push_str(&" ".repeat(width.saturating_sub(cell.chars().count())));
+                }
             }
         }
         out.push('\n');
     }
-    out
 }
 
 /// `duration.HumanDuration`: `45s`, `5m30s`, `95m`, `3h5m`, `3d4h`, `30d`, `2y`.
