@@ -120,7 +120,11 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
     } else {
         generic(object, &mut lines);
     }
-    let table = if show_events { events(cluster, object) } else { None };
+    let table = if show_events {
+        events(cluster, object)
+    } else {
+        None
+    };
     if show_events && table.is_none() {
         // Written before the flush, so it lines up with the lines above.
         lines.push("Events:\t<none>".to_string());
@@ -148,7 +152,11 @@ fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     multi(lines, "Labels:", or_none(labels));
-    multi(lines, "Annotations:", or_none(annotations(meta.annotations.as_ref())));
+    multi(
+        lines,
+        "Annotations:",
+        or_none(annotations(meta.annotations.as_ref())),
+    );
 }
 
 /// Annotations as kubectl lists them: without the last-applied configuration,
@@ -173,8 +181,14 @@ fn daemonset(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String>) {
     let spec = ds.spec.clone().unwrap_or_default();
     let status = ds.status.clone().unwrap_or_default();
     lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
-    lines.push(format!("Namespace:\t{}", meta.namespace.clone().unwrap_or_default()));
-    lines.push(format!("Selector:\t{}", format_label_selector(&spec.selector)));
+    lines.push(format!(
+        "Namespace:\t{}",
+        meta.namespace.clone().unwrap_or_default()
+    ));
+    lines.push(format!(
+        "Selector:\t{}",
+        format_label_selector(&spec.selector)
+    ));
     let node_selector: Vec<String> = spec
         .template
         .spec
@@ -184,7 +198,10 @@ fn daemonset(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String>) {
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    lines.push(format!("Node-Selector:\t{}", or_none(node_selector).join(",")));
+    lines.push(format!(
+        "Node-Selector:\t{}",
+        or_none(node_selector).join(",")
+    ));
     labels_and_annotations(meta, lines);
     lines.push(format!(
         "Desired Number of Nodes Scheduled: {}",
@@ -235,8 +252,15 @@ fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
     ));
     let mut taints = spec.taints.clone().unwrap_or_default();
     taints.sort_by(|a, b| (&a.effect, &a.key).cmp(&(&b.effect, &b.key)));
-    multi(lines, "Taints:", or_none(taints.iter().map(taint_to_string).collect()));
-    lines.push(format!("Unschedulable:\t{}", spec.unschedulable.unwrap_or(false)));
+    multi(
+        lines,
+        "Taints:",
+        or_none(taints.iter().map(taint_to_string).collect()),
+    );
+    lines.push(format!(
+        "Unschedulable:\t{}",
+        spec.unschedulable.unwrap_or(false)
+    ));
     let conditions = status.conditions.clone().unwrap_or_default();
     let renewed = conditions
         .iter()
@@ -248,8 +272,12 @@ fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
     lines.push(format!("  RenewTime:\t{}", time_or_unset(renewed)));
     if !conditions.is_empty() {
         lines.push("Conditions:".to_string());
-        lines.push("  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage".to_string());
-        lines.push("  ----\t------\t-----------------\t------------------\t------\t-------".to_string());
+        lines.push(
+            "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage".to_string(),
+        );
+        lines.push(
+            "  ----\t------\t-----------------\t------------------\t------\t-------".to_string(),
+        );
         for c in &conditions {
             lines.push(format!(
                 "  {} \t{} \t{} \t{} \t{} \t{}",
@@ -266,7 +294,10 @@ fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
     for address in status.addresses.iter().flatten() {
         lines.push(format!("  {}:\t{}", address.type_, address.address));
     }
-    for (title, list) in [("Capacity:", &status.capacity), ("Allocatable:", &status.allocatable)] {
+    for (title, list) in [
+        ("Capacity:", &status.capacity),
+        ("Allocatable:", &status.allocatable),
+    ] {
         if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
             lines.push(title.to_string());
             for (resource, value) in list {
@@ -300,11 +331,15 @@ fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
 
 /// A pod's requests and limits as `resourcehelper.PodRequestsAndLimits` sums
 /// them: containers added, each init container a floor.
-fn pod_requests_and_limits(spec: &PodSpec) -> (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) {
+fn pod_requests_and_limits(
+    spec: &PodSpec,
+) -> (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) {
     let mut totals = (BTreeMap::new(), BTreeMap::new());
     let lists = |c: &Container| {
         let resources = c.resources.clone().unwrap_or_default();
-        let parse = |list: Option<BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+        let parse = |list: Option<
+            BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+        >| {
             list.unwrap_or_default()
                 .into_iter()
                 .filter_map(|(k, v)| Quantity::parse(&v.0).ok().map(|q| (k, q)))
@@ -366,8 +401,14 @@ fn node_resources(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
         .collect();
     pods.sort_by_key(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()));
     lines.push(format!("Non-terminated Pods:\t({} in total)", pods.len()));
-    lines.push("  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge".to_string());
-    lines.push("  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---".to_string());
+    lines.push(
+        "  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge"
+            .to_string(),
+    );
+    lines.push(
+        "  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---"
+            .to_string(),
+    );
     let zero = Quantity::zero();
     let cell = |list: &BTreeMap<String, Quantity>, resource: &str| {
         let q = list.get(resource).unwrap_or(&zero);
@@ -423,11 +464,18 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();
     lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
-    lines.push(format!("Namespace:\t{}", meta.namespace.clone().unwrap_or_default()));
+    lines.push(format!(
+        "Namespace:\t{}",
+        meta.namespace.clone().unwrap_or_default()
+    ));
     if let Some(priority) = spec.priority {
         lines.push(format!("Priority:\t{priority}"));
     }
-    if let Some(class) = spec.priority_class_name.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(class) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|c| !c.is_empty())
+    {
         lines.push(format!("Priority Class Name:\t{class}"));
     }
     if let Some(runtime) = spec.runtime_class_name.as_deref().filter(|c| !c.is_empty()) {
@@ -457,7 +505,10 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
         }
         None => lines.push(format!(
             "Status:\t{}",
-            status.phase.clone().unwrap_or_else(|| "Pending".to_string())
+            status
+                .phase
+                .clone()
+                .unwrap_or_else(|| "Pending".to_string())
         )),
     }
     if let Some(reason) = status.reason.as_deref().filter(|r| !r.is_empty()) {
@@ -466,8 +517,16 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
     if let Some(message) = status.message.as_deref().filter(|r| !r.is_empty()) {
         lines.push(format!("Message:\t{message}"));
     }
-    lines.push(format!("IP:\t{}", status.pod_ip.clone().unwrap_or_default()));
-    let ips: Vec<String> = status.pod_ips.iter().flatten().map(|ip| ip.ip.clone()).collect();
+    lines.push(format!(
+        "IP:\t{}",
+        status.pod_ip.clone().unwrap_or_default()
+    ));
+    let ips: Vec<String> = status
+        .pod_ips
+        .iter()
+        .flatten()
+        .map(|ip| ip.ip.clone())
+        .collect();
     if ips.is_empty() {
         lines.push("IPs:\t<none>".to_string());
     } else {
@@ -476,10 +535,19 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
             lines.push(format!("  IP:\t{ip}"));
         }
     }
-    if let Some(owner) = meta.owner_references.iter().flatten().find(|o| o.controller == Some(true)) {
+    if let Some(owner) = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
         lines.push(format!("Controlled By:\t{}/{}", owner.kind, owner.name));
     }
-    if let Some(nominated) = status.nominated_node_name.as_deref().filter(|n| !n.is_empty()) {
+    if let Some(nominated) = status
+        .nominated_node_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+    {
         lines.push(format!("NominatedNodeName:\t{nominated}"));
     }
     let statuses: BTreeMap<String, _> = status
@@ -498,7 +566,10 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
                 s.container_id.clone().unwrap_or_default()
             ));
         }
-        lines.push(format!("    Image:\t{}", container.image.clone().unwrap_or_default()));
+        lines.push(format!(
+            "    Image:\t{}",
+            container.image.clone().unwrap_or_default()
+        ));
         if let Some(s) = status {
             lines.push(format!("    Image ID:\t{}", s.image_id));
         }
@@ -508,12 +579,17 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
             if let Some(state) = &s.state {
                 container_state(lines, "State", state);
             }
-            if let Some(last) = s.last_state.as_ref().filter(|l| {
-                l.running.is_some() || l.waiting.is_some() || l.terminated.is_some()
-            }) {
+            if let Some(last) = s
+                .last_state
+                .as_ref()
+                .filter(|l| l.running.is_some() || l.waiting.is_some() || l.terminated.is_some())
+            {
                 container_state(lines, "Last State", last);
             }
-            lines.push(format!("    Ready:\t{}", if s.ready { "True" } else { "False" }));
+            lines.push(format!(
+                "    Ready:\t{}",
+                if s.ready { "True" } else { "False" }
+            ));
             lines.push(format!("    Restart Count:\t{}", s.restart_count));
         }
         container_rest(container, lines);
@@ -536,17 +612,29 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
 /// `v1qos.GetPodQOS`: BestEffort without any request or limit, Guaranteed when
 /// every container's cpu and memory limits equal its requests.
 fn qos_class(spec: &PodSpec) -> String {
-    let containers: Vec<&Container> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let containers: Vec<&Container> = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect();
     let mut any = false;
     let mut guaranteed = true;
     for c in &containers {
         let resources = c.resources.clone().unwrap_or_default();
         let requests = resources.requests.unwrap_or_default();
         let limits = resources.limits.unwrap_or_default();
-        any |= requests.keys().chain(limits.keys()).any(|k| k == "cpu" || k == "memory");
+        any |= requests
+            .keys()
+            .chain(limits.keys())
+            .any(|k| k == "cpu" || k == "memory");
         for resource in ["cpu", "memory"] {
-            let limit = limits.get(resource).and_then(|q| Quantity::parse(&q.0).ok());
-            let request = requests.get(resource).and_then(|q| Quantity::parse(&q.0).ok()).or(limit);
+            let limit = limits
+                .get(resource)
+                .and_then(|q| Quantity::parse(&q.0).ok());
+            let request = requests
+                .get(resource)
+                .and_then(|q| Quantity::parse(&q.0).ok())
+                .or(limit);
             if limit.is_none() || limit != request {
                 guaranteed = false;
             }
@@ -563,7 +651,10 @@ fn qos_class(spec: &PodSpec) -> String {
 fn container_state(lines: &mut Vec<String>, label: &str, state: &ContainerState) {
     if let Some(running) = &state.running {
         lines.push(format!("    {label}:\tRunning"));
-        lines.push(format!("      Started:\t{}", time_or_unset(running.started_at.as_ref())));
+        lines.push(format!(
+            "      Started:\t{}",
+            time_or_unset(running.started_at.as_ref())
+        ));
     } else if let Some(waiting) = &state.waiting {
         lines.push(format!("    {label}:\tWaiting"));
         if let Some(reason) = &waiting.reason {
@@ -581,8 +672,14 @@ fn container_state(lines: &mut Vec<String>, label: &str, state: &ContainerState)
         if let Some(signal) = t.signal.filter(|s| *s > 0) {
             lines.push(format!("      Signal:\t{signal}"));
         }
-        lines.push(format!("      Started:\t{}", time_or_unset(t.started_at.as_ref())));
-        lines.push(format!("      Finished:\t{}", time_or_unset(t.finished_at.as_ref())));
+        lines.push(format!(
+            "      Started:\t{}",
+            time_or_unset(t.started_at.as_ref())
+        ));
+        lines.push(format!(
+            "      Finished:\t{}",
+            time_or_unset(t.finished_at.as_ref())
+        ));
     } else {
         lines.push(format!("    {label}:\tWaiting"));
     }
@@ -595,10 +692,22 @@ fn ports(container: &Container, lines: &mut Vec<String>) {
     };
     let plural = if ports.len() > 1 { "s" } else { "" };
     let list = |f: &dyn Fn(&k8s_openapi::api::core::v1::ContainerPort) -> i32| {
-        or_none(ports.iter().map(|p| format!("{}/{}", f(p), protocol(p))).collect()).join(", ")
+        or_none(
+            ports
+                .iter()
+                .map(|p| format!("{}/{}", f(p), protocol(p)))
+                .collect(),
+        )
+        .join(", ")
     };
-    lines.push(format!("    Port{plural}:\t{}", list(&|p| p.container_port)));
-    lines.push(format!("    Host Port{plural}:\t{}", list(&|p| p.host_port.unwrap_or(0))));
+    lines.push(format!(
+        "    Port{plural}:\t{}",
+        list(&|p| p.container_port)
+    ));
+    lines.push(format!(
+        "    Host Port{plural}:\t{}",
+        list(&|p| p.host_port.unwrap_or(0))
+    ));
 }
 
 fn command(container: &Container, lines: &mut Vec<String>) {
@@ -626,7 +735,10 @@ fn go_seconds(seconds: i32) -> String {
 
 fn probe(label: &str, probe: &Probe) -> String {
     let action = if let Some(exec) = &probe.exec {
-        format!("exec [{}]", exec.command.clone().unwrap_or_default().join(" "))
+        format!(
+            "exec [{}]",
+            exec.command.clone().unwrap_or_default().join(" ")
+        )
     } else if let Some(http) = &probe.http_get {
         let port = match &http.port {
             k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
@@ -634,7 +746,10 @@ fn probe(label: &str, probe: &Probe) -> String {
         };
         format!(
             "http-get {}://{}:{port}{}",
-            http.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase(),
+            http.scheme
+                .clone()
+                .unwrap_or_else(|| "HTTP".into())
+                .to_lowercase(),
             http.host.clone().unwrap_or_default(),
             http.path.clone().unwrap_or_default()
         )
@@ -645,7 +760,11 @@ fn probe(label: &str, probe: &Probe) -> String {
         };
         format!("tcp-socket {}:{port}", tcp.host.clone().unwrap_or_default())
     } else if let Some(grpc) = &probe.grpc {
-        format!("grpc <pod>:{} {}", grpc.port, grpc.service.clone().unwrap_or_default())
+        format!(
+            "grpc <pod>:{} {}",
+            grpc.port,
+            grpc.service.clone().unwrap_or_default()
+        )
     } else {
         "unknown".to_string()
     };
@@ -662,8 +781,14 @@ fn probe(label: &str, probe: &Probe) -> String {
 /// Limits, requests, probes, environment and mounts of one container.
 fn container_rest(c: &Container, lines: &mut Vec<String>) {
     for (title, list) in [
-        ("Limits", c.resources.as_ref().and_then(|r| r.limits.clone())),
-        ("Requests", c.resources.as_ref().and_then(|r| r.requests.clone())),
+        (
+            "Limits",
+            c.resources.as_ref().and_then(|r| r.limits.clone()),
+        ),
+        (
+            "Requests",
+            c.resources.as_ref().and_then(|r| r.requests.clone()),
+        ),
     ] {
         if let Some(list) = list.filter(|l| !l.is_empty()) {
             lines.push(format!("    {title}:"));
@@ -711,7 +836,11 @@ fn container_rest(c: &Container, lines: &mut Vec<String>) {
     } else {
         lines.push("    Mounts:".to_string());
         for m in mounts {
-            let mode = if m.read_only == Some(true) { "ro" } else { "rw" };
+            let mode = if m.read_only == Some(true) {
+                "ro"
+            } else {
+                "rw"
+            };
             lines.push(format!("      {} from {} ({mode})", m.mount_path, m.name));
         }
     }
@@ -729,13 +858,25 @@ fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
         if let Some(host) = &v.host_path {
             lines.push("    Type:\tHostPath (bare host directory volume)".to_string());
             lines.push(format!("    Path:\t{}", host.path));
-            lines.push(format!("    HostPathType:\t{}", host.type_.clone().unwrap_or_default()));
+            lines.push(format!(
+                "    HostPathType:\t{}",
+                host.type_.clone().unwrap_or_default()
+            ));
         } else if let Some(empty) = &v.empty_dir {
-            lines.push("    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)".to_string());
-            lines.push(format!("    Medium:\t{}", empty.medium.clone().unwrap_or_default()));
+            lines.push(
+                "    Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)"
+                    .to_string(),
+            );
+            lines.push(format!(
+                "    Medium:\t{}",
+                empty.medium.clone().unwrap_or_default()
+            ));
             lines.push(format!(
                 "    SizeLimit:\t{}",
-                empty.size_limit.as_ref().map_or("<unset>".to_string(), |q| q.0.clone())
+                empty
+                    .size_limit
+                    .as_ref()
+                    .map_or("<unset>".to_string(), |q| q.0.clone())
             ));
         } else if let Some(map) = &v.config_map {
             lines.push("    Type:\tConfigMap (a volume populated by a ConfigMap)".to_string());
@@ -743,8 +884,14 @@ fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
             lines.push(format!("    Optional:\t{}", map.optional.unwrap_or(false)));
         } else if let Some(secret) = &v.secret {
             lines.push("    Type:\tSecret (a volume populated by a Secret)".to_string());
-            lines.push(format!("    SecretName:\t{}", secret.secret_name.clone().unwrap_or_default()));
-            lines.push(format!("    Optional:\t{}", secret.optional.unwrap_or(false)));
+            lines.push(format!(
+                "    SecretName:\t{}",
+                secret.secret_name.clone().unwrap_or_default()
+            ));
+            lines.push(format!(
+                "    Optional:\t{}",
+                secret.optional.unwrap_or(false)
+            ));
         } else if let Some(projected) = &v.projected {
             lines.push(
                 "    Type:\tProjected (a volume that contains injected data from multiple sources)"
@@ -760,11 +907,17 @@ fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
                 }
                 if let Some(map) = &source.config_map {
                     lines.push(format!("    ConfigMapName:\t{}", map.name));
-                    lines.push(format!("    ConfigMapOptional:\t{}", optional(map.optional)));
+                    lines.push(format!(
+                        "    ConfigMapOptional:\t{}",
+                        optional(map.optional)
+                    ));
                 }
                 if let Some(secret) = &source.secret {
                     lines.push(format!("    SecretName:\t{}", secret.name));
-                    lines.push(format!("    SecretOptional:\t{}", optional(secret.optional)));
+                    lines.push(format!(
+                        "    SecretOptional:\t{}",
+                        optional(secret.optional)
+                    ));
                 }
                 if source.downward_api.is_some() {
                     lines.push("    DownwardAPI:\ttrue".to_string());
@@ -784,7 +937,10 @@ fn node_selectors_and_tolerations(spec: &PodSpec, space: &str, lines: &mut Vec<S
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    lines.push(format!("{space}Node-Selectors:\t{}", or_none(selectors).join(",")));
+    lines.push(format!(
+        "{space}Node-Selectors:\t{}",
+        or_none(selectors).join(",")
+    ));
     let mut tolerations = spec.tolerations.clone().unwrap_or_default();
     tolerations.sort_by(|a, b| a.key.cmp(&b.key));
     multi(
@@ -806,8 +962,7 @@ fn events(cluster: &Cluster, object: &Object) -> Option<String> {
             let target = &e.involved_object;
             target.kind.as_deref() == Some(object.kind().name())
                 && target.name.as_deref() == Some(object.name())
-                && (target.uid.as_deref() == Some(uid.as_str())
-                    || object.kind() == Kind::Node)
+                && (target.uid.as_deref() == Some(uid.as_str()) || object.kind() == Kind::Node)
         })
         .collect();
     if events.is_empty() {
@@ -907,11 +1062,18 @@ fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
     if !notes.is_empty() {
         multi(&mut lines, "  Annotations:", notes);
     }
-    if let Some(account) = spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(account) = spec
+        .service_account_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         lines.push(format!("  Service Account:\t{account}"));
     }
     for (title, containers) in [
-        ("Init Containers", spec.init_containers.clone().unwrap_or_default()),
+        (
+            "Init Containers",
+            spec.init_containers.clone().unwrap_or_default(),
+        ),
         ("Containers", spec.containers.clone()),
     ] {
         if containers.is_empty() && title == "Init Containers" {
@@ -920,14 +1082,25 @@ fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
         lines.push(format!("  {title}:"));
         for c in &containers {
             lines.push(format!("   {}:", c.name));
-            lines.push(format!("    Image:\t{}", c.image.clone().unwrap_or_default()));
+            lines.push(format!(
+                "    Image:\t{}",
+                c.image.clone().unwrap_or_default()
+            ));
             ports(c, &mut lines);
             command(c, &mut lines);
             container_rest(c, &mut lines);
         }
     }
-    volumes(spec.volumes.as_deref().unwrap_or_default(), "  ", &mut lines);
-    if let Some(class) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+    volumes(
+        spec.volumes.as_deref().unwrap_or_default(),
+        "  ",
+        &mut lines,
+    );
+    if let Some(class) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         lines.push(format!("  Priority Class Name:\t{class}"));
     }
     node_selectors_and_tolerations(&spec, "  ", &mut lines);

@@ -25,7 +25,8 @@ pub const BOOL_FLAGS: &[&str] = &[
 
 const DAEMONSET_FATAL: &str = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
 const DAEMONSET_WARNING: &str = "ignoring DaemonSet-managed Pods";
-const LOCAL_STORAGE_FATAL: &str = "Pods with local storage (use --delete-emptydir-data to override)";
+const LOCAL_STORAGE_FATAL: &str =
+    "Pods with local storage (use --delete-emptydir-data to override)";
 const LOCAL_STORAGE_WARNING: &str = "deleting Pods with local storage";
 const UNMANAGED_FATAL: &str = "Pods that declare no controller (use --force to override)";
 const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
@@ -55,10 +56,17 @@ fn verdict(cluster: &Cluster, pod: &Pod, args: &Args) -> Verdict {
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     if let Some(owner) = controller.filter(|o| o.kind == "DaemonSet") {
         if !finished(pod) {
-            if cluster.store().get(Kind::DaemonSet, &namespace, &owner.name).is_none() {
+            if cluster
+                .store()
+                .get(Kind::DaemonSet, &namespace, &owner.name)
+                .is_none()
+            {
                 let message = format!("daemonsets.apps \"{}\" not found", owner.name);
                 return if force {
-                    Verdict::Warn { delete: true, message }
+                    Verdict::Warn {
+                        delete: true,
+                        message,
+                    }
                 } else {
                     Verdict::Refuse(message)
                 };
@@ -114,7 +122,9 @@ fn grouped(entries: &[(String, String)]) -> Vec<(String, Vec<String>)> {
 /// Runs `kubectl drain`.
 pub fn run(cluster: &mut Cluster, args: &Args) -> Output {
     let Some(name) = args.positional.first() else {
-        return Output::error("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples");
+        return Output::error(
+            "error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples",
+        );
     };
     let name = name.strip_prefix("node/").unwrap_or(name).to_string();
     let mut out = cordon(cluster, args, true);
@@ -181,7 +191,8 @@ pub fn run(cluster: &mut Cluster, args: &Args) -> Output {
             .into_iter()
             .map(|(message, pods)| format!("{message}: {}", pods.join(", ")))
             .collect();
-        out.notice.push_str(&format!("Warning: {}\n", text.join("; ")));
+        out.notice
+            .push_str(&format!("Warning: {}\n", text.join("; ")));
     }
     let grace = args
         .value(&["--grace-period"])
@@ -189,7 +200,8 @@ pub fn run(cluster: &mut Cluster, args: &Args) -> Output {
         .filter(|g| *g >= 0);
     let mut gone = Vec::new();
     for (namespace, pod_name) in &to_delete {
-        out.stdout.push_str(&format!("evicting pod {namespace}/{pod_name}\n"));
+        out.stdout
+            .push_str(&format!("evicting pod {namespace}/{pod_name}\n"));
         if cluster
             .delete(Kind::Pod, namespace, pod_name, Cascade::Background, grace)
             .is_ok()

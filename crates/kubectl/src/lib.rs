@@ -99,7 +99,9 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             }
             _ => Err("error: unknown command for \"kubectl set\"".to_string()),
         },
-        "drain" => parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args)),
+        "drain" => {
+            parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args))
+        }
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
         other => {
             return Output::error(format!(

@@ -11,6 +11,7 @@ use crate::args::Args;
 use crate::get::not_found;
 use crate::resources::resolve;
 use crate::Output;
+use daemonlab_core::api::names::label_value_errors;
 
 /// `TYPE NAME` or `TYPE/NAME` at the start of the positionals, and what follows.
 fn target(args: &Args) -> Result<(Kind, String, &[String]), String> {
@@ -44,6 +45,22 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
     } else {
         ""
     };
+    // kubectl reads the changes before it asks the server for the object.
+    for change in changes.iter().filter(|c| !c.ends_with('-')) {
+        let parts: Vec<&str> = change.split('=').collect();
+        if parts.len() > 2 {
+            return Output::error(format!("error: invalid label spec: {change}"));
+        }
+        if let (false, Some(value)) = (annotate, parts.get(1)) {
+            let errors = label_value_errors(value);
+            if !errors.is_empty() {
+                return Output::error(format!(
+                    "error: invalid label value: \"{change}\": {}",
+                    errors.join("; ")
+                ));
+            }
+        }
+    }
     let Some(mut object) = cluster.store().get(kind, namespace, &name).cloned() else {
         return Output::error(not_found(kind, &name));
     };

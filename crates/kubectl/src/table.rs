@@ -27,7 +27,15 @@ pub fn tabwriter(text: &str, min_width: usize, padding: usize) -> String {
         .collect();
     let mut out = String::new();
     let mut widths = Vec::new();
-    format_block(&lines, 0, lines.len(), &mut widths, min_width, padding, &mut out);
+    format_block(
+        &lines,
+        0,
+        lines.len(),
+        &mut widths,
+        min_width,
+        padding,
+        &mut out,
+    );
     if !text.ends_with('\n') {
         out.pop();
     }
