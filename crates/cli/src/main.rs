@@ -13,6 +13,8 @@ const USAGE: &str = "\
 Usage:
   daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
   daemonlab show [--seed N] FILE   apply manifests, settle, and show every node
+  daemonlab check [--seed N] PAGE.md
+                                   run a page's console blocks and compare their output
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
 '# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
@@ -22,7 +24,15 @@ is printed after '$ ', then its output.
 
 show: applies the manifests in FILE to an empty cluster, lets it settle, and
 prints every node with its labels, taints and pods, and why each DaemonSet does
-not run where it does not.";
+not run where it does not.
+
+check: runs the ```console blocks of a Markdown page on a fresh cluster, as one
+terminal session ('$ ' starts a command, the lines below are its output), and
+prints a diff for every command whose output differs. In the page's output,
+'[..]' matches any text within a line; pod-name suffixes, ages and column
+widths may differ. A fenced block with 'file=NAME' in its info string is a file
+'-f NAME' reads; other paths are read relative to the page's folder. Exits 1
+when anything differs.";
 
 /// Files named by `-f`, read relative to the script's folder.
 struct Folder(std::path::PathBuf);
@@ -112,6 +122,18 @@ fn run(args: &[String]) -> Result<String, String> {
     Ok(run_script(&mut cluster, &text, &Folder(folder)))
 }
 
+/// `daemonlab check`: the report, and whether the page passed.
+fn check(args: &[String]) -> Result<(String, bool), String> {
+    let (seed, file) = seed_and_file(args)?;
+    let text = read_input(&file)?;
+    let folder = std::path::Path::new(&file)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let report = daemonlab_kubectl::check::check(&text, &file, seed, &Folder(folder));
+    Ok((report.render(&file), report.passed()))
+}
+
 fn show(args: &[String]) -> Result<String, String> {
     let (seed, file) = seed_and_file(args)?;
     let text = read_input(&file)?;
@@ -128,6 +150,22 @@ fn show(args: &[String]) -> Result<String, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("check") {
+        return match check(&args[1..]) {
+            Ok((report, passed)) => {
+                print!("{report}");
+                if passed {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),

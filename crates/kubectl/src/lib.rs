@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod check;
 pub mod delete;
 pub mod describe;
 pub mod drain;

@@ -1,0 +1,69 @@
+//! `daemonlab check` on the documentation pages in `tests/docs/`: every page
+//! there passes, and each page in `tests/docs/wrong/` fails with the diff a
+//! documentation author would read.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn docs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/docs")
+}
+
+fn check(page: &Path) -> (String, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_daemonlab"))
+        .arg("check")
+        .arg(page)
+        .current_dir(docs())
+        .output()
+        .expect("daemonlab runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        out.status.code(),
+    )
+}
+
+fn pages(folder: &Path) -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("a docs folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn the_documentation_pages_pass() {
+    let pages = pages(&docs());
+    assert!(pages.len() >= 2);
+    for page in pages {
+        let (out, code) = check(&page);
+        assert_eq!(code, Some(0), "{}:\n{out}", page.display());
+        assert!(out.ends_with(" 0 differences\n"), "{out}");
+    }
+}
+
+#[test]
+fn a_stale_transcript_fails_with_a_readable_diff() {
+    let (out, code) = check(Path::new("wrong/stale-transcript.md"));
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out,
+        "\
+wrong/stale-transcript.md:62: $ kubectl get ds -n logging
+--- page
++++ daemonlab
+ NAME         DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE
+-fluent-bit   3         3         3       3            3           <none>          2s
++fluent-bit   2         2         2       2            2           <none>          2s
+
+wrong/stale-transcript.md:65: $ kubectl get pods -n logging --no-headers | wc -l
+--- page
++++ daemonlab
+-3
++2
+
+wrong/stale-transcript.md: 4 commands, 2 differences
+"
+    );
+}

@@ -1,0 +1,384 @@
+//! `daemonlab check PAGE.md`: runs the console blocks of a Markdown page on a
+//! fresh cluster, as one terminal session, and compares what each command
+//! prints with the text the page shows under it.
+//!
+//! A console block is a fenced block whose info string is `console`,
+//! `shell-session`, `sh-session` or `terminal`; in it `$ ` starts a command
+//! (with its heredoc lines) and the lines up to the next command are its
+//! output. In expected output, `[..]` stands for any text within a line, the
+//! five-character suffix of a generated pod name matches any suffix, an age
+//! (`8s`, `5m30s`, `113m`) matches any age, and runs of spaces match runs of
+//! spaces, so columns may be wider or narrower. A fenced block whose info
+//! string names `file=NAME` (or `title=NAME`) is a file `-f NAME` can read.
+
+use std::collections::BTreeMap;
+
+use daemonlab_core::sim::Cluster;
+
+use crate::shell::{heredoc_delimiter, Shell};
+use crate::Files;
+
+/// One command of a page, where it is, and what the page says it prints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub line: usize,
+    pub command: String,
+    pub heredoc: String,
+    pub expected: Vec<String>,
+}
+
+/// What `check` found: the page's commands and the differences.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub commands: usize,
+    pub differences: Vec<String>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.differences.is_empty()
+    }
+
+    /// The text `daemonlab check` prints.
+    pub fn render(&self, page: &str) -> String {
+        let mut out = String::new();
+        for difference in &self.differences {
+            out.push_str(difference);
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{page}: {} commands, {} {}\n",
+            self.commands,
+            self.differences.len(),
+            if self.differences.len() == 1 {
+                "difference"
+            } else {
+                "differences"
+            }
+        ));
+        out
+    }
+}
+
+const CONSOLE: &[&str] = &["console", "shell-session", "sh-session", "terminal"];
+
+/// The file a fence's info string names (`file=x.yaml`, `title="x.yaml"`).
+fn fence_file(info: &str) -> Option<String> {
+    info.split_whitespace().find_map(|part| {
+        let value = part
+            .strip_prefix("file=")
+            .or_else(|| part.strip_prefix("title="))?;
+        Some(value.trim_matches(|c| c == '"' || c == '\'').to_string())
+    })
+}
+
+/// The commands and files of a page.
+pub fn parse(markdown: &str) -> (Vec<Step>, BTreeMap<String, String>) {
+    let mut steps = Vec::new();
+    let mut files = BTreeMap::new();
+    let mut lines = markdown.lines().enumerate().peekable();
+    while let Some((_, line)) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(fence) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) else {
+            continue;
+        };
+        let info = trimmed.trim_start_matches(fence.chars().next().unwrap_or('`'));
+        let mut body = Vec::new();
+        for (n, line) in lines.by_ref() {
+            if line.trim_start().starts_with(fence) {
+                break;
+            }
+            body.push((n, line));
+        }
+        let language = info.split_whitespace().next().unwrap_or("");
+        if let Some(name) = fence_file(info) {
+            let text: String = body.iter().map(|(_, l)| format!("{l}\n")).collect();
+            files.insert(name, text);
+        } else if CONSOLE.contains(&language) {
+            console_steps(&body, &mut steps);
+        }
+    }
+    (steps, files)
+}
+
+fn console_steps(body: &[(usize, &str)], steps: &mut Vec<Step>) {
+    let mut i = 0;
+    while i < body.len() {
+        let (n, line) = body[i];
+        i += 1;
+        let Some(command) = line.strip_prefix("$ ") else {
+            continue;
+        };
+        let mut heredoc = String::new();
+        if let Some(delimiter) = heredoc_delimiter(command) {
+            while i < body.len() {
+                let text = body[i].1;
+                i += 1;
+                if text.trim() == delimiter {
+                    break;
+                }
+                heredoc.push_str(text);
+                heredoc.push('\n');
+            }
+        }
+        let mut expected = Vec::new();
+        while i < body.len() && !body[i].1.starts_with("$ ") {
+            expected.push(body[i].1.to_string());
+            i += 1;
+        }
+        while expected.last().is_some_and(|l| l.trim().is_empty()) {
+            expected.pop();
+        }
+        steps.push(Step {
+            line: n + 1,
+            command: command.trim().to_string(),
+            heredoc,
+            expected,
+        });
+    }
+}
+
+/// A part of an expected line.
+#[derive(Debug)]
+enum Part {
+    Text(char),
+    Spaces,
+    Anything,
+    Age,
+    Suffix,
+}
+
+const SUFFIX_ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+
+fn is_age(word: &str) -> bool {
+    if word == "<invalid>" || word == "<unknown>" {
+        return true;
+    }
+    let mut rest = word;
+    let mut units = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 || digits == rest.len() {
+            return false;
+        }
+        let unit = rest[digits..].chars().next().unwrap_or(' ');
+        if !"smhdy".contains(unit) {
+            return false;
+        }
+        rest = &rest[digits + 1..];
+        units += 1;
+    }
+    units > 0 && units <= 2
+}
+
+/// The parts of an expected line.
+fn pattern(line: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        if rest.starts_with("[..]") {
+            parts.push(Part::Anything);
+            i += 4;
+            continue;
+        }
+        if chars[i] == ' ' {
+            while chars.get(i) == Some(&' ') {
+                i += 1;
+            }
+            parts.push(Part::Spaces);
+            continue;
+        }
+        let at_word_start = i == 0 || chars[i - 1] == ' ';
+        if at_word_start {
+            let word: String = chars[i..].iter().take_while(|c| **c != ' ').collect();
+            if is_age(&word) {
+                parts.push(Part::Age);
+                i += word.chars().count();
+                continue;
+            }
+        }
+        // `name-x7k2p`: a dash, five characters of the generator's alphabet, then a word end.
+        if chars[i] == '-'
+            && i + 6 <= chars.len()
+            && chars[i + 1..i + 6]
+                .iter()
+                .all(|c| SUFFIX_ALPHABET.contains(*c))
+            && chars
+                .get(i + 6)
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != '-')
+        {
+            parts.push(Part::Text('-'));
+            parts.push(Part::Suffix);
+            i += 6;
+            continue;
+        }
+        parts.push(Part::Text(chars[i]));
+        i += 1;
+    }
+    parts
+}
+
+fn matches(parts: &[Part], text: &[char]) -> bool {
+    let Some((part, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
+    match part {
+        Part::Text(c) => text.first() == Some(c) && matches(rest, &text[1..]),
+        Part::Spaces => {
+            let n = text.iter().take_while(|c| **c == ' ').count();
+            n > 0 && matches(rest, &text[n..])
+        }
+        Part::Anything => (0..=text.len()).any(|k| matches(rest, &text[k..])),
+        Part::Age => {
+            let word: String = text.iter().take_while(|c| **c != ' ').collect();
+            is_age(&word) && matches(rest, &text[word.chars().count()..])
+        }
+        Part::Suffix => {
+            text.len() >= 5
+                && text[..5].iter().all(|c| SUFFIX_ALPHABET.contains(*c))
+                && matches(rest, &text[5..])
+        }
+    }
+}
+
+/// Whether an actual output line fits the page's line.
+pub fn line_matches(expected: &str, actual: &str) -> bool {
+    let actual: Vec<char> = actual.trim_end().chars().collect();
+    matches(&pattern(expected.trim_end()), &actual)
+}
+
+/// A unified diff of the page's lines against the actual ones (LCS by `line_matches`).
+fn diff(expected: &[String], actual: &[&str]) -> String {
+    let (n, m) = (expected.len(), actual.len());
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if line_matches(&expected[i], actual[j]) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut out = String::from("--- page\n+++ daemonlab\n");
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && line_matches(&expected[i], actual[j]) {
+            out.push_str(&format!(" {}\n", actual[j]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push_str(&format!("-{}\n", expected[i]));
+            i += 1;
+        } else {
+            out.push_str(&format!("+{}\n", actual[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Files from the page first, then from `files`.
+struct PageFiles<'a> {
+    page: &'a BTreeMap<String, String>,
+    folder: &'a dyn Files,
+}
+
+impl Files for PageFiles<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        self.page
+            .get(path)
+            .cloned()
+            .or_else(|| self.folder.read(path))
+    }
+}
+
+/// Runs the page `markdown` (named `page` in messages) and compares.
+pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report {
+    let (steps, page_files) = parse(markdown);
+    let files = PageFiles {
+        page: &page_files,
+        folder: files,
+    };
+    let mut cluster = Cluster::new(seed);
+    let mut shell = Shell::new();
+    let mut report = Report {
+        commands: steps.len(),
+        ..Default::default()
+    };
+    for step in &steps {
+        let output = shell.run(&mut cluster, &step.command, &step.heredoc, &files);
+        let text = format!("{}{}{}", output.notice, output.stdout, output.stderr);
+        let actual: Vec<&str> = text.lines().collect();
+        let same = actual.len() == step.expected.len()
+            && step
+                .expected
+                .iter()
+                .zip(&actual)
+                .all(|(e, a)| line_matches(e, a));
+        if !same {
+            report.differences.push(format!(
+                "{page}:{}: $ {}\n{}",
+                step.line,
+                step.command,
+                diff(&step.expected, &actual)
+            ));
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_match_with_variable_parts() {
+        assert!(line_matches(
+            "node-agent-hzx2v   1/1     Running   0          8s    10.244.2.2   worker-0",
+            "node-agent-8xlks   1/1     Running   0          113m   10.244.2.2   worker-0"
+        ));
+        assert!(line_matches(
+            "Created pod: [..]",
+            "Created pod: fluent-bit-abcde"
+        ));
+        assert!(!line_matches("worker-0", "worker-1"));
+        assert!(!line_matches("Running", "Pending"));
+        assert!(line_matches("a  b", "a       b"));
+        assert!(!line_matches("ab", "a b"));
+        // `disk-pressure` is a word, not a generated suffix.
+        assert!(!line_matches(
+            "node.kubernetes.io/disk-pressure",
+            "node.kubernetes.io/disk-prissure"
+        ));
+    }
+
+    #[test]
+    fn pages_are_read_into_steps_and_files() {
+        let page = "# Title\n\n```yaml file=agent.yaml\nkind: Node\n```\n\n```console\n$ kubectl apply -f agent.yaml\nnode/x created\n\n$ kubectl get nodes\nNAME\n```\n\n```sh\n$ not a console block\n```\n";
+        let (steps, files) = parse(page);
+        assert_eq!(
+            files.get("agent.yaml").map(String::as_str),
+            Some("kind: Node\n")
+        );
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].line, 8);
+        assert_eq!(steps[0].expected, ["node/x created"]);
+        assert_eq!(steps[1].command, "kubectl get nodes");
+    }
+
+    #[test]
+    fn a_wrong_page_gets_a_readable_diff() {
+        let page = "```console\n$ kubectl get ns\nNAME              STATUS   AGE\ndefault           Active   1s\nkube-system       Active   1s\n```\n";
+        let report = check(page, "page.md", 1, &crate::NoFiles);
+        assert!(!report.passed());
+        assert_eq!(
+            report.differences[0],
+            "page.md:2: $ kubectl get ns\n--- page\n+++ daemonlab\n NAME              STATUS   AGE\n default           Active   0s\n+kube-node-lease   Active   0s\n+kube-public       Active   0s\n kube-system       Active   0s\n"
+        );
+    }
+}
