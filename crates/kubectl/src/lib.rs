@@ -8,6 +8,8 @@ pub mod delete;
 pub mod describe;
 pub mod drain;
 pub mod get;
+pub mod help;
+pub mod info;
 pub mod jsonpath;
 pub mod nodes;
 pub mod resources;
@@ -71,8 +73,11 @@ impl Files for NoFiles {
 /// Runs `kubectl ARGS...` (without the word `kubectl`) against `cluster`.
 /// `stdin` is what `-f -` reads.
 pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn Files) -> Output {
+    if let Some(text) = help::requested(argv) {
+        return Output::ok(text);
+    }
     let Some((verb, rest)) = argv.split_first() else {
-        return Output::error("error: You must specify the type of resource to get.");
+        return Output::default();
     };
     let parse =
         |value_flags: &[&str], bool_flags: &[&str]| Args::parse(rest, value_flags, bool_flags);
@@ -103,17 +108,136 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "drain" => {
             parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args))
         }
+        "version" => parse(&["-o", "--output"], &["--client"]).map(|args| info::version(&args)),
+        "api-resources" => parse(
+            &["-o", "--output", "--api-group", "--namespaced", "--sort-by"],
+            &["--no-headers"],
+        )
+        .map(|args| info::api_resources(&args)),
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
-        other => {
+        other if KUBECTL_COMMANDS.contains(&other) => {
             return Output::error(format!(
-            "error: unknown command \"{other}\" for \"kubectl\"\nRun 'kubectl --help' for usage."
-        ))
+                "error: daemonlab does not simulate \"kubectl {other}\"; it runs: {}",
+                SIMULATED.join(", ")
+            ))
         }
+        other => return Output::error(unknown_command(other)),
     };
-    let output = result.unwrap_or_else(Output::error);
+    // Flag errors name the command they belong to.
+    let command = match (verb.as_str(), rest.first()) {
+        ("set" | "create", Some(sub)) if !sub.starts_with('-') => format!("{verb} {sub}"),
+        _ => verb.clone(),
+    };
+    let output = result.unwrap_or_else(|message| {
+        Output::error(message.replace("'kubectl --help'", &format!("'kubectl {command} --help'")))
+    });
     // Controllers react at once to what the command changed.
     cluster.reconcile();
     output
+}
+
+/// Every command of real kubectl, to tell a typo from a command the playground
+/// does not simulate.
+const KUBECTL_COMMANDS: &[&str] = &[
+    "alpha",
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "apply",
+    "attach",
+    "auth",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "completion",
+    "config",
+    "cordon",
+    "cp",
+    "create",
+    "debug",
+    "delete",
+    "describe",
+    "diff",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "kustomize",
+    "label",
+    "logs",
+    "options",
+    "patch",
+    "plugin",
+    "port-forward",
+    "proxy",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
+];
+
+/// The commands daemonlab runs.
+const SIMULATED: &[&str] = &[
+    "annotate",
+    "api-resources",
+    "apply",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "explain",
+    "get",
+    "label",
+    "rollout",
+    "set image",
+    "taint",
+    "uncordon",
+    "version",
+];
+
+/// cobra's `unknown command` error, with its suggestions: commands within two
+/// edits of what was typed, or starting with it.
+fn unknown_command(typed: &str) -> String {
+    let suggestions: Vec<&str> = KUBECTL_COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| levenshtein(typed, c) <= 2 || c.starts_with(&typed.to_lowercase()))
+        .collect();
+    let mut message = format!("error: unknown command \"{typed}\" for \"kubectl\"");
+    if !suggestions.is_empty() {
+        message.push_str("\n\nDid you mean this?\n");
+        for s in suggestions {
+            message.push_str(&format!("\t{s}\n"));
+        }
+    }
+    message
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(previous + usize::from(ca != *cb));
+            previous = current;
+        }
+    }
+    row[b.len()]
 }
 
 fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dyn Files) -> Output {

@@ -1,0 +1,91 @@
+//! `kubectl --help`, `kubectl VERB --help` and `kubectl help VERB`: kubectl's
+//! own help texts for the commands the playground runs.
+
+/// The help text of `path` (`["rollout", "status"]`), if kubectl has one here.
+fn text(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
+        [] => include_str!("help/kubectl.txt"),
+        ["get", ..] => include_str!("help/get.txt"),
+        ["describe", ..] => include_str!("help/describe.txt"),
+        ["apply", ..] => include_str!("help/apply.txt"),
+        ["create", "namespace" | "ns", ..] => include_str!("help/create-namespace.txt"),
+        ["create", ..] => include_str!("help/create.txt"),
+        ["delete", ..] => include_str!("help/delete.txt"),
+        ["label", ..] => include_str!("help/label.txt"),
+        ["annotate", ..] => include_str!("help/annotate.txt"),
+        ["taint", ..] => include_str!("help/taint.txt"),
+        ["cordon", ..] => include_str!("help/cordon.txt"),
+        ["uncordon", ..] => include_str!("help/uncordon.txt"),
+        ["drain", ..] => include_str!("help/drain.txt"),
+        ["set", "image", ..] => include_str!("help/set-image.txt"),
+        ["set", ..] => include_str!("help/set.txt"),
+        ["rollout", "status", ..] => include_str!("help/rollout-status.txt"),
+        ["rollout", "history", ..] => include_str!("help/rollout-history.txt"),
+        ["rollout", "undo", ..] => include_str!("help/rollout-undo.txt"),
+        ["rollout", "restart", ..] => include_str!("help/rollout-restart.txt"),
+        ["rollout", "pause", ..] => include_str!("help/rollout-pause.txt"),
+        ["rollout", ..] => include_str!("help/rollout.txt"),
+        ["explain", ..] => include_str!("help/explain.txt"),
+        ["version", ..] => include_str!("help/version.txt"),
+        ["api-resources", ..] => include_str!("help/api-resources.txt"),
+        _ => return None,
+    })
+}
+
+/// The help `argv` asks for: `--help`/`-h` anywhere, `help VERB`, or nothing at all.
+pub fn requested(argv: &[String]) -> Option<String> {
+    let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let path: Vec<&str> = match words.as_slice() {
+        [] => Vec::new(),
+        ["help", rest @ ..] => rest.to_vec(),
+        _ if words.iter().any(|w| *w == "--help" || *w == "-h") => words
+            .iter()
+            .copied()
+            .take_while(|w| !w.starts_with('-'))
+            .collect(),
+        _ => return None,
+    };
+    Some(text(&path).map_or_else(
+        || {
+            format!(
+                "error: unknown command \"{}\" for \"kubectl\"",
+                path.join(" ")
+            )
+        },
+        str::to_string,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn help(line: &str) -> Option<String> {
+        requested(
+            &line
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn help_for_each_verb() {
+        assert!(help("")
+            .unwrap()
+            .starts_with("kubectl controls the Kubernetes cluster manager."));
+        assert!(help("get pods --help")
+            .unwrap()
+            .starts_with("Display one or many resources."));
+        assert!(help("help drain")
+            .unwrap()
+            .starts_with("Drain node in preparation for maintenance."));
+        assert!(help("rollout status -h")
+            .unwrap()
+            .starts_with("Show the status of the rollout."));
+        assert!(help("set image --help")
+            .unwrap()
+            .contains("kubectl set image"));
+        assert_eq!(help("get pods"), None);
+    }
+}
