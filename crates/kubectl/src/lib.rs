@@ -7,6 +7,7 @@ pub mod check;
 pub mod delete;
 pub mod describe;
 pub mod drain;
+pub mod explain;
 pub mod get;
 pub mod help;
 pub mod info;
@@ -107,6 +108,9 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         },
         "drain" => {
             parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args))
+        }
+        "explain" => {
+            parse(explain::VALUE_FLAGS, explain::BOOL_FLAGS).map(|args| explain::run(&args))
         }
         "version" => parse(&["-o", "--output"], &["--client"]).map(|args| info::version(&args)),
         "api-resources" => parse(

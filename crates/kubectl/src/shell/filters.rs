@@ -63,12 +63,34 @@ enum Count {
     First(usize),
     AllBut(usize),
     From(usize),
+    Bytes(usize),
 }
 
 fn lines_option(tool: &str, args: &[String]) -> Result<Count, String> {
     let mut count = Count::First(10);
     let mut i = 0;
     while let Some(arg) = args.get(i) {
+        if arg == "-c" || arg.starts_with("--bytes=") || (arg.starts_with("-c") && arg.len() > 2) {
+            let value = match arg
+                .strip_prefix("--bytes=")
+                .or_else(|| arg.strip_prefix("-c"))
+            {
+                Some(v) if !v.is_empty() => v.to_string(),
+                _ => {
+                    i += 1;
+                    args.get(i)
+                        .cloned()
+                        .ok_or_else(|| "option requires an argument -- 'c'".to_string())?
+                }
+            };
+            count = Count::Bytes(
+                value
+                    .parse()
+                    .map_err(|_| format!("invalid number of bytes: '{value}'"))?,
+            );
+            i += 1;
+            continue;
+        }
         let value = if arg == "-n" || arg == "--lines" {
             i += 1;
             args.get(i)
@@ -118,6 +140,13 @@ fn head(input: &str, count: Count) -> Output {
         Count::First(n) => &all[..n.min(all.len())],
         Count::AllBut(n) => &all[..all.len().saturating_sub(n)],
         Count::From(_) => &all[..],
+        Count::Bytes(n) => {
+            let end = (0..=n.min(input.len()))
+                .rev()
+                .find(|&i| input.is_char_boundary(i))
+                .unwrap_or(0);
+            return Output::ok(input[..end].to_string());
+        }
     };
     Output::ok(kept.concat())
 }
@@ -127,6 +156,12 @@ fn tail(input: &str, count: Count) -> Output {
     let kept = match count {
         Count::First(n) | Count::AllBut(n) => &all[all.len().saturating_sub(n)..],
         Count::From(n) => &all[n.saturating_sub(1).min(all.len())..],
+        Count::Bytes(n) => {
+            let start = (input.len().saturating_sub(n)..=input.len())
+                .find(|&i| input.is_char_boundary(i))
+                .unwrap_or(input.len());
+            return Output::ok(input[start..].to_string());
+        }
     };
     Output::ok(kept.concat())
 }
@@ -450,6 +485,8 @@ mod tests {
         assert_eq!(tool("head -2", TEXT).0, "a\nTaints: x\n");
         assert_eq!(tool("tail -n 1", TEXT).0, "e\n");
         assert_eq!(tool("tail -n +7", TEXT).0, "e\n");
+        assert_eq!(tool("head -c 3", TEXT).0, "a\nT");
+        assert_eq!(tool("tail -c 2", TEXT).0, "e\n");
         assert_eq!(tool("sort -r", "b\na\nc\n").0, "c\nb\na\n");
         assert_eq!(tool("sort -n", "10\n9\n").0, "9\n10\n");
         assert_eq!(tool("sort -k2", "x b\ny a\n").0, "y a\nx b\n");

@@ -14,7 +14,7 @@ use std::time::Duration;
 use daemonlab_core::sim::Cluster;
 
 pub use self::words::heredoc_delimiter;
-use self::words::{tokenize, Piece, Token};
+use self::words::{tokenize, Piece, Redirect, Token};
 use crate::{Files, Output};
 
 /// The commands a line may start with.
@@ -30,9 +30,11 @@ pub struct Shell {
 }
 
 /// One command of a pipeline, with the heredoc it reads if any.
+#[derive(Default)]
 struct Stage {
     words: Vec<Vec<Piece>>,
     heredoc: bool,
+    redirects: Vec<Redirect>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -61,10 +63,7 @@ impl Shell {
         };
         let mut total = Output::default();
         let mut pipeline: Vec<Stage> = Vec::new();
-        let mut stage = Stage {
-            words: Vec::new(),
-            heredoc: false,
-        };
+        let mut stage = Stage::default();
         let mut joint = Joint::Always;
         let mut tokens = tokens.into_iter().peekable();
         while let Some(token) = tokens.next() {
@@ -83,17 +82,18 @@ impl Shell {
                     }
                     None
                 }
+                Token::Redirect(redirect) => {
+                    stage.redirects.push(redirect);
+                    if tokens.peek().is_some() {
+                        continue;
+                    }
+                    None
+                }
                 Token::Pipe => {
                     if stage.words.is_empty() {
                         return self.failed("syntax error near unexpected token `|'".to_string());
                     }
-                    pipeline.push(std::mem::replace(
-                        &mut stage,
-                        Stage {
-                            words: Vec::new(),
-                            heredoc: false,
-                        },
-                    ));
+                    pipeline.push(std::mem::take(&mut stage));
                     continue;
                 }
                 Token::And => Some(Joint::IfOk),
@@ -106,13 +106,7 @@ impl Shell {
                 }
                 continue;
             }
-            pipeline.push(std::mem::replace(
-                &mut stage,
-                Stage {
-                    words: Vec::new(),
-                    heredoc: false,
-                },
-            ));
+            pipeline.push(std::mem::take(&mut stage));
             let runs = match joint {
                 Joint::Always => true,
                 Joint::IfOk => self.status == 0,
@@ -185,6 +179,7 @@ impl Shell {
             } else {
                 self.command(cluster, &argv, &input, files)
             };
+            let output = redirected(output, &stage.redirects);
             result.notice.push_str(&output.notice);
             if n == last {
                 result.stdout = output.stdout;
@@ -316,6 +311,34 @@ impl Shell {
     }
 }
 
+/// Applies a stage's redirections, left to right as a shell does.
+fn redirected(mut output: Output, redirects: &[Redirect]) -> Output {
+    for redirect in redirects {
+        match redirect {
+            Redirect::StdoutToNull => output.stdout.clear(),
+            Redirect::StderrToNull => {
+                output.notice.clear();
+                output.stderr.clear();
+            }
+            Redirect::BothToNull => {
+                output.notice.clear();
+                output.stdout.clear();
+                output.stderr.clear();
+            }
+            Redirect::StderrToStdout => {
+                output.stdout = std::mem::take(&mut output.notice)
+                    + &output.stdout
+                    + &std::mem::take(&mut output.stderr);
+            }
+            Redirect::StdoutToStderr => {
+                let stdout = std::mem::take(&mut output.stdout);
+                output.stderr.insert_str(0, &stdout);
+            }
+        }
+    }
+    output
+}
+
 /// Go's `time.ParseDuration` for the units a script needs: `90s`, `5m`, `1h30m`, `500ms`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let invalid = || format!("time: invalid duration \"{text}\"");
@@ -411,6 +434,8 @@ mod tests {
             "false-command || echo fallback",
             "echo a && echo b; echo c",
             "kubectl get ns | awk '{print $1}'",
+            "kubectl get nope 2>&1 | wc -l",
+            "kubectl get nope 2>/dev/null",
         ]);
         assert_eq!(out[0].stdout, "4\n");
         assert_eq!(out[1].stdout, "3\n");
@@ -427,6 +452,8 @@ mod tests {
         assert_eq!(out[3].stdout, "fallback\n");
         assert_eq!(out[4].stdout, "a\nb\nc\n");
         assert_eq!(out[5].exit_code, 127);
+        assert_eq!(out[6].stdout, "1\n");
+        assert_eq!((out[7].stderr.as_str(), out[7].exit_code), ("", 1));
     }
 
     #[test]

@@ -22,6 +22,49 @@ pub enum Token {
     Semicolon,
     /// `<<DELIM`: the stage reads the lines that follow, up to DELIM.
     Heredoc(String),
+    Redirect(Redirect),
+}
+
+/// The redirections a terminal session needs without files: discarding a
+/// stream, or sending one to the other.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Redirect {
+    StdoutToNull,
+    StderrToNull,
+    BothToNull,
+    StderrToStdout,
+    StdoutToStderr,
+}
+
+/// Reads a redirection starting at `chars[i]` (`>`, `1>`, `2>`, `&>`); returns it and where it ends.
+fn redirect(chars: &[char], i: usize) -> Result<(Redirect, usize), String> {
+    let (source, mut j) = match chars[i] {
+        '>' => ('1', i + 1),
+        c => (c, i + 2),
+    };
+    if chars.get(j) == Some(&'>') {
+        return Err(unsupported("appending to a file (>>)"));
+    }
+    while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
+        j += 1;
+    }
+    let end = (j..chars.len())
+        .find(|&k| chars[k].is_whitespace() || matches!(chars[k], '|' | ';'))
+        .unwrap_or(chars.len());
+    let target: String = chars[j..end].iter().collect();
+    let redirect = match (source, target.as_str()) {
+        ('1', "/dev/null") => Redirect::StdoutToNull,
+        ('2', "/dev/null") => Redirect::StderrToNull,
+        ('&', "/dev/null") => Redirect::BothToNull,
+        ('2', "&1") => Redirect::StderrToStdout,
+        ('1', "&2") => Redirect::StdoutToStderr,
+        _ => {
+            return Err(unsupported(&format!(
+                "writing to {target:?} (only /dev/null, 2>&1 and >&2)"
+            )))
+        }
+    };
+    Ok((redirect, end))
 }
 
 fn unsupported(what: &str) -> String {
@@ -65,7 +108,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                     i += 1;
                 }
             }
-            '&' => {
+            '&' if chars.get(i + 1) != Some(&'>') => {
                 end_word!();
                 if chars.get(i + 1) != Some(&'&') {
                     return Err(unsupported("running a command in the background (&)"));
@@ -102,7 +145,18 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 }
                 tokens.push(Token::Heredoc(delimiter));
             }
-            '<' | '>' => return Err(unsupported(&format!("redirection ({c})"))),
+            '>' => {
+                end_word!();
+                let (r, next) = redirect(&chars, i)?;
+                tokens.push(Token::Redirect(r));
+                i = next;
+            }
+            '1' | '2' | '&' if !in_word && chars.get(i + 1) == Some(&'>') => {
+                let (r, next) = redirect(&chars, i)?;
+                tokens.push(Token::Redirect(r));
+                i = next;
+            }
+            '<' => return Err(unsupported("reading from a file (<)")),
             '`' => return Err(unsupported("`…` (write $(…) instead)")),
             '\'' => {
                 in_word = true;
@@ -282,6 +336,15 @@ mod tests {
         );
         assert_eq!(tokenize(r#"''"#).unwrap(), [Token::Word(vec![text("")])]);
         assert!(tokenize("kubectl get pods > out").is_err());
+        assert_eq!(
+            tokenize("a 2>/dev/null >&2 2>&1 &>/dev/null").unwrap()[1..],
+            [
+                Token::Redirect(Redirect::StderrToNull),
+                Token::Redirect(Redirect::StdoutToStderr),
+                Token::Redirect(Redirect::StderrToStdout),
+                Token::Redirect(Redirect::BothToNull),
+            ]
+        );
         assert!(tokenize("echo 'open").is_err());
     }
 
