@@ -7,7 +7,10 @@ use leptos::mount::mount_to;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, Event, HtmlElement, HtmlTextAreaElement};
+use web_sys::{
+    Element, Event, HtmlElement, HtmlInputElement, HtmlTextAreaElement, KeyboardEvent,
+    KeyboardEventInit,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -67,6 +70,96 @@ async fn type_and_apply(root: &Element, text: &str) {
         .unchecked_into::<HtmlElement>()
         .click();
     tick().await;
+}
+
+/// Types `line` at the terminal prompt and presses `key` (Enter, Tab, ArrowUp).
+async fn type_in_terminal(root: &Element, line: &str, key: &str) {
+    let input: HtmlInputElement = one(root, "[data-testid=terminal-input]").unchecked_into();
+    input.set_value(line);
+    input
+        .dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    tick().await;
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a key");
+    input.dispatch_event(&event).expect("dispatched");
+    tick().await;
+}
+
+fn terminal_text(root: &Element) -> String {
+    one(root, "[data-testid=terminal-output]")
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_terminal_runs_kubectl_with_pipes_variables_and_heredocs() {
+    let root = mount();
+    tick().await;
+    type_in_terminal(&root, "kubectl get nodes --no-headers | wc -l", "Enter").await;
+    assert!(
+        terminal_text(&root).contains("$ kubectl get nodes --no-headers | wc -l3"),
+        "{}",
+        terminal_text(&root)
+    );
+    type_in_terminal(&root, "kubectl label node worker-2 disk=ssd", "Enter").await;
+    assert!(terminal_text(&root).contains("node/worker-2 labeled"));
+    type_in_terminal(
+        &root,
+        "kubectl taint nodes worker-2 dedicated=gpu:NoExecute",
+        "Enter",
+    )
+    .await;
+    assert_eq!(
+        pods_on(&root, "worker-2"),
+        0,
+        "the cluster view follows the terminal"
+    );
+    type_in_terminal(&root, "kubectl apply -f - <<EOF", "Enter").await;
+    for line in [
+        "apiVersion: v1",
+        "kind: Namespace",
+        "metadata:",
+        "  name: logging",
+        "EOF",
+    ] {
+        type_in_terminal(&root, line, "Enter").await;
+    }
+    assert!(terminal_text(&root).contains("namespace/logging created"));
+    type_in_terminal(
+        &root,
+        "kubectl get ns logging -o jsonpath='{.status.phase}'",
+        "Enter",
+    )
+    .await;
+    assert!(terminal_text(&root).contains("Active"));
+    type_in_terminal(&root, "kubectl gett pods", "Enter").await;
+    let errors = all(&root, "[data-testid=terminal-output] .term-stderr");
+    assert!(errors
+        .last()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+        .starts_with("error: unknown command \"gett\" for \"kubectl\""));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_terminal_completes_and_recalls() {
+    let root = mount();
+    tick().await;
+    type_in_terminal(&root, "kubectl desc", "Tab").await;
+    let input: HtmlInputElement = one(&root, "[data-testid=terminal-input]").unchecked_into();
+    assert_eq!(input.value(), "kubectl describe ");
+    type_in_terminal(&root, "kubectl describe node w", "Tab").await;
+    assert_eq!(input.value(), "kubectl describe node worker-");
+    let hint = one(&root, "[data-testid=terminal-completions]").text_content();
+    assert_eq!(hint.as_deref(), Some("worker-1  worker-2"));
+    type_in_terminal(&root, "kubectl get ds", "Enter").await;
+    type_in_terminal(&root, "", "ArrowUp").await;
+    assert_eq!(input.value(), "kubectl get ds");
+    root.remove();
 }
 
 #[wasm_bindgen_test]

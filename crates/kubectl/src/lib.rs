@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod args;
 pub mod check;
+pub mod complete;
 pub mod delete;
 pub mod describe;
 pub mod drain;
@@ -122,7 +123,7 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         other if KUBECTL_COMMANDS.contains(&other) => {
             return Output::error(format!(
                 "error: daemonlab does not simulate \"kubectl {other}\"; it runs: {}",
-                SIMULATED.join(", ")
+                complete::VERBS.join(", ")
             ))
         }
         other => return Output::error(unknown_command(other)),
@@ -187,26 +188,6 @@ const KUBECTL_COMMANDS: &[&str] = &[
     "uncordon",
     "version",
     "wait",
-];
-
-/// The commands daemonlab runs.
-const SIMULATED: &[&str] = &[
-    "annotate",
-    "api-resources",
-    "apply",
-    "cordon",
-    "create",
-    "delete",
-    "describe",
-    "drain",
-    "explain",
-    "get",
-    "label",
-    "rollout",
-    "set image",
-    "taint",
-    "uncordon",
-    "version",
 ];
 
 /// cobra's `unknown command` error, with its suggestions: commands within two
