@@ -242,6 +242,9 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
         }
     };
     let report = apply::apply(cluster, &text, &source);
+    if report.documents.is_empty() && report.syntax_error.is_none() {
+        return Output::error("error: no objects passed to apply");
+    }
     Output {
         notice: report.warnings(),
         stdout: report.stdout(),

@@ -22,11 +22,29 @@ pub const COMMANDS: &[&str] = &[
     "kubectl", "sim", "cat", "echo", "grep", "head", "sort", "tail", "wc",
 ];
 
-/// Variables kept from one line to the next, as in one terminal session.
+/// Variables and files kept from one line to the next, as in one terminal session.
 #[derive(Clone, Debug, Default)]
 pub struct Shell {
     vars: BTreeMap<String, String>,
     status: i32,
+    /// Files written with `> FILE`; they hide files of the same name outside.
+    files: BTreeMap<String, String>,
+}
+
+/// The session's files first, then the ones outside it.
+struct Layered<'a> {
+    own: &'a BTreeMap<String, String>,
+    outside: &'a dyn Files,
+}
+
+impl Files for Layered<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        self.own
+            .get(path)
+            .cloned()
+            .or_else(|| self.outside.read(path))
+    }
 }
 
 /// One command of a pipeline, with the heredoc it reads if any.
@@ -179,7 +197,7 @@ impl Shell {
             } else {
                 self.command(cluster, &argv, &input, files)
             };
-            let output = redirected(output, &stage.redirects);
+            let output = self.redirected(output, &stage.redirects);
             result.notice.push_str(&output.notice);
             if n == last {
                 result.stdout = output.stdout;
@@ -204,7 +222,30 @@ impl Shell {
         let Some((program, args)) = argv.split_first() else {
             return Output::default();
         };
-        match program.as_str() {
+        let own = std::mem::take(&mut self.files);
+        let output = self.program(
+            cluster,
+            program,
+            args,
+            input,
+            &Layered {
+                own: &own,
+                outside: files,
+            },
+        );
+        self.files = own;
+        output
+    }
+
+    fn program(
+        &mut self,
+        cluster: &mut Cluster,
+        program: &str,
+        args: &[String],
+        input: &str,
+        files: &dyn Files,
+    ) -> Output {
+        match program {
             "kubectl" => crate::run(cluster, args, input, files),
             "sim" => sim(cluster, args),
             name => filters::run(name, args, input, files).unwrap_or_else(|| Output {
@@ -311,32 +352,42 @@ impl Shell {
     }
 }
 
-/// Applies a stage's redirections, left to right as a shell does.
-fn redirected(mut output: Output, redirects: &[Redirect]) -> Output {
-    for redirect in redirects {
-        match redirect {
-            Redirect::StdoutToNull => output.stdout.clear(),
-            Redirect::StderrToNull => {
-                output.notice.clear();
-                output.stderr.clear();
-            }
-            Redirect::BothToNull => {
-                output.notice.clear();
-                output.stdout.clear();
-                output.stderr.clear();
-            }
-            Redirect::StderrToStdout => {
-                output.stdout = std::mem::take(&mut output.notice)
-                    + &output.stdout
-                    + &std::mem::take(&mut output.stderr);
-            }
-            Redirect::StdoutToStderr => {
-                let stdout = std::mem::take(&mut output.stdout);
-                output.stderr.insert_str(0, &stdout);
+impl Shell {
+    /// Applies a stage's redirections, left to right as a shell does.
+    fn redirected(&mut self, mut output: Output, redirects: &[Redirect]) -> Output {
+        for redirect in redirects {
+            match redirect {
+                Redirect::StdoutToFile(name, append) => {
+                    let text = std::mem::take(&mut output.stdout);
+                    let file = self.files.entry(name.clone()).or_default();
+                    if !append {
+                        file.clear();
+                    }
+                    file.push_str(&text);
+                }
+                Redirect::StdoutToNull => output.stdout.clear(),
+                Redirect::StderrToNull => {
+                    output.notice.clear();
+                    output.stderr.clear();
+                }
+                Redirect::BothToNull => {
+                    output.notice.clear();
+                    output.stdout.clear();
+                    output.stderr.clear();
+                }
+                Redirect::StderrToStdout => {
+                    output.stdout = std::mem::take(&mut output.notice)
+                        + &output.stdout
+                        + &std::mem::take(&mut output.stderr);
+                }
+                Redirect::StdoutToStderr => {
+                    let stdout = std::mem::take(&mut output.stdout);
+                    output.stderr.insert_str(0, &stdout);
+                }
             }
         }
+        output
     }
-    output
 }
 
 /// Go's `time.ParseDuration` for the units a script needs: `90s`, `5m`, `1h30m`, `500ms`.
@@ -436,6 +487,9 @@ mod tests {
             "kubectl get ns | awk '{print $1}'",
             "kubectl get nope 2>&1 | wc -l",
             "kubectl get nope 2>/dev/null",
+            "kubectl get ns default -o yaml > ns.yaml; kubectl apply -f ns.yaml",
+            "cat <<EOF > node.yaml",
+            "kubectl apply -f node.yaml && cat node.yaml | wc -l",
         ]);
         assert_eq!(out[0].stdout, "4\n");
         assert_eq!(out[1].stdout, "3\n");
@@ -454,6 +508,13 @@ mod tests {
         assert_eq!(out[5].exit_code, 127);
         assert_eq!(out[6].stdout, "1\n");
         assert_eq!((out[7].stderr.as_str(), out[7].exit_code), ("", 1));
+        assert_eq!(out[8].stdout, "namespace/default configured\n");
+        assert!(out[8].notice.starts_with("Warning: resource namespaces/default is missing"));
+        // The heredoc was empty here: the file is, and `&&` stops at the failure.
+        assert_eq!(
+            (out[10].stdout.as_str(), out[10].stderr.as_str()),
+            ("", "error: no objects passed to apply\n")
+        );
     }
 
     #[test]

@@ -27,8 +27,10 @@ pub enum Token {
 
 /// The redirections a terminal session needs without files: discarding a
 /// stream, or sending one to the other.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Redirect {
+    /// `> FILE` (or `>> FILE` when `true`): the session's own files, which `-f` and `cat` read.
+    StdoutToFile(String, bool),
     StdoutToNull,
     StderrToNull,
     BothToNull,
@@ -42,8 +44,9 @@ fn redirect(chars: &[char], i: usize) -> Result<(Redirect, usize), String> {
         '>' => ('1', i + 1),
         c => (c, i + 2),
     };
-    if chars.get(j) == Some(&'>') {
-        return Err(unsupported("appending to a file (>>)"));
+    let append = chars.get(j) == Some(&'>');
+    if append {
+        j += 1;
     }
     while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
         j += 1;
@@ -52,15 +55,22 @@ fn redirect(chars: &[char], i: usize) -> Result<(Redirect, usize), String> {
         .find(|&k| chars[k].is_whitespace() || matches!(chars[k], '|' | ';'))
         .unwrap_or(chars.len());
     let target: String = chars[j..end].iter().collect();
+    if target.is_empty() {
+        return Err("syntax error near unexpected token `newline'".to_string());
+    }
     let redirect = match (source, target.as_str()) {
         ('1', "/dev/null") => Redirect::StdoutToNull,
         ('2', "/dev/null") => Redirect::StderrToNull,
         ('&', "/dev/null") => Redirect::BothToNull,
         ('2', "&1") => Redirect::StderrToStdout,
         ('1', "&2") => Redirect::StdoutToStderr,
+        ('1', file) if !file.starts_with('&') && !file.contains('/') => Redirect::StdoutToFile(
+            file.trim_matches(|c| c == '"' || c == '\'').to_string(),
+            append,
+        ),
         _ => {
             return Err(unsupported(&format!(
-                "writing to {target:?} (only /dev/null, 2>&1 and >&2)"
+                "writing to {target:?} (only files in the current folder, /dev/null, 2>&1 and >&2)"
             )))
         }
     };
@@ -335,7 +345,11 @@ mod tests {
             [Token::Heredoc("EOF".to_string()), Token::Pipe]
         );
         assert_eq!(tokenize(r#"''"#).unwrap(), [Token::Word(vec![text("")])]);
-        assert!(tokenize("kubectl get pods > out").is_err());
+        assert_eq!(
+            tokenize("cat > ds.yaml").unwrap()[1],
+            Token::Redirect(Redirect::StdoutToFile("ds.yaml".to_string(), false))
+        );
+        assert!(tokenize("kubectl get pods > /etc/out").is_err());
         assert_eq!(
             tokenize("a 2>/dev/null >&2 2>&1 &>/dev/null").unwrap()[1..],
             [
