@@ -133,3 +133,67 @@ test('broken YAML shows the parser message with its line and column and keeps th
   assert.deepEqual(errors, []);
   await close();
 });
+
+/** The commands of a transcript in tests/scenarios, each with its heredoc lines. */
+function transcriptCommands(name) {
+  const lines = fs.readFileSync(path.resolve(here, '../scenarios', name), 'utf8').split('\n');
+  const commands = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('$ ')) continue;
+    const command = [lines[i].slice(2)];
+    const heredoc = /<<\s*'?(\w+)'?/.exec(lines[i]);
+    if (heredoc) {
+      while (++i < lines.length) {
+        command.push(lines[i]);
+        if (lines[i].trim() === heredoc[1]) break;
+      }
+    }
+    commands.push(command);
+  }
+  return commands;
+}
+
+/** Types one command (and its heredoc lines) at the prompt; returns what it printed. */
+async function typeCommand(page, lines) {
+  const before = await page.locator('.term-entry').count();
+  const input = page.getByTestId('terminal-input');
+  for (const line of lines) {
+    await input.fill(line);
+    await input.press('Enter');
+  }
+  await page.waitForFunction((n) => document.querySelectorAll('.term-entry').length > n, before);
+  return page.locator('.term-entry').last().textContent();
+}
+
+const REFUSED = /unknown command|unknown flag|unknown shorthand flag|command not found|is not supported|does not simulate/;
+
+test('every kubectl command of the seed pages runs in the browser terminal', async () => {
+  const seen = [];
+  // Each page is a session of its own, on a fresh playground.
+  for (const name of ['seed-000-daemonsets-guide.txt', 'seed-002-node-exporter.txt', '004-daemonset-article.txt']) {
+    const { page, errors, close } = await open();
+    if (name.startsWith('seed-002')) {
+      // The page's terminal has no folder: the file the page applies is written first.
+      const file = fs.readFileSync(path.resolve(here, '../scenarios/node-exporter-ds.yaml'), 'utf8').trimEnd().split('\n');
+      await typeCommand(page, ['cat > node-exporter-ds.yaml <<EOF', ...file, 'EOF']);
+    }
+    for (const command of transcriptCommands(name)) {
+      const printed = await typeCommand(page, command);
+      assert.doesNotMatch(printed, REFUSED, `${command[0]}\n${printed}`);
+      seen.push([command[0], printed]);
+    }
+    await page.screenshot({ path: path.join(shots, `terminal-${name.replace('.txt', '')}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await close();
+  }
+  const output = (cmd) => seen.find(([c]) => c === cmd)?.[1] ?? '';
+  assert.match(output('kubectl get nodes --no-headers | wc -l'), /wc -l\d+\n$/);
+  assert.match(output('kubectl describe node worker-3 | grep -A5 Taints'), /grep -A5 TaintsTaints: +dedicated=gpu:NoSchedule\nUnschedulable: +false\n/);
+  assert.match(output('kubectl describe daemonset fluent-bit -n logging'), /Pods Status: +\d+ Running \/ \d+ Waiting \/ 0 Succeeded \/ 0 Failed/);
+  assert.match(
+    output(`kubectl get pod $POD -o jsonpath='{range .spec.tolerations[*]}{.key} {.operator} {.effect}{"\\n"}{end}'`),
+    /node\.kubernetes\.io\/not-ready Exists NoExecute\nnode\.kubernetes\.io\/unreachable Exists NoExecute\n/,
+  );
+  assert.match(output('kubectl apply -f node-exporter-ds.yaml'), /daemonset\.apps\/node-exporter created/);
+  assert.match(output('kubectl label nodes [node] [label_key]=[label_value]'), /error: invalid label value: "\[label_key\]=\[label_value\]"/);
+});

@@ -180,7 +180,7 @@ pub fn Terminal(
                 view! {
                     <div class="term-entry" data-entry=id>
                         <pre class="term-command">"$ "{command}</pre>
-                        {printed(output.notice, "term-stderr")}
+                        {printed(output.notice, "term-notice")}
                         {printed(output.stdout, "term-stdout")}
                         {printed(output.stderr, "term-stderr")}
                     </div>
