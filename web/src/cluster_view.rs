@@ -1,34 +1,185 @@
 //! The cluster: one card per node with its labels, taints and pods, and for each
-//! DaemonSet that has no pod there, the reason.
+//! DaemonSet that has no pod there, the reason. Node actions run the kubectl
+//! (or `sim`) command a user would type, so the terminal shows it.
 
 use daemonlab_core::view::{ClusterView, NodeCard, PodChip};
 use leptos::prelude::*;
 
 #[component]
-pub fn ClusterPanel(view: RwSignal<ClusterView>) -> impl IntoView {
-    let nodes = move || {
-        let nodes = view.get().nodes;
-        if nodes.is_empty() {
-            view! { <p class="empty">"No nodes yet: add a Node in the editor and Apply."</p> }
-                .into_any()
-        } else {
-            nodes
-                .into_iter()
-                .map(|node| view! { <NodeCardView node=node /> })
-                .collect_view()
-                .into_any()
-        }
+pub fn ClusterPanel(
+    view: RwSignal<ClusterView>,
+    #[prop(into)] on_command: Callback<(String, String)>,
+) -> impl IntoView {
+    let names = Memo::new(move |_| {
+        view.with(|v| v.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+    });
+    let empty = move || {
+        names.with(Vec::is_empty).then(|| {
+            view! { <p class="empty">"No nodes yet: add one below, or a Node in the editor."</p> }
+        })
     };
     view! {
         <section class="cluster-panel" aria-label="Cluster">
             <h2>"Nodes"</h2>
-            <div class="nodes">{nodes}</div>
+            {empty}
+            // One card per node for as long as it exists: its open actions and
+            // typed text survive the clock's ticks; only its contents follow the cluster.
+            <div class="nodes">
+                <For each=move || names.get() key=|name| name.clone() let:name>
+                    <NodeCardView view=view name=name on_command=on_command />
+                </For>
+            </div>
+            <AddNode on_command=on_command />
         </section>
     }
 }
 
+/// A Node manifest for `kubectl apply -f - <<EOF`.
+fn node_manifest(name: &str, labels: &str) -> String {
+    let mut text = format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\n");
+    let pairs: Vec<(&str, &str)> = labels
+        .split([',', ' '])
+        .filter_map(|l| l.split_once('='))
+        .collect();
+    if !pairs.is_empty() {
+        text.push_str("  labels:\n");
+        for (k, v) in pairs {
+            text.push_str(&format!("    {k}: \"{v}\"\n"));
+        }
+    }
+    text
+}
+
 #[component]
-fn NodeCardView(node: NodeCard) -> impl IntoView {
+fn AddNode(on_command: Callback<(String, String)>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let labels = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let node = name.get_untracked().trim().to_string();
+        if node.is_empty() {
+            return;
+        }
+        let manifest = node_manifest(&node, &labels.get_untracked());
+        on_command.run(("kubectl apply -f - <<EOF".to_string(), manifest));
+        name.set(String::new());
+    };
+    view! {
+        <form class="add-node" on:submit=add aria-label="Add a node">
+            <input
+                data-testid="new-node-name"
+                aria-label="New node name"
+                placeholder="worker-3"
+                prop:value=move || name.get()
+                on:input:target=move |ev| name.set(ev.target().value())
+            />
+            <input
+                data-testid="new-node-labels"
+                aria-label="Its labels (key=value, comma-separated)"
+                placeholder="disk=ssd,gpu=true"
+                prop:value=move || labels.get()
+                on:input:target=move |ev| labels.set(ev.target().value())
+            />
+            <button type="submit" data-testid="add-node">"Add node"</button>
+        </form>
+    }
+}
+
+#[component]
+fn NodeCardView(
+    view: RwSignal<ClusterView>,
+    name: String,
+    on_command: Callback<(String, String)>,
+) -> impl IntoView {
+    let card = {
+        let name = name.clone();
+        Memo::new(move |_| view.with(|v| v.nodes.iter().find(|n| n.name == name).cloned()))
+    };
+    let run = move |line: String| on_command.run((line, String::new()));
+    let contents = {
+        let name = name.clone();
+        move || {
+            let Some(node) = card.get() else {
+                return ().into_any();
+            };
+            node_contents(node, &name).into_any()
+        }
+    };
+    let buttons = {
+        let name = name.clone();
+        move || {
+            let node = card.get()?;
+            let button = |label: &'static str, testid: &'static str, line: String| {
+                view! {
+                    <button class="node-action" data-testid=testid on:click=move |_| run(line.clone())>
+                        {label}
+                    </button>
+                }
+            };
+            let cordon = if node.cordoned {
+                button("Uncordon", "uncordon", format!("kubectl uncordon {name}"))
+            } else {
+                button("Cordon", "cordon", format!("kubectl cordon {name}"))
+            };
+            let kubelet = if node.kubelet_down {
+                button("Kubelet up", "kubelet-up", format!("sim node up {name}"))
+            } else {
+                button(
+                    "Kubelet down",
+                    "kubelet-down",
+                    format!("sim node down {name}"),
+                )
+            };
+            Some(view! {
+                {cordon}
+                {button("Drain", "drain", format!("kubectl drain {name} --ignore-daemonsets"))}
+                {kubelet}
+                {button("Delete", "delete-node", format!("kubectl delete node {name}"))}
+            })
+        }
+    };
+    let change = RwSignal::new(String::new());
+    let label_or_taint = {
+        let name = name.clone();
+        move |taint: bool| {
+            let text = change.get_untracked().trim().to_string();
+            if text.is_empty() {
+                return;
+            }
+            let line = if taint {
+                format!("kubectl taint nodes {name} {text}")
+            } else {
+                format!("kubectl label node {name} {text}")
+            };
+            run(line);
+            change.set(String::new());
+        }
+    };
+    let label_action = label_or_taint.clone();
+    view! {
+        <article class="node" data-testid="node" data-node=name.clone()>
+            {contents}
+            <details class="node-actions">
+                <summary>"Actions"</summary>
+                <div class="action-row">{buttons}</div>
+                <div class="action-row">
+                    <input
+                        data-testid="node-change"
+                        aria-label=format!("Label or taint for {name}")
+                        placeholder="disk=ssd · disk- · gpu=true:NoSchedule"
+                        prop:value=move || change.get()
+                        on:input:target=move |ev| change.set(ev.target().value())
+                    />
+                    <button class="node-action" data-testid="label" on:click=move |_| label_action(false)>"Label"</button>
+                    <button class="node-action" data-testid="taint" on:click=move |_| label_or_taint(true)>"Taint"</button>
+                </div>
+            </details>
+        </article>
+    }
+}
+
+/// What a node card shows of its node: name, status, roles, labels, taints, pods, absences.
+fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
     let roles = if node.roles.is_empty() {
         "<none>".to_string()
     } else {
@@ -49,11 +200,10 @@ fn NodeCardView(node: NodeCard) -> impl IntoView {
         .into_iter()
         .map(|t| view! { <li class="taint">{t}</li> })
         .collect_view();
-    let name = node.name;
     let pods = node
         .pods
         .into_iter()
-        .map(|pod| view! { <PodChipView pod=pod node=name.clone() /> })
+        .map(|pod| view! { <PodChipView pod=pod node=name.to_string() /> })
         .collect_view();
     let absences = node
         .not_running
@@ -68,17 +218,15 @@ fn NodeCardView(node: NodeCard) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <article class="node" data-testid="node" data-node=name.clone()>
-            <header>
-                <h3>{name.clone()}</h3>
-                <span class=status_class>{node.status}</span>
-            </header>
-            <p class="roles">"Roles: " {roles}</p>
-            <ul class="labels" aria-label="Labels">{labels}</ul>
-            <ul class="taints" aria-label="Taints">{taints}</ul>
-            <ul class="pods" aria-label="Pods">{pods}</ul>
-            <ul class="absences">{absences}</ul>
-        </article>
+        <header>
+            <h3>{name.to_string()}</h3>
+            <span class=status_class>{node.status}</span>
+        </header>
+        <p class="roles">"Roles: " {roles}</p>
+        <ul class="labels" aria-label="Labels">{labels}</ul>
+        <ul class="taints" aria-label="Taints">{taints}</ul>
+        <ul class="pods" aria-label="Pods">{pods}</ul>
+        <ul class="absences">{absences}</ul>
     }
 }
 

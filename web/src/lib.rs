@@ -1,20 +1,29 @@
 //! daemonlab's browser front end. It renders what the core computes and sends it
 //! the user's actions; no Kubernetes rule lives here.
 
+mod clock;
 mod cluster_view;
+mod daemonsets;
 mod editor;
+mod events;
 mod terminal;
 
 use daemonlab_core::sim::Cluster;
-use daemonlab_core::view::{cluster_view, ClusterView};
+use daemonlab_core::view::{
+    cluster_view, daemonsets_view, events_view, ClusterView, DaemonSetRow, EventRow,
+};
 use daemonlab_kubectl::apply::{apply_all_or_nothing, Entry};
 use daemonlab_kubectl::shell::Shell;
 use daemonlab_kubectl::NoFiles;
 use leptos::prelude::*;
 use serde_json::{json, Value};
+use std::time::Duration;
 
+pub use clock::Clock;
 pub use cluster_view::ClusterPanel;
+pub use daemonsets::DaemonSetPanel;
 pub use editor::Editor;
+pub use events::EventLog;
 pub use terminal::{TermEntry, Terminal};
 
 /// Seed for the names the cluster generates; fixed so a page load repeats exactly.
@@ -55,10 +64,6 @@ fn save(key: &str, text: &str) {
 fn apply_text(cluster: &mut Cluster, text: &str) -> Outcome {
     let report = apply_all_or_nothing(cluster, text, "STDIN");
     let applied = report.syntax_error.is_none();
-    if applied {
-        // Until the page has a clock of its own, show where the cluster settles.
-        cluster.settle();
-    }
     Outcome {
         entries: report.entries(text),
         applied,
@@ -69,7 +74,13 @@ fn apply_text(cluster: &mut Cluster, text: &str) -> Outcome {
 #[derive(Clone, Debug, PartialEq)]
 enum Action {
     Apply(String),
-    Run { line: String, heredoc: String },
+    Run {
+        line: String,
+        heredoc: String,
+    },
+    /// Virtual time the clock ran, in milliseconds.
+    Advance(u64),
+    Settle,
 }
 
 impl Action {
@@ -79,12 +90,17 @@ impl Action {
             Value::String(text) => Some(Action::Apply(text.clone())),
             Value::Object(map) => {
                 let field = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
-                match field("apply") {
-                    Some(text) => Some(Action::Apply(text)),
-                    None => Some(Action::Run {
+                if let Some(text) = field("apply") {
+                    Some(Action::Apply(text))
+                } else if let Some(ms) = map.get("advance").and_then(Value::as_u64) {
+                    Some(Action::Advance(ms))
+                } else if map.contains_key("settle") {
+                    Some(Action::Settle)
+                } else {
+                    Some(Action::Run {
                         line: field("run")?,
                         heredoc: field("heredoc").unwrap_or_default(),
-                    }),
+                    })
                 }
             }
             _ => None,
@@ -95,22 +111,31 @@ impl Action {
         match self {
             Action::Apply(text) => json!({ "apply": text }),
             Action::Run { line, heredoc } => json!({ "run": line, "heredoc": heredoc }),
+            Action::Advance(ms) => json!({ "advance": ms }),
+            Action::Settle => json!({ "settle": true }),
         }
+    }
+
+    /// Does it to `cluster`; an Apply returns its outcome.
+    fn replay(&self, cluster: &mut Cluster, shell: &mut Shell) -> Option<Outcome> {
+        match self {
+            Action::Apply(text) => return Some(apply_text(cluster, text)),
+            Action::Run { line, heredoc } => {
+                shell.run(cluster, line, heredoc, &NoFiles);
+            }
+            Action::Advance(ms) => cluster.advance(Duration::from_millis(*ms)),
+            Action::Settle => {
+                cluster.settle();
+            }
+        }
+        None
     }
 }
 
-/// Runs one terminal line. Until the page has a clock of its own, the cluster
-/// then settles, as it does after Apply.
-fn run_line(
-    cluster: &mut Cluster,
-    shell: &mut Shell,
-    line: &str,
-    heredoc: &str,
-) -> daemonlab_kubectl::Output {
-    let output = shell.run(cluster, line, heredoc, &NoFiles);
-    cluster.settle();
-    output
-}
+/// Events the log keeps on screen.
+const EVENT_ROWS: usize = 300;
+/// How often the clock ticks, in real milliseconds.
+const TICK_MS: u32 = 100;
 
 /// The whole playground: editor on one side, the cluster on the other.
 #[component]
@@ -119,20 +144,23 @@ pub fn App() -> impl IntoView {
         .and_then(|json| serde_json::from_str::<Vec<Value>>(&json).ok())
         .map(|list| list.iter().filter_map(Action::from_json).collect())
         .filter(|h: &Vec<Action>| !h.is_empty())
-        .unwrap_or_else(|| vec![Action::Apply(daemonlab_core::samples::STARTER.to_string())]);
+        .unwrap_or_else(|| {
+            // The starter cluster opens as if it had been running a while.
+            vec![
+                Action::Apply(daemonlab_core::samples::STARTER.to_string()),
+                Action::Settle,
+            ]
+        });
     let mut replayed = Cluster::new(SEED);
     let mut shell = Shell::new();
     let mut last_outcome = None;
     let mut last_text = None;
     for action in &history {
-        match action {
-            Action::Apply(source) => {
-                last_outcome = Some(apply_text(&mut replayed, source));
-                last_text = Some(source.clone());
-            }
-            Action::Run { line, heredoc } => {
-                run_line(&mut replayed, &mut shell, line, heredoc);
-            }
+        if let Some(outcome) = action.replay(&mut replayed, &mut shell) {
+            last_outcome = Some(outcome);
+        }
+        if let Action::Apply(text) = action {
+            last_text = Some(text.clone());
         }
     }
     let editor_text = load(EDITOR_KEY).or(last_text).unwrap_or_default();
@@ -140,20 +168,51 @@ pub fn App() -> impl IntoView {
     let shell = StoredValue::new(shell);
     let history = StoredValue::new(history);
     let view_model: RwSignal<ClusterView> = RwSignal::new(cluster.with_value(cluster_view));
+    let ds_rows: RwSignal<Vec<DaemonSetRow>> = RwSignal::new(cluster.with_value(daemonsets_view));
+    let event_rows: RwSignal<Vec<EventRow>> =
+        RwSignal::new(cluster.with_value(|c| events_view(c, EVENT_ROWS)));
+    let now = RwSignal::new(cluster.with_value(Cluster::now));
     let outcome = RwSignal::new(last_outcome);
     let text = RwSignal::new(editor_text);
     let entries = RwSignal::new(Vec::<TermEntry>::new());
     let next_entry = StoredValue::new(0u64);
+    let playing = RwSignal::new(true);
+    let speed = RwSignal::new(1u32);
 
     Effect::new(move |_| save(EDITOR_KEY, &text.read()));
 
-    let remember = move |action: Action| {
-        history.update_value(|h| h.push(action));
+    // Redraws what changed since the last look; unchanged parts keep their DOM.
+    let refresh = move || {
+        cluster.with_value(|c| {
+            let nodes = cluster_view(c);
+            if view_model.with_untracked(|v| *v != nodes) {
+                view_model.set(nodes);
+            }
+            let rows = daemonsets_view(c);
+            if ds_rows.with_untracked(|r| *r != rows) {
+                ds_rows.set(rows);
+            }
+            let events = events_view(c, EVENT_ROWS);
+            if event_rows.with_untracked(|e| *e != events) {
+                event_rows.set(events);
+            }
+            now.set(c.now());
+        });
+    };
+
+    let persist = move || {
         history.with_value(|h| {
             let list: Vec<Value> = h.iter().map(Action::to_json).collect();
             if let Ok(json) = serde_json::to_string(&list) {
                 save(APPLIED_KEY, &json);
             }
+        });
+    };
+    let remember = move |action: Action| {
+        history.update_value(|h| match (h.last_mut(), &action) {
+            // Consecutive ticks are kept as one stretch of time.
+            (Some(Action::Advance(total)), Action::Advance(more)) => *total += more,
+            _ => h.push(action),
         });
     };
 
@@ -164,8 +223,9 @@ pub fn App() -> impl IntoView {
             return;
         };
         if result.applied {
-            view_model.set(cluster.with_value(cluster_view));
             remember(Action::Apply(source));
+            persist();
+            refresh();
         }
         outcome.set(Some(result));
     };
@@ -173,17 +233,18 @@ pub fn App() -> impl IntoView {
     let run = move |(line, heredoc): (String, String)| {
         let output = cluster.try_update_value(|c| {
             shell
-                .try_update_value(|s| run_line(c, s, &line, &heredoc))
+                .try_update_value(|s| s.run(c, &line, &heredoc, &NoFiles))
                 .unwrap_or_default()
         });
         let Some(output) = output else {
             return;
         };
-        view_model.set(cluster.with_value(cluster_view));
         remember(Action::Run {
             line: line.clone(),
             heredoc: heredoc.clone(),
         });
+        persist();
+        refresh();
         let id = next_entry.get_value();
         next_entry.set_value(id + 1);
         let command = if heredoc.is_empty() {
@@ -206,23 +267,63 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    let advance = move |ms: u64| {
+        cluster.update_value(|c| c.advance(Duration::from_millis(ms)));
+        remember(Action::Advance(ms));
+        refresh();
+    };
+
+    let step = move || {
+        let gap = cluster.with_value(|c| {
+            c.next_change()
+                .map(|next| next.as_millisecond() - c.now().as_millisecond())
+                .filter(|ms| *ms > 0)
+                .map_or(1000, |ms| ms as u64)
+        });
+        advance(gap);
+        persist();
+    };
+
+    // The clock: while playing, every tick moves virtual time by speed × tick.
+    let ticks = StoredValue::new(0u32);
+    let timer = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+    Effect::new(move |_| {
+        let running = playing.get();
+        timer.set_value(running.then(|| {
+            gloo_timers::callback::Interval::new(TICK_MS, move || {
+                advance(u64::from(TICK_MS) * u64::from(speed.get_untracked()));
+                // Saving every tick would write storage ten times a second.
+                ticks.update_value(|t| *t += 1);
+                if ticks.get_value().is_multiple_of(10) {
+                    persist();
+                }
+            })
+        }));
+    });
+
     let complete = move |line: String| {
         cluster
             .try_with_value(|c| daemonlab_kubectl::complete::complete(c, &line))
             .unwrap_or_default()
     };
+    let clock = Signal::derive(move || now.get().strftime("%H:%M:%S").to_string());
 
     view! {
         <header class="topbar">
             <h1>"daemonlab"</h1>
-            <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, see where the pods land."</p>
+            <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
+            <Clock now=clock playing=playing speed=speed on_step=step />
         </header>
         <main class="layout">
             <div class="left">
                 <Editor text=text outcome=outcome on_apply=apply />
                 <Terminal entries=entries on_run=run on_complete=complete />
             </div>
-            <ClusterPanel view=view_model />
+            <div class="right">
+                <ClusterPanel view=view_model on_command=run />
+                <DaemonSetPanel daemonsets=ds_rows on_command=run />
+                <EventLog events=event_rows now=now />
+            </div>
         </main>
     }
 }

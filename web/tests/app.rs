@@ -112,6 +112,13 @@ async fn the_terminal_runs_kubectl_with_pipes_variables_and_heredocs() {
         "Enter",
     )
     .await;
+    let phase = one(&root, "[data-node=worker-2] [data-testid=pod]").get_attribute("data-phase");
+    assert_eq!(
+        phase.as_deref(),
+        Some("Terminating"),
+        "evicted, still stopping"
+    );
+    type_in_terminal(&root, "sim settle", "Enter").await;
     assert_eq!(
         pods_on(&root, "worker-2"),
         0,

@@ -1,13 +1,17 @@
 //! Plain data for drawing the cluster: what a node card or a pod chip shows.
 //! The front end renders this and nothing else, so every rule stays in the core.
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::jiff::Timestamp;
+
+use crate::api::{Kind, Served};
+use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
 
 use crate::controllers::daemonset::pod_template::target_node;
 use crate::controllers::{is_pod_ready, pod_phase};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
-use crate::sim::Cluster;
+use crate::sim::{Cluster, RolloutSample};
 
 /// Labels every kubelet puts on its node; shown apart from the user's own.
 const KUBELET_LABELS: [&str; 5] = [
@@ -36,6 +40,10 @@ pub struct NodeCard {
     pub pods: Vec<PodChip>,
     /// For each DaemonSet without a running, ready pod here, why.
     pub not_running: Vec<Absence>,
+    /// The node's kubelet has stopped reporting (`sim node down`).
+    pub kubelet_down: bool,
+    /// `spec.unschedulable` (cordoned).
+    pub cordoned: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +61,146 @@ pub struct PodChip {
 pub struct Absence {
     pub daemonset: String,
     pub reason: String,
+}
+
+/// One DaemonSet as its panel shows it: `kubectl get ds` numbers, strategy,
+/// revision, and the rollout so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DaemonSetRow {
+    pub namespace: String,
+    pub name: String,
+    pub desired: i32,
+    pub current: i32,
+    pub ready: i32,
+    pub updated: i32,
+    pub available: i32,
+    /// `RollingUpdate (maxUnavailable 1, maxSurge 0)` or `OnDelete`.
+    pub strategy: String,
+    /// The current ControllerRevision's number.
+    pub revision: i64,
+    /// `container=image` for each container of the template.
+    pub images: Vec<String>,
+    pub rollout: Vec<RolloutSample>,
+}
+
+/// One Event as `kubectl get events` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRow {
+    pub last_seen: Option<Timestamp>,
+    pub type_: String,
+    pub reason: String,
+    /// `pod/fluent-bit-x7k2p`, `daemonset/fluent-bit`, `node/worker-1`.
+    pub object: String,
+    pub namespace: String,
+    pub message: String,
+    pub count: i32,
+}
+
+/// Every DaemonSet, by namespace and name.
+pub fn daemonsets_view(cluster: &Cluster) -> Vec<DaemonSetRow> {
+    let store = cluster.store();
+    store
+        .daemonsets()
+        .map(|ds| {
+            let namespace = ds.metadata.namespace.clone().unwrap_or_default();
+            let name = ds.metadata.name.clone().unwrap_or_default();
+            let spec = ds.spec.clone().unwrap_or_default();
+            let status = ds.status.clone().unwrap_or_default();
+            let strategy = spec.update_strategy.clone().unwrap_or_default();
+            let strategy = match strategy.type_.as_deref() {
+                Some("OnDelete") => "OnDelete".to_string(),
+                _ => {
+                    let rolling = strategy.rolling_update.unwrap_or_default();
+                    let show = |v: Option<
+                        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
+                    >| match v {
+                        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => {
+                            n.to_string()
+                        }
+                        Some(
+                            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s),
+                        ) => s,
+                        None => "0".to_string(),
+                    };
+                    format!(
+                        "RollingUpdate (maxUnavailable {}, maxSurge {})",
+                        show(rolling.max_unavailable),
+                        show(rolling.max_surge)
+                    )
+                }
+            };
+            let hash = current_revision_hash(store, ds);
+            let revision = revisions_of(store, ds)
+                .iter()
+                .filter(|r| {
+                    r.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("controller-revision-hash"))
+                        == Some(&hash)
+                })
+                .map(|r| r.revision)
+                .max()
+                .unwrap_or(0);
+            let images = spec
+                .template
+                .spec
+                .iter()
+                .flat_map(|s| s.containers.iter())
+                .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                .collect();
+            DaemonSetRow {
+                rollout: cluster.rollout_record(&namespace, &name).to_vec(),
+                desired: status.desired_number_scheduled,
+                current: status.current_number_scheduled,
+                ready: status.number_ready,
+                updated: status.updated_number_scheduled.unwrap_or(0),
+                available: status.number_available.unwrap_or(0),
+                strategy,
+                revision,
+                images,
+                namespace,
+                name,
+            }
+        })
+        .collect()
+}
+
+/// The newest `limit` Events, oldest first, as `kubectl get events` orders them.
+pub fn events_view(cluster: &Cluster, limit: usize) -> Vec<EventRow> {
+    let mut events: Vec<&Event> = cluster
+        .store()
+        .list(Kind::Event)
+        .filter_map(Event::of)
+        .collect();
+    let seen = |e: &Event| {
+        e.last_timestamp
+            .as_ref()
+            .or(e.first_timestamp.as_ref())
+            .map(|t| t.0)
+    };
+    events.sort_by_key(|e| seen(e));
+    let skip = events.len().saturating_sub(limit);
+    events
+        .into_iter()
+        .skip(skip)
+        .map(|e| {
+            let target = &e.involved_object;
+            EventRow {
+                last_seen: seen(e),
+                type_: e.type_.clone().unwrap_or_default(),
+                reason: e.reason.clone().unwrap_or_default(),
+                object: format!(
+                    "{}/{}",
+                    target.kind.clone().unwrap_or_default().to_lowercase(),
+                    target.name.clone().unwrap_or_default()
+                ),
+                namespace: e.metadata.namespace.clone().unwrap_or_default(),
+                message: e.message.clone().unwrap_or_default(),
+                count: e.count.unwrap_or(1),
+            }
+        })
+        .collect()
 }
 
 /// `kubectl get nodes` STATUS: Ready / NotReady / Unknown, plus SchedulingDisabled.
@@ -167,6 +315,8 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                     })
                     .collect(),
                 not_running,
+                kubelet_down: cluster.kubelet_is_down(&name),
+                cordoned: node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
                 name,
             }
         })

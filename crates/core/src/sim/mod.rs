@@ -318,6 +318,12 @@ impl Cluster {
         }
     }
 
+    /// The next moment a controller asked to look again, if any: where a
+    /// step of the playground's clock goes.
+    pub fn next_change(&self) -> Option<Timestamp> {
+        self.wake
+    }
+
     /// Moves virtual time forward by `duration`, running the controllers at every
     /// moment one of them asked for on the way.
     pub fn advance(&mut self, duration: Duration) {

@@ -509,7 +509,9 @@ mod tests {
         assert_eq!(out[6].stdout, "1\n");
         assert_eq!((out[7].stderr.as_str(), out[7].exit_code), ("", 1));
         assert_eq!(out[8].stdout, "namespace/default configured\n");
-        assert!(out[8].notice.starts_with("Warning: resource namespaces/default is missing"));
+        assert!(out[8]
+            .notice
+            .starts_with("Warning: resource namespaces/default is missing"));
         // The heredoc was empty here: the file is, and `&&` stops at the failure.
         assert_eq!(
             (out[10].stdout.as_str(), out[10].stderr.as_str()),

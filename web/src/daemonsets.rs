@@ -1,0 +1,181 @@
+//! The DaemonSet panel: `kubectl get ds` numbers, update strategy, revision, a
+//! rollout chart over virtual time, and rollout controls that run the kubectl
+//! commands a user would type (they show in the terminal).
+
+use daemonlab_core::sim::RolloutSample;
+use daemonlab_core::view::DaemonSetRow;
+use leptos::prelude::*;
+
+const WIDTH: f64 = 320.0;
+const HEIGHT: f64 = 72.0;
+
+/// SVG points for one series as steps: each value holds until the next sample.
+fn steps(samples: &[RolloutSample], value: impl Fn(&RolloutSample) -> usize, top: usize) -> String {
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        return String::new();
+    };
+    let start = first.at.as_millisecond() as f64;
+    let span = (last.at.as_millisecond() as f64 - start).max(1.0);
+    let x = |s: &RolloutSample| (s.at.as_millisecond() as f64 - start) / span * WIDTH;
+    let y = |v: usize| HEIGHT - (v as f64 / top.max(1) as f64) * (HEIGHT - 4.0) - 2.0;
+    let mut points = Vec::new();
+    for (i, sample) in samples.iter().enumerate() {
+        if i > 0 {
+            points.push(format!("{:.1},{:.1}", x(sample), y(value(&samples[i - 1]))));
+        }
+        points.push(format!("{:.1},{:.1}", x(sample), y(value(sample))));
+    }
+    points.push(format!("{WIDTH:.1},{:.1}", y(value(last))));
+    points.join(" ")
+}
+
+#[component]
+fn RolloutChart(samples: Vec<RolloutSample>) -> impl IntoView {
+    let top = samples
+        .iter()
+        .map(|s| s.old.max(s.new).max(s.unavailable))
+        .max()
+        .unwrap_or(1);
+    let old = steps(&samples, |s| s.old, top);
+    let new = steps(&samples, |s| s.new, top);
+    let unavailable = steps(&samples, |s| s.unavailable, top);
+    let summary = samples
+        .last()
+        .map(|s| {
+            format!(
+                "{} old, {} new, {} unavailable",
+                s.old, s.new, s.unavailable
+            )
+        })
+        .unwrap_or_default();
+    view! {
+        <figure class="rollout" data-testid="rollout-chart">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=format!("Rollout: {summary}")>
+                <polyline class="series old" points=old />
+                <polyline class="series new" points=new />
+                <polyline class="series unavailable" points=unavailable />
+            </svg>
+            <figcaption>
+                <span class="key old">"old"</span>
+                <span class="key new">"new"</span>
+                <span class="key unavailable">"unavailable"</span>
+                <span class="now">{summary}</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+#[component]
+fn DaemonSetCard(
+    daemonsets: Signal<Vec<DaemonSetRow>>,
+    namespace: String,
+    name: String,
+    on_command: Callback<(String, String)>,
+) -> impl IntoView {
+    let row = {
+        let (namespace, name) = (namespace.clone(), name.clone());
+        Memo::new(move |_| {
+            daemonsets.with(|list| {
+                list.iter()
+                    .find(|d| d.namespace == namespace && d.name == name)
+                    .cloned()
+            })
+        })
+    };
+    let target = format!("daemonset/{name} -n {namespace}");
+    let first_container = move || {
+        row.with_untracked(|r| {
+            r.as_ref()
+                .and_then(|r| r.images.first().cloned())
+                .and_then(|i| {
+                    i.split_once('=')
+                        .map(|(c, i)| (c.to_string(), i.to_string()))
+                })
+                .unwrap_or_default()
+        })
+    };
+    let image = RwSignal::new(first_container().1);
+    let set_image = {
+        let target = target.clone();
+        move |_| {
+            let container = first_container().0;
+            let line = format!(
+                "kubectl set image {target} {container}={}",
+                image.get_untracked()
+            );
+            on_command.run((line, String::new()));
+        }
+    };
+    let undo = {
+        let target = target.clone();
+        move |_| on_command.run((format!("kubectl rollout undo {target}"), String::new()))
+    };
+    let contents = move || {
+        let ds = row.get()?;
+        Some(view! {
+            <table class="ds-numbers">
+                <thead>
+                    <tr><th>"DESIRED"</th><th>"CURRENT"</th><th>"READY"</th><th>"UP-TO-DATE"</th><th>"AVAILABLE"</th></tr>
+                </thead>
+                <tbody>
+                    <tr data-testid="ds-numbers">
+                        <td>{ds.desired}</td><td>{ds.current}</td><td>{ds.ready}</td>
+                        <td>{ds.updated}</td><td>{ds.available}</td>
+                    </tr>
+                </tbody>
+            </table>
+            <p class="ds-meta">{ds.strategy}" · revision "{ds.revision}</p>
+            <p class="ds-meta">{ds.images.join(", ")}</p>
+            <RolloutChart samples=ds.rollout />
+        })
+    };
+    let label = format!("Image for {name}");
+    view! {
+        <article class="ds" data-testid="daemonset" data-daemonset=name.clone()>
+            <header>
+                <h3>{name.clone()}</h3>
+                <span class="ds-namespace">{namespace.clone()}</span>
+            </header>
+            {contents}
+            <div class="ds-actions">
+                <input
+                    aria-label=label
+                    data-testid="set-image-input"
+                    prop:value=move || image.get()
+                    on:input:target=move |ev| image.set(ev.target().value())
+                />
+                <button data-testid="set-image" on:click=set_image>"Set image"</button>
+                <button data-testid="rollout-undo" on:click=undo>"Undo"</button>
+            </div>
+        </article>
+    }
+}
+
+#[component]
+pub fn DaemonSetPanel(
+    #[prop(into)] daemonsets: Signal<Vec<DaemonSetRow>>,
+    #[prop(into)] on_command: Callback<(String, String)>,
+) -> impl IntoView {
+    let keys = Memo::new(move |_| {
+        daemonsets.with(|list| {
+            list.iter()
+                .map(|d| (d.namespace.clone(), d.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let empty = move || {
+        keys.with(Vec::is_empty)
+            .then(|| view! { <p class="empty">"No DaemonSets yet."</p> })
+    };
+    view! {
+        <section class="ds-panel" aria-label="DaemonSets">
+            <h2>"DaemonSets"</h2>
+            {empty}
+            <div class="ds-list">
+                <For each=move || keys.get() key=|key| key.clone() let:key>
+                    <DaemonSetCard daemonsets=daemonsets namespace=key.0.clone() name=key.1 on_command=on_command />
+                </For>
+            </div>
+        </section>
+    }
+}
