@@ -56,8 +56,8 @@ after(async () => {
 });
 
 /** A fresh page (empty localStorage) that records every console error. */
-async function open() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function open({ width = 1280, height = 800, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
@@ -196,4 +196,90 @@ test('every kubectl command of the seed pages runs in the browser terminal', asy
   );
   assert.match(output('kubectl apply -f node-exporter-ds.yaml'), /daemonset\.apps\/node-exporter created/);
   assert.match(output('kubectl label nodes [node] [label_key]=[label_value]'), /error: invalid label value: "\[label_key\]=\[label_value\]"/);
+});
+
+/** Loads a gallery scenario as a user would: pick it, press Load. */
+async function loadScenario(page, id) {
+  await page.getByTestId('scenario-select').selectOption(id);
+  await page.getByTestId('load-scenario').click();
+  await page.getByTestId('lesson').waitFor();
+}
+
+/** Opens a node's actions, types a label or taint, presses the button. */
+async function nodeAction(page, node, button, text) {
+  const card = page.locator(`[data-testid="node"][data-node="${node}"]`);
+  await card.locator('summary').click();
+  if (text !== undefined) await card.getByTestId('node-change').fill(text);
+  await card.getByTestId(button).click();
+}
+
+test('the main screen, light and dark, on a laptop and on a phone', async () => {
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    for (const colorScheme of ['light', 'dark']) {
+      const { page, errors, close } = await open({ width, height, colorScheme });
+      await page.getByTestId('pause').click();
+      await page.screenshot({ path: path.join(shots, `main-${colorScheme}-${width}.png`) });
+      assert.deepEqual(errors, []);
+      await close();
+    }
+  }
+});
+
+test('gallery: why has worker-2 no ssd-agent, and what labelling it does', async () => {
+  const { page, errors, close } = await open();
+  await loadScenario(page, 'disk-ssd');
+  assert.deepEqual(await podsPerNode(page), { 'worker-1': 1, 'worker-2': 0, 'worker-3': 0 });
+  const why = await page.locator('[data-node="worker-2"] [data-testid="absence"]').textContent();
+  assert.match(why, /No ssd-agent pod: .*disk/);
+  await nodeAction(page, 'worker-2', 'label', 'disk=ssd');
+  await page.waitForSelector('[data-node="worker-2"] [data-testid="pod"][data-phase="Running"]');
+  const terminal = await page.getByTestId('terminal-output').textContent();
+  assert.match(terminal, /\$ kubectl label node worker-2 disk=ssd\s*node\/worker-2 labeled/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('gallery: a rolling update never has more than maxUnavailable nodes down', async () => {
+  const { page, errors, close } = await open();
+  await loadScenario(page, 'rolling-update');
+  await page.getByTestId('speed-5').click();
+  const ds = page.locator('[data-testid="daemonset"][data-daemonset="fluent-bit"]');
+  await ds.getByTestId('set-image-input').fill('fluent/fluent-bit:3.0');
+  await ds.getByTestId('set-image').click();
+  let sawRollout = false;
+  for (let i = 0; i < 200; i++) {
+    const [desired, current, ready, updated, available] = (await ds.getByTestId('ds-numbers').locator('td').allTextContents()).map(Number);
+    assert.ok(desired - available <= 2, `at most 2 unavailable, saw ${desired - available}`);
+    if (updated > 0 && updated < desired && !sawRollout) {
+      sawRollout = true;
+      await page.screenshot({ path: path.join(shots, 'rollout.png'), fullPage: true });
+    }
+    if (updated === 6 && available === 6) break;
+    await page.waitForTimeout(50);
+  }
+  assert.ok(sawRollout, 'the rollout was seen under way');
+  assert.deepEqual((await ds.getByTestId('ds-numbers').locator('td').allTextContents()).map(Number), [6, 6, 6, 6, 6]);
+  const images = await page.$$eval('[data-testid="pod"]', (pods) => pods.length);
+  assert.equal(images, 6);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('gallery: a node goes down, the web pod is evicted and the daemon pod stays', async () => {
+  const { page, errors, close } = await open();
+  await loadScenario(page, 'node-down');
+  await page.getByTestId('speed-100').click();
+  await nodeAction(page, 'worker-2', 'kubelet-down');
+  await page.waitForSelector('[data-node="worker-2"] .status.not-ready');
+  // Marked for deletion after its 300 s toleration; only a kubelet can finish it.
+  await page.waitForSelector('[data-node="worker-2"] [data-pod="web"][data-phase="Terminating"]', { timeout: 20000 });
+  await page.locator('[data-testid="node"][data-node="worker-2"]').getByTestId('kubelet-up').click();
+  await page.waitForFunction(() => !document.querySelector('[data-node="worker-2"] [data-pod="web"]'), null, { timeout: 20000 });
+  const left = await page.$$eval('[data-node="worker-2"] [data-testid="pod"]', (pods) => pods.map((p) => p.dataset.owner));
+  assert.deepEqual(left, ['log-agent']);
+  await page.getByTestId('event-filter').fill('pod/web');
+  const reasons = await page.$$eval('[data-testid="event"] td:nth-child(3)', (cells) => cells.map((c) => c.textContent));
+  assert.ok(reasons.includes('TaintManagerEviction'), reasons.join(', '));
+  assert.deepEqual(errors, []);
+  await close();
 });

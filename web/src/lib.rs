@@ -6,6 +6,7 @@ mod cluster_view;
 mod daemonsets;
 mod editor;
 mod events;
+mod gallery;
 mod terminal;
 
 use daemonlab_core::sim::Cluster;
@@ -24,6 +25,7 @@ pub use cluster_view::ClusterPanel;
 pub use daemonsets::DaemonSetPanel;
 pub use editor::Editor;
 pub use events::EventLog;
+pub use gallery::Gallery;
 pub use terminal::{TermEntry, Terminal};
 
 /// Seed for the names the cluster generates; fixed so a page load repeats exactly.
@@ -308,6 +310,26 @@ pub fn App() -> impl IntoView {
     };
     let clock = Signal::derive(move || now.get().strftime("%H:%M:%S").to_string());
 
+    // A scenario starts a new cluster: its manifests, applied and settled.
+    let current_scenario = RwSignal::new(None::<&'static str>);
+    let load_scenario = move |scenario: &'static daemonlab_core::samples::Scenario| {
+        let mut fresh = Cluster::new(SEED);
+        let result = apply_text(&mut fresh, scenario.yaml);
+        fresh.settle();
+        cluster.set_value(fresh);
+        shell.set_value(Shell::new());
+        history.set_value(vec![
+            Action::Apply(scenario.yaml.to_string()),
+            Action::Settle,
+        ]);
+        persist();
+        text.set(scenario.yaml.to_string());
+        outcome.set(Some(result));
+        entries.set(Vec::new());
+        current_scenario.set(Some(scenario.id));
+        refresh();
+    };
+
     view! {
         <header class="topbar">
             <h1>"daemonlab"</h1>
@@ -316,6 +338,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <div class="left">
+                <Gallery current=current_scenario on_load=load_scenario />
                 <Editor text=text outcome=outcome on_apply=apply />
                 <Terminal entries=entries on_run=run on_complete=complete />
             </div>
