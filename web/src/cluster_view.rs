@@ -69,7 +69,7 @@ fn AddNode(on_command: Callback<(String, String)>) -> impl IntoView {
             <input
                 data-testid="new-node-name"
                 aria-label="New node name"
-                placeholder="worker-3"
+                placeholder="new node name"
                 prop:value=move || name.get()
                 on:input:target=move |ev| name.set(ev.target().value())
             />

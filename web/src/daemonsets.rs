@@ -4,41 +4,61 @@
 
 use daemonlab_core::sim::RolloutSample;
 use daemonlab_core::view::DaemonSetRow;
+use k8s_openapi::jiff::Timestamp;
 use leptos::prelude::*;
 
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 72.0;
 
-/// SVG points for one series as steps: each value holds until the next sample.
-fn steps(samples: &[RolloutSample], value: impl Fn(&RolloutSample) -> usize, top: usize) -> String {
-    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
-        return String::new();
-    };
-    let start = first.at.as_millisecond() as f64;
-    let span = (last.at.as_millisecond() as f64 - start).max(1.0);
-    let x = |s: &RolloutSample| (s.at.as_millisecond() as f64 - start) / span * WIDTH;
-    let y = |v: usize| HEIGHT - (v as f64 / top.max(1) as f64) * (HEIGHT - 4.0) - 2.0;
+/// The most virtual time the chart shows, ending now.
+const WINDOW_MS: i64 = 120_000;
+
+/// SVG points for one series as steps over the chart's window: each value holds
+/// until the next sample.
+fn steps(
+    samples: &[RolloutSample],
+    end: i64,
+    value: impl Fn(&RolloutSample) -> usize,
+    top: usize,
+) -> String {
+    // The window grows with the record until it is two minutes wide.
+    let recorded = samples.first().map_or(end, |s| s.at.as_millisecond());
+    let start = (end - WINDOW_MS).max(recorded);
+    let span = (end - start).max(1000) as f64;
+    let x = |at: i64| ((at.max(start) - start) as f64 / span) * WIDTH;
+    let y = |v: usize| HEIGHT - 6.0 - (v as f64 / top.max(1) as f64) * (HEIGHT - 12.0);
+    // The value the window opens with: the last sample before it.
+    let first = samples
+        .iter()
+        .rposition(|s| s.at.as_millisecond() <= start)
+        .unwrap_or(0);
     let mut points = Vec::new();
-    for (i, sample) in samples.iter().enumerate() {
-        if i > 0 {
-            points.push(format!("{:.1},{:.1}", x(sample), y(value(&samples[i - 1]))));
+    let mut previous: Option<usize> = None;
+    for sample in &samples[first..] {
+        let at = sample.at.as_millisecond();
+        if let Some(before) = previous {
+            points.push(format!("{:.1},{:.1}", x(at), y(before)));
         }
-        points.push(format!("{:.1},{:.1}", x(sample), y(value(sample))));
+        points.push(format!("{:.1},{:.1}", x(at), y(value(sample))));
+        previous = Some(value(sample));
     }
-    points.push(format!("{WIDTH:.1},{:.1}", y(value(last))));
+    if let Some(last) = previous {
+        points.push(format!("{WIDTH:.1},{:.1}", y(last)));
+    }
     points.join(" ")
 }
 
 #[component]
-fn RolloutChart(samples: Vec<RolloutSample>) -> impl IntoView {
+fn RolloutChart(samples: Vec<RolloutSample>, now: Timestamp) -> impl IntoView {
     let top = samples
         .iter()
         .map(|s| s.old.max(s.new).max(s.unavailable))
         .max()
         .unwrap_or(1);
-    let old = steps(&samples, |s| s.old, top);
-    let new = steps(&samples, |s| s.new, top);
-    let unavailable = steps(&samples, |s| s.unavailable, top);
+    let end = now.as_millisecond();
+    let old = steps(&samples, end, |s| s.old, top);
+    let new = steps(&samples, end, |s| s.new, top);
+    let unavailable = steps(&samples, end, |s| s.unavailable, top);
     let summary = samples
         .last()
         .map(|s| {
@@ -59,6 +79,7 @@ fn RolloutChart(samples: Vec<RolloutSample>) -> impl IntoView {
                 <span class="key old">"old"</span>
                 <span class="key new">"new"</span>
                 <span class="key unavailable">"unavailable"</span>
+                <span class="window">"up to the last 2 min"</span>
                 <span class="now">{summary}</span>
             </figcaption>
         </figure>
@@ -68,6 +89,7 @@ fn RolloutChart(samples: Vec<RolloutSample>) -> impl IntoView {
 #[component]
 fn DaemonSetCard(
     daemonsets: Signal<Vec<DaemonSetRow>>,
+    now: Signal<Timestamp>,
     namespace: String,
     name: String,
     on_command: Callback<(String, String)>,
@@ -82,7 +104,7 @@ fn DaemonSetCard(
             })
         })
     };
-    let target = format!("daemonset/{name} -n {namespace}");
+    let (target, in_namespace) = (format!("daemonset/{name}"), format!("-n {namespace}"));
     let first_container = move || {
         row.with_untracked(|r| {
             r.as_ref()
@@ -108,7 +130,13 @@ fn DaemonSetCard(
     };
     let undo = {
         let target = target.clone();
-        move |_| on_command.run((format!("kubectl rollout undo {target}"), String::new()))
+        let in_namespace = in_namespace.clone();
+        move |_| {
+            on_command.run((
+                format!("kubectl rollout undo {target} {in_namespace}"),
+                String::new(),
+            ))
+        }
     };
     let contents = move || {
         let ds = row.get()?;
@@ -126,7 +154,7 @@ fn DaemonSetCard(
             </table>
             <p class="ds-meta">{ds.strategy}" · revision "{ds.revision}</p>
             <p class="ds-meta">{ds.images.join(", ")}</p>
-            <RolloutChart samples=ds.rollout />
+            <RolloutChart samples=ds.rollout now=now.get() />
         })
     };
     let label = format!("Image for {name}");
@@ -154,6 +182,7 @@ fn DaemonSetCard(
 #[component]
 pub fn DaemonSetPanel(
     #[prop(into)] daemonsets: Signal<Vec<DaemonSetRow>>,
+    #[prop(into)] now: Signal<Timestamp>,
     #[prop(into)] on_command: Callback<(String, String)>,
 ) -> impl IntoView {
     let keys = Memo::new(move |_| {
@@ -173,7 +202,7 @@ pub fn DaemonSetPanel(
             {empty}
             <div class="ds-list">
                 <For each=move || keys.get() key=|key| key.clone() let:key>
-                    <DaemonSetCard daemonsets=daemonsets namespace=key.0.clone() name=key.1 on_command=on_command />
+                    <DaemonSetCard daemonsets=daemonsets now=now namespace=key.0.clone() name=key.1 on_command=on_command />
                 </For>
             </div>
         </section>

@@ -344,7 +344,7 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="right">
                 <ClusterPanel view=view_model on_command=run />
-                <DaemonSetPanel daemonsets=ds_rows on_command=run />
+                <DaemonSetPanel daemonsets=ds_rows now=now on_command=run />
                 <EventLog events=event_rows now=now />
             </div>
         </main>
