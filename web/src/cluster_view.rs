@@ -156,9 +156,18 @@ fn NodeCardView(
         }
     };
     let label_action = label_or_taint.clone();
+    let pods = move || card.with(|c| c.as_ref().map(|n| n.pods.clone()).unwrap_or_default());
+    let pod_node = name.clone();
     view! {
         <article class="node" data-testid="node" data-node=name.clone()>
             {contents}
+            // Keyed by what a chip shows: a new or changed pod is drawn anew (and
+            // animates in); the others keep their elements.
+            <ul class="pods" aria-label="Pods">
+                <For each=pods key=|p| (p.name.clone(), p.status.clone(), p.ready, p.updated) let:pod>
+                    <PodChipView pod=pod node=pod_node.clone() />
+                </For>
+            </ul>
             <details class="node-actions">
                 <summary>"Actions"</summary>
                 <div class="action-row">{buttons}</div>
@@ -178,7 +187,8 @@ fn NodeCardView(
     }
 }
 
-/// What a node card shows of its node: name, status, roles, labels, taints, pods, absences.
+/// What a node card shows of its node besides its pods: name, status, roles,
+/// labels, taints, and why DaemonSets have no pod there.
 fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
     let roles = if node.roles.is_empty() {
         "<none>".to_string()
@@ -200,11 +210,6 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
         .into_iter()
         .map(|t| view! { <li class="taint">{t}</li> })
         .collect_view();
-    let pods = node
-        .pods
-        .into_iter()
-        .map(|pod| view! { <PodChipView pod=pod node=name.to_string() /> })
-        .collect_view();
     let absences = node
         .not_running
         .into_iter()
@@ -225,27 +230,55 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
         <p class="roles">"Roles: " {roles}</p>
         <ul class="labels" aria-label="Labels">{labels}</ul>
         <ul class="taints" aria-label="Taints">{taints}</ul>
-        <ul class="pods" aria-label="Pods">{pods}</ul>
         <ul class="absences">{absences}</ul>
     }
 }
 
+/// A hue for a DaemonSet's pods, the same on every node and every load.
+fn hue(owner: &str) -> u32 {
+    owner
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 360
+}
+
 #[component]
 fn PodChipView(pod: PodChip, node: String) -> impl IntoView {
-    let class = if pod.ready { "pod ready" } else { "pod" };
+    let mut class = String::from("pod");
+    if pod.ready {
+        class.push_str(" ready");
+    }
+    if pod.updated == Some(false) {
+        class.push_str(" old-revision");
+    }
+    if matches!(
+        pod.status.as_str(),
+        "Terminating" | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" | "Error"
+    ) {
+        class.push_str(" trouble");
+    }
     let owner = pod.owner.unwrap_or_default();
+    let style = format!("--pod-hue: {}", hue(&owner));
+    let revision = match pod.updated {
+        Some(true) => "new revision",
+        Some(false) => "old revision",
+        None => "",
+    };
     let (name, status) = (pod.name, pod.status);
+    let (shown_name, shown_status) = (name.clone(), status.clone());
     view! {
         <li
             class=class
+            style=style
             data-testid="pod"
             data-pod=name
             data-node=node
             data-phase=status
             data-owner=owner
+            title=revision
         >
-            <span class="pod-name">{name.clone()}</span>
-            <span class="pod-status">{status.clone()}</span>
+            <span class="pod-name">{shown_name}</span>
+            <span class="pod-status">{shown_status}</span>
         </li>
     }
 }

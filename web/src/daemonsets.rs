@@ -119,10 +119,11 @@ fn DaemonSetCard(
     let image = RwSignal::new(first_container().1);
     let set_image = {
         let target = target.clone();
+        let in_namespace = in_namespace.clone();
         move |_| {
             let container = first_container().0;
             let line = format!(
-                "kubectl set image {target} {container}={}",
+                "kubectl set image {target} {container}={} {in_namespace}",
                 image.get_untracked()
             );
             on_command.run((line, String::new()));

@@ -255,3 +255,85 @@ async fn user_text_in_messages_is_text_not_html() {
     );
     root.remove();
 }
+
+fn click(root: &Element, selector: &str) {
+    one(root, selector).unchecked_into::<HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn pause_and_step_move_virtual_time_only_when_asked() {
+    let root = mount();
+    tick().await;
+    click(&root, "[data-testid=pause]");
+    tick().await;
+    let before = one(&root, "[data-testid=clock]").text_content();
+    click(&root, "[data-testid=step]");
+    tick().await;
+    let after = one(&root, "[data-testid=clock]").text_content();
+    assert_ne!(before, after, "a step moves the clock");
+    assert!(one(&root, "[data-testid=play]")
+        .get_attribute("disabled")
+        .is_none());
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn loading_a_scenario_replaces_cluster_editor_and_lesson() {
+    let root = mount();
+    tick().await;
+    let select: web_sys::HtmlSelectElement =
+        one(&root, "[data-testid=scenario-select]").unchecked_into();
+    select.set_value("gpu-affinity");
+    select
+        .dispatch_event(&Event::new("change").expect("an event"))
+        .expect("dispatched");
+    tick().await;
+    click(&root, "[data-testid=load-scenario]");
+    tick().await;
+    assert_eq!(pods_on(&root, "gpu-1"), 1);
+    assert_eq!(pods_on(&root, "gpu-2"), 0);
+    assert!(editor(&root).value().contains("gpu-exporter"));
+    let lesson = one(&root, "[data-testid=lesson]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        lesson.starts_with("GPU-only nodes via node affinity"),
+        "{lesson}"
+    );
+    let why = one(&root, "[data-node=gpu-2] [data-testid=absence]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(why.contains("gpu"), "{why}");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn node_actions_and_rollout_controls_run_kubectl_in_the_terminal() {
+    let root = mount();
+    tick().await;
+    click(&root, "[data-node=worker-2] [data-testid=cordon]");
+    tick().await;
+    let status = one(&root, "[data-node=worker-2] .status").text_content();
+    assert_eq!(status.as_deref(), Some("Ready,SchedulingDisabled"));
+    assert!(terminal_text(&root).contains("$ kubectl cordon worker-2node/worker-2 cordoned"));
+    let image: HtmlInputElement = one(&root, "[data-testid=set-image-input]").unchecked_into();
+    image.set_value("prom/node-exporter:v1.8.0");
+    image
+        .dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    tick().await;
+    click(&root, "[data-testid=set-image]");
+    tick().await;
+    let text = terminal_text(&root);
+    assert!(
+        text.contains(
+            "$ kubectl set image daemonset/node-exporter node-exporter=prom/node-exporter:v1.8.0 -n kube-system"
+        ),
+        "{text}"
+    );
+    let meta = all(&root, "[data-testid=daemonset] .ds-meta");
+    assert!(meta
+        .iter()
+        .any(|m| m.text_content().unwrap_or_default().contains("revision 2")));
+    root.remove();
+}

@@ -7,7 +7,7 @@ use k8s_openapi::jiff::Timestamp;
 use crate::api::{Kind, Served};
 use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
 
-use crate::controllers::daemonset::pod_template::target_node;
+use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
 use crate::controllers::{is_pod_ready, pod_phase};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
@@ -55,6 +55,8 @@ pub struct PodChip {
     /// What `kubectl get pods` shows in STATUS.
     pub status: String,
     pub ready: bool,
+    /// For a daemon pod, whether it runs its DaemonSet's current revision.
+    pub updated: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,6 +269,30 @@ fn owner_name(pod: &Pod) -> Option<String> {
 /// Everything the cluster view draws, in node-name order.
 pub fn cluster_view(cluster: &Cluster) -> ClusterView {
     let store = cluster.store();
+    // Each DaemonSet's current revision hash, by its UID.
+    let current: std::collections::HashMap<&str, String> = store
+        .daemonsets()
+        .filter_map(|ds| {
+            Some((
+                ds.metadata.uid.as_deref()?,
+                current_revision_hash(store, ds),
+            ))
+        })
+        .collect();
+    let updated = |pod: &Pod| {
+        let owner = pod
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|r| r.controller == Some(true) && r.kind == "DaemonSet")?;
+        let hash = pod
+            .metadata
+            .labels
+            .as_ref()?
+            .get(CONTROLLER_REVISION_HASH)?;
+        Some(current.get(owner.uid.as_str()) == Some(hash))
+    };
     let nodes = store
         .nodes()
         .map(|node| {
@@ -312,6 +338,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                         owner: owner_name(p),
                         status: pod_status(p),
                         ready: is_pod_ready(p),
+                        updated: updated(p),
                     })
                     .collect(),
                 not_running,
