@@ -218,6 +218,8 @@ test('the main screen, light and dark, on a laptop and on a phone', async () => 
     for (const colorScheme of ['light', 'dark']) {
       const { page, errors, close } = await open({ width, height, colorScheme });
       await page.getByTestId('pause').click();
+      // Let the pods' entry animation finish.
+      await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(shots, `main-${colorScheme}-${width}.png`) });
       assert.deepEqual(errors, []);
       await close();

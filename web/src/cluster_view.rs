@@ -168,6 +168,7 @@ fn NodeCardView(
                     <PodChipView pod=pod node=pod_node.clone() />
                 </For>
             </ul>
+            {move || card.with(|c| c.as_ref().map(absences))}
             <details class="node-actions">
                 <summary>"Actions"</summary>
                 <div class="action-row">{buttons}</div>
@@ -187,8 +188,7 @@ fn NodeCardView(
     }
 }
 
-/// What a node card shows of its node besides its pods: name, status, roles,
-/// labels, taints, and why DaemonSets have no pod there.
+/// What a node card shows above its pods: name, status, roles, labels, taints.
 fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
     let roles = if node.roles.is_empty() {
         "<none>".to_string()
@@ -210,18 +210,6 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
         .into_iter()
         .map(|t| view! { <li class="taint">{t}</li> })
         .collect_view();
-    let absences = node
-        .not_running
-        .into_iter()
-        .map(|a| {
-            view! {
-                <li class="absence" data-testid="absence" data-daemonset=a.daemonset.clone()>
-                    <strong>{format!("No {} pod: ", a.daemonset)}</strong>
-                    {a.reason}
-                </li>
-            }
-        })
-        .collect_view();
     view! {
         <header>
             <h3>{name.to_string()}</h3>
@@ -230,8 +218,24 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
         <p class="roles">"Roles: " {roles}</p>
         <ul class="labels" aria-label="Labels">{labels}</ul>
         <ul class="taints" aria-label="Taints">{taints}</ul>
-        <ul class="absences">{absences}</ul>
     }
+}
+
+/// Why each DaemonSet without a running pod here has none.
+fn absences(node: &NodeCard) -> impl IntoView {
+    let absences = node
+        .not_running
+        .iter()
+        .map(|a| {
+            view! {
+                <li class="absence" data-testid="absence" data-daemonset=a.daemonset.clone()>
+                    <strong>{format!("No {} pod: ", a.daemonset)}</strong>
+                    {a.reason.clone()}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="absences">{absences}</ul> }
 }
 
 /// A hue for a DaemonSet's pods, the same on every node and every load.

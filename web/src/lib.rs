@@ -337,8 +337,8 @@ pub fn App() -> impl IntoView {
             <Clock now=clock playing=playing speed=speed on_step=step />
         </header>
         <main class="layout">
+            <Gallery current=current_scenario on_load=load_scenario />
             <div class="left">
-                <Gallery current=current_scenario on_load=load_scenario />
                 <Editor text=text outcome=outcome on_apply=apply />
                 <Terminal entries=entries on_run=run on_complete=complete />
             </div>
