@@ -125,6 +125,13 @@ test('broken YAML shows the parser message with its line and column and keeps th
   );
   assert.deepEqual(await podsPerNode(page), before);
   assert.equal(await editor.inputValue(), broken, 'the editor keeps the text');
+  // The message also sits at the end of the line it is about, which is underlined.
+  const beside = await page.locator('.highlight .err-msg').textContent();
+  assert.match(beside, /← error: error parsing STDIN: .*did not find expected key$/);
+  await editor.evaluate((area) => {
+    area.scrollTop = 0;
+    area.dispatchEvent(new Event('scroll'));
+  });
   await page.screenshot({ path: path.join(shots, 'broken-yaml.png'), fullPage: true });
 
   await page.reload();

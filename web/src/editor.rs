@@ -4,7 +4,31 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use crate::highlight::{line_pieces, mark_from, Mark, Piece};
 use crate::Outcome;
+
+/// Where the last apply found problems, with their messages.
+fn marks(outcome: &Option<Outcome>) -> Vec<Mark> {
+    outcome
+        .iter()
+        .flat_map(|o| o.entries.iter())
+        .filter(|e| !e.ok)
+        .filter_map(|e| {
+            e.location.map(|l| Mark {
+                line: l.line,
+                column: l.column,
+                message: e.message.clone(),
+            })
+        })
+        .collect()
+}
+
+fn pieces_view(pieces: Vec<Piece>) -> impl IntoView {
+    pieces
+        .into_iter()
+        .map(|(class, text)| view! { <span class=class>{text}</span> })
+        .collect_view()
+}
 
 /// The lines the last apply found problems on.
 fn problem_lines(outcome: &Option<Outcome>) -> Vec<usize> {
@@ -36,12 +60,44 @@ pub fn Editor(
             })
             .collect_view()
     };
+    // The coloured copy of the text under the (transparent) textarea, with each
+    // problem underlined from its column and its message at the end of the line.
+    let highlighted = move || {
+        let marks = marks(&outcome.read());
+        let text = text.read();
+        let mut lines: Vec<AnyView> = Vec::new();
+        for (n, line) in text.split('\n').enumerate() {
+            let pieces = line_pieces(line);
+            match marks.iter().find(|m| m.line == n + 1) {
+                Some(mark) => {
+                    let (before, marked) = mark_from(pieces, mark.column);
+                    let message = format!("  ← {}", mark.message);
+                    lines.push(
+                        view! {
+                            {pieces_view(before)}
+                            <span class="err">{pieces_view(marked)}" "</span>
+                            <span class="err-msg">{message}</span>
+                            "\n"
+                        }
+                        .into_any(),
+                    );
+                }
+                None => lines.push(view! { {pieces_view(pieces)} "\n" }.into_any()),
+            }
+        }
+        lines
+    };
     let gutter_ref = NodeRef::<leptos::html::Div>::new();
+    let highlight_ref = NodeRef::<leptos::html::Pre>::new();
     let on_scroll = move |ev: leptos::ev::Event| {
-        // Keep the line numbers beside the lines they number.
+        // Keep the line numbers and the colours beside the lines they belong to.
+        let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
         if let Some(gutter) = gutter_ref.get() {
-            let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
             gutter.set_scroll_top(area.scroll_top());
+        }
+        if let Some(colours) = highlight_ref.get() {
+            colours.set_scroll_top(area.scroll_top());
+            colours.set_scroll_left(area.scroll_left());
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
@@ -55,6 +111,8 @@ pub fn Editor(
         <section class="editor-panel" aria-label="Manifests">
             <div class="editor">
                 <div class="gutter" aria-hidden="true" node_ref=gutter_ref>{gutter}</div>
+                <div class="code">
+                <pre class="highlight" aria-hidden="true" node_ref=highlight_ref>{highlighted}</pre>
                 <textarea
                     data-testid="yaml-editor"
                     aria-label="YAML manifests"
@@ -65,6 +123,7 @@ pub fn Editor(
                     on:keydown=on_keydown
                     on:scroll=on_scroll
                 ></textarea>
+                </div>
             </div>
             <div class="actions">
                 <button data-testid="apply-button" class="primary" on:click=move |_| on_apply.run(())>

@@ -7,6 +7,7 @@ mod daemonsets;
 mod editor;
 mod events;
 mod gallery;
+mod highlight;
 mod terminal;
 
 use daemonlab_core::sim::Cluster;
