@@ -292,3 +292,26 @@ test('gallery: a node goes down, the web pod is evicted and the daemon pod stays
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('fifty nodes stay readable, each card as wide as on a small cluster', async () => {
+  const { page, errors, close } = await open();
+  const nodes = Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nkind: Node\nmetadata:\n  name: node-${String(i + 1).padStart(2, '0')}\n`);
+  const ds = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n      - name: agent\n        image: busybox:1.36\n';
+  await page.getByTestId('yaml-editor').fill([...nodes, ds].join('---\n'));
+  await page.getByTestId('apply-button').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 53);
+  await page.getByTestId('speed-20').click();
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-owner="agent"][data-phase="Running"]').length === 52,
+    null,
+    { timeout: 20000 },
+  );
+  const widths = await page.$$eval('[data-testid="node"]', (cards) => cards.map((c) => c.getBoundingClientRect().width));
+  assert.ok(Math.min(...widths) >= 200, `narrowest card ${Math.min(...widths)}px`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'no horizontal scrolling');
+  await page.getByTestId('pause').click();
+  await page.screenshot({ path: path.join(shots, 'fifty-nodes.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
