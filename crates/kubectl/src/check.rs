@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use daemonlab_core::sim::Cluster;
 
-use crate::shell::{heredoc_delimiter, Shell};
+use crate::shell::{heredoc_delimiter, Layered, Shell};
 use crate::Files;
 
 /// One command of a page, where it is, and what the page says it prints.
@@ -282,27 +282,12 @@ fn diff(expected: &[String], actual: &[&str]) -> String {
     out
 }
 
-/// Files from the page first, then from `files`.
-struct PageFiles<'a> {
-    page: &'a BTreeMap<String, String>,
-    folder: &'a dyn Files,
-}
-
-impl Files for PageFiles<'_> {
-    fn read(&self, path: &str) -> Option<String> {
-        self.page
-            .get(path)
-            .cloned()
-            .or_else(|| self.folder.read(path))
-    }
-}
-
 /// Runs the page `markdown` (named `page` in messages) and compares.
 pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report {
     let (steps, page_files) = parse(markdown);
-    let files = PageFiles {
-        page: &page_files,
-        folder: files,
+    let files = Layered {
+        own: &page_files,
+        outside: files,
     };
     let mut cluster = Cluster::new(seed);
     let mut shell = Shell::new();

@@ -31,10 +31,10 @@ pub struct Shell {
     files: BTreeMap<String, String>,
 }
 
-/// The session's files first, then the ones outside it.
-struct Layered<'a> {
-    own: &'a BTreeMap<String, String>,
-    outside: &'a dyn Files,
+/// Files of one's own first (a session's, a page's), then the ones outside.
+pub(crate) struct Layered<'a> {
+    pub own: &'a BTreeMap<String, String>,
+    pub outside: &'a dyn Files,
 }
 
 impl Files for Layered<'_> {
