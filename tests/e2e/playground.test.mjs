@@ -315,3 +315,21 @@ test('fifty nodes stay readable, each card as wide as on a small cluster', async
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('pausing at each rollout step stops the clock when a node gets its new pod', async () => {
+  const { page, errors, close } = await open();
+  await loadScenario(page, 'rolling-update');
+  await page.getByTestId('pause-each-step').check();
+  await page.getByTestId('speed-5').click();
+  const ds = page.locator('[data-testid="daemonset"][data-daemonset="fluent-bit"]');
+  await ds.getByTestId('set-image-input').fill('fluent/fluent-bit:3.0');
+  await ds.getByTestId('set-image').click();
+  await page.waitForSelector('[data-testid="play"]:not([disabled])', { timeout: 20000 });
+  const numbers = (await ds.getByTestId('ds-numbers').locator('td').allTextContents()).map(Number);
+  assert.ok(numbers[3] > 0 && numbers[3] < 6, `paused mid-rollout with ${numbers[3]} up to date`);
+  const clock = await page.getByTestId('clock').textContent();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId('clock').textContent(), clock, 'time stays paused');
+  assert.deepEqual(errors, []);
+  await close();
+});

@@ -2,7 +2,7 @@
 //! DaemonSet that has no pod there, the reason. Node actions run the kubectl
 //! (or `sim`) command a user would type, so the terminal shows it.
 
-use daemonlab_core::view::{ClusterView, NodeCard, PodChip};
+use daemonlab_core::view::{ClusterView, NodeCard, PodChip, ResourceBar};
 use leptos::prelude::*;
 
 #[component]
@@ -34,20 +34,64 @@ pub fn ClusterPanel(
     }
 }
 
-/// A Node manifest for `kubectl apply -f - <<EOF`.
-fn node_manifest(name: &str, labels: &str) -> String {
+/// A Node manifest for `kubectl apply -f - <<EOF`: `labels` as `k=v`,
+/// `taints` as kubectl prints them (`k=v:Effect`, `k:Effect`).
+fn node_manifest(name: &str, labels: &[&str], taints: &[String]) -> String {
     let mut text = format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\n");
-    let pairs: Vec<(&str, &str)> = labels
-        .split([',', ' '])
-        .filter_map(|l| l.split_once('='))
-        .collect();
+    let pairs: Vec<(&str, &str)> = labels.iter().filter_map(|l| l.split_once('=')).collect();
     if !pairs.is_empty() {
         text.push_str("  labels:\n");
         for (k, v) in pairs {
             text.push_str(&format!("    {k}: \"{v}\"\n"));
         }
     }
+    if !taints.is_empty() {
+        text.push_str("spec:\n  taints:\n");
+        for taint in taints {
+            let (key_value, effect) = taint.rsplit_once(':').unwrap_or((taint, "NoSchedule"));
+            let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
+            text.push_str(&format!("  - key: {key}\n    effect: {effect}\n"));
+            if !value.is_empty() {
+                text.push_str(&format!("    value: \"{value}\"\n"));
+            }
+        }
+    }
     text
+}
+
+/// The first of `name-copy`, `name-copy-2`, … that no node has.
+fn free_name(name: &str, taken: &[String]) -> String {
+    let base = format!("{name}-copy");
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or(base)
+}
+
+/// Requested vs allocatable, as a bar with its numbers.
+fn resource_bar(bar: ResourceBar) -> impl IntoView {
+    let width = format!("width: {}%", bar.percent.min(100));
+    let class = if bar.percent > 100 {
+        "bar-fill over"
+    } else {
+        "bar-fill"
+    };
+    let text = format!(
+        "{} {} / {} ({}%)",
+        bar.name, bar.requested, bar.allocatable, bar.percent
+    );
+    view! {
+        <div class="resource" data-testid="resource" data-resource=bar.name title="Requested by this node's pods, of what it can allocate">
+            <span class="resource-text">{text}</span>
+            <span class="bar"><span class=class style=width></span></span>
+        </div>
+    }
 }
 
 #[component]
@@ -60,7 +104,9 @@ fn AddNode(on_command: Callback<(String, String)>) -> impl IntoView {
         if node.is_empty() {
             return;
         }
-        let manifest = node_manifest(&node, &labels.get_untracked());
+        let typed = labels.get_untracked();
+        let pairs: Vec<&str> = typed.split([',', ' ']).filter(|l| !l.is_empty()).collect();
+        let manifest = node_manifest(&node, &pairs, &[]);
         on_command.run(("kubectl apply -f - <<EOF".to_string(), manifest));
         name.set(String::new());
     };
@@ -130,10 +176,27 @@ fn NodeCardView(
                     format!("sim node down {name}"),
                 )
             };
+            let duplicate = {
+                let taken: Vec<String> =
+                    view.with_untracked(|v| v.nodes.iter().map(|n| n.name.clone()).collect());
+                let copy = free_name(&name, &taken);
+                let labels: Vec<&str> = node.labels.iter().map(String::as_str).collect();
+                let manifest = node_manifest(&copy, &labels, &node.taints);
+                view! {
+                    <button
+                        class="node-action"
+                        data-testid="duplicate-node"
+                        on:click=move |_| on_command.run(("kubectl apply -f - <<EOF".to_string(), manifest.clone()))
+                    >
+                        "Duplicate"
+                    </button>
+                }
+            };
             Some(view! {
                 {cordon}
                 {button("Drain", "drain", format!("kubectl drain {name} --ignore-daemonsets"))}
                 {kubelet}
+                {duplicate}
                 {button("Delete", "delete-node", format!("kubectl delete node {name}"))}
             })
         }
@@ -216,6 +279,7 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
             <span class=status_class>{node.status}</span>
         </header>
         <p class="roles">"Roles: " {roles}</p>
+        <div class="resources">{node.resources.into_iter().map(resource_bar).collect_view()}</div>
         <ul class="labels" aria-label="Labels">{labels}</ul>
         <ul class="taints" aria-label="Taints">{taints}</ul>
     }

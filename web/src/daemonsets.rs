@@ -184,6 +184,8 @@ fn DaemonSetCard(
 pub fn DaemonSetPanel(
     #[prop(into)] daemonsets: Signal<Vec<DaemonSetRow>>,
     #[prop(into)] now: Signal<Timestamp>,
+    /// Pause the clock whenever a rollout replaces a node's pod.
+    pause_each_step: RwSignal<bool>,
     #[prop(into)] on_command: Callback<(String, String)>,
 ) -> impl IntoView {
     let keys = Memo::new(move |_| {
@@ -199,7 +201,18 @@ pub fn DaemonSetPanel(
     };
     view! {
         <section class="ds-panel" aria-label="DaemonSets">
-            <h2>"DaemonSets"</h2>
+            <div class="panel-head">
+                <h2>"DaemonSets"</h2>
+                <label class="pause-steps">
+                    <input
+                        type="checkbox"
+                        data-testid="pause-each-step"
+                        prop:checked=move || pause_each_step.get()
+                        on:change:target=move |ev| pause_each_step.set(ev.target().checked())
+                    />
+                    "Pause at each rollout step"
+                </label>
+            </div>
             {empty}
             <div class="ds-list">
                 <For each=move || keys.get() key=|key| key.clone() let:key>

@@ -180,6 +180,7 @@ pub fn App() -> impl IntoView {
     let entries = RwSignal::new(Vec::<TermEntry>::new());
     let next_entry = StoredValue::new(0u64);
     let playing = RwSignal::new(true);
+    let pause_each_step = RwSignal::new(false);
     let speed = RwSignal::new(1u32);
 
     Effect::new(move |_| save(EDITOR_KEY, &text.read()));
@@ -193,6 +194,19 @@ pub fn App() -> impl IntoView {
             }
             let rows = daemonsets_view(c);
             if ds_rows.with_untracked(|r| *r != rows) {
+                // A rollout step: a node of a DaemonSet got its up-to-date pod.
+                let stepped = ds_rows.with_untracked(|old| {
+                    rows.iter().any(|row| {
+                        old.iter().any(|o| {
+                            o.namespace == row.namespace
+                                && o.name == row.name
+                                && row.updated > o.updated
+                        })
+                    })
+                });
+                if stepped && pause_each_step.get_untracked() {
+                    playing.set(false);
+                }
                 ds_rows.set(rows);
             }
             let events = events_view(c, EVENT_ROWS);
@@ -345,7 +359,7 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="right">
                 <ClusterPanel view=view_model on_command=run />
-                <DaemonSetPanel daemonsets=ds_rows now=now on_command=run />
+                <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=run />
                 <EventLog events=event_rows now=now />
             </div>
         </main>

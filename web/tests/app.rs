@@ -337,3 +337,48 @@ async fn node_actions_and_rollout_controls_run_kubectl_in_the_terminal() {
         .any(|m| m.text_content().unwrap_or_default().contains("revision 2")));
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn cards_show_requests_and_duplicate_a_node_with_its_labels_and_taints() {
+    let root = mount();
+    tick().await;
+    let cpu = one(&root, "[data-node=worker-1] [data-resource=cpu]")
+        .text_content()
+        .unwrap_or_default();
+    assert_eq!(cpu, "cpu 50m / 4 (1%)");
+    click(
+        &root,
+        "[data-node=control-plane] [data-testid=duplicate-node]",
+    );
+    tick().await;
+    let copy = one(&root, "[data-node=control-plane-copy]");
+    let taint = one(&copy, ".taint").text_content();
+    assert_eq!(
+        taint.as_deref(),
+        Some("node-role.kubernetes.io/control-plane:NoSchedule")
+    );
+    assert!(terminal_text(&root).contains("node/control-plane-copy created"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_event_log_filters_by_object() {
+    let root = mount();
+    tick().await;
+    let filter: HtmlInputElement = one(&root, "[data-testid=event-filter]").unchecked_into();
+    filter.set_value("daemonset/");
+    filter
+        .dispatch_event(&Event::new("input").expect("an event"))
+        .expect("dispatched");
+    tick().await;
+    let objects: Vec<String> = all(&root, "[data-testid=event] .event-object")
+        .iter()
+        .filter_map(|e| e.text_content())
+        .collect();
+    assert!(!objects.is_empty());
+    assert!(
+        objects.iter().all(|o| o == "daemonset/node-exporter"),
+        "{objects:?}"
+    );
+    root.remove();
+}

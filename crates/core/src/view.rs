@@ -8,7 +8,7 @@ use crate::api::{Kind, Served};
 use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
 
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
-use crate::controllers::{is_pod_ready, pod_phase};
+use crate::controllers::{is_pod_ready, pod_phase, scheduler};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
 use crate::sim::{Cluster, RolloutSample};
@@ -44,6 +44,67 @@ pub struct NodeCard {
     pub kubelet_down: bool,
     /// `spec.unschedulable` (cordoned).
     pub cordoned: bool,
+    /// CPU and memory the node's pods request, against what it can allocate.
+    pub resources: Vec<ResourceBar>,
+}
+
+/// One resource of a node: requested by its pods vs allocatable, as
+/// `kubectl describe node` sums them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceBar {
+    pub name: &'static str,
+    pub requested: String,
+    pub allocatable: String,
+    /// Requested as a percentage of allocatable, rounded down (may exceed 100).
+    pub percent: u32,
+}
+
+/// Millicores as kubectl writes CPU: `4`, `550m`.
+fn cpu_text(milli: i128) -> String {
+    if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        format!("{milli}m")
+    }
+}
+
+/// Millibytes as a short binary size: `16Gi`, `320Mi`, `1.5Gi`.
+fn memory_text(milli: i128) -> String {
+    let bytes = milli / 1000;
+    const MI: i128 = 1 << 20;
+    const GI: i128 = 1 << 30;
+    if bytes >= GI {
+        let tenths = bytes * 10 / GI;
+        if tenths % 10 == 0 {
+            format!("{}Gi", tenths / 10)
+        } else {
+            format!("{}.{}Gi", tenths / 10, tenths % 10)
+        }
+    } else {
+        format!("{}Mi", bytes / MI)
+    }
+}
+
+fn resource_bars(cluster: &Cluster, node: &Node) -> Vec<ResourceBar> {
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    let used = scheduler::usage_on(cluster.store(), name);
+    let bar = |resource: &'static str, requested: i128, text: fn(i128) -> String| {
+        let allocatable = scheduler::allocatable(node, resource);
+        ResourceBar {
+            name: resource,
+            requested: text(requested),
+            allocatable: text(allocatable),
+            percent: if allocatable > 0 {
+                u32::try_from(requested * 100 / allocatable).unwrap_or(u32::MAX)
+            } else {
+                0
+            },
+        }
+    };
+    vec![
+        bar("cpu", used.cpu, cpu_text),
+        bar("memory", used.memory, memory_text),
+    ]
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -344,6 +405,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                 not_running,
                 kubelet_down: cluster.kubelet_is_down(&name),
                 cordoned: node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
+                resources: resource_bars(cluster, node),
                 name,
             }
         })

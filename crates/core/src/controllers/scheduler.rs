@@ -66,9 +66,9 @@ pub fn demand(pod: &Pod) -> Demand {
 
 /// What the pods already bound to a node take from it.
 #[derive(Clone, Debug, Default)]
-struct Usage {
-    cpu: i128,
-    memory: i128,
+pub(crate) struct Usage {
+    pub(crate) cpu: i128,
+    pub(crate) memory: i128,
     ephemeral: i128,
     pods: usize,
     ports: BTreeSet<(String, i32)>,
@@ -98,7 +98,7 @@ impl UsageCache {
 }
 
 /// What the pods bound to `node` that have not finished take from it.
-fn usage_on(store: &Store, node: &str) -> Usage {
+pub(crate) fn usage_on(store: &Store, node: &str) -> Usage {
     let mut usage = Usage::default();
     for pod in store.pods_on_node(node) {
         if !matches!(pod_phase(pod), "Succeeded" | "Failed") {
@@ -108,7 +108,8 @@ fn usage_on(store: &Store, node: &str) -> Usage {
     usage
 }
 
-fn allocatable(node: &Node, name: &str) -> i128 {
+/// A node's allocatable `name`, in thousandths (millicores, millibytes).
+pub(crate) fn allocatable(node: &Node, name: &str) -> i128 {
     quantity(
         node.status.as_ref().and_then(|s| s.allocatable.as_ref()),
         name,
