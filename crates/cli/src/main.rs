@@ -111,26 +111,27 @@ fn seed_and_file(args: &[String]) -> Result<(u64, String), String> {
     Ok((seed, file.ok_or_else(|| USAGE.to_string())?))
 }
 
-fn run(args: &[String]) -> Result<String, String> {
+/// The seed, the file's name and text, and its folder (where `-f` paths start).
+fn input_with_folder(args: &[String]) -> Result<(u64, String, String, Folder), String> {
     let (seed, file) = seed_and_file(args)?;
     let text = read_input(&file)?;
     let folder = std::path::Path::new(&file)
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
+    Ok((seed, file, text, Folder(folder)))
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    let (seed, _, text, folder) = input_with_folder(args)?;
     let mut cluster = Cluster::new(seed);
-    Ok(run_script(&mut cluster, &text, &Folder(folder)))
+    Ok(run_script(&mut cluster, &text, &folder))
 }
 
 /// `daemonlab check`: the report, and whether the page passed.
 fn check(args: &[String]) -> Result<(String, bool), String> {
-    let (seed, file) = seed_and_file(args)?;
-    let text = read_input(&file)?;
-    let folder = std::path::Path::new(&file)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let report = daemonlab_kubectl::check::check(&text, &file, seed, &Folder(folder));
+    let (seed, file, text, folder) = input_with_folder(args)?;
+    let report = daemonlab_kubectl::check::check(&text, &file, seed, &folder);
     Ok((report.render(&file), report.passed()))
 }
 

@@ -15,7 +15,7 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::args::Args;
-use crate::jsonpath::{go_syntax, go_value, Template};
+use crate::jsonpath::{go_syntax, Template};
 use crate::resources::resolve;
 use crate::selector::{format_label_selector, Selector};
 use crate::table::{human_duration, layout};
@@ -501,7 +501,11 @@ fn custom_columns(spec: &str) -> Result<Vec<(String, Template)>, String> {
 
 /// One custom-columns cell: every result as Go's `%v`, comma-separated.
 fn custom_column_cell(results: &[Vec<std::borrow::Cow<'_, Value>>]) -> String {
-    let values: Vec<String> = results.iter().flatten().map(|v| go_value(v)).collect();
+    let values: Vec<String> = results
+        .iter()
+        .flatten()
+        .map(|v| daemonlab_core::api::server::go_value(v, true))
+        .collect();
     if values.is_empty() {
         "<none>".to_string()
     } else {

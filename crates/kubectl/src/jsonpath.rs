@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use daemonlab_core::api::server::{go_float, go_value};
 use serde_json::Value;
 
 /// A parsed template.
@@ -604,7 +605,7 @@ fn elements<'a>(value: &Cow<'a, Value>) -> Result<Vec<Cow<'a, Value>>, String> {
         Value::Array(_) => Ok(children(value)),
         other => Err(format!(
             "{} is not array or slice and cannot be filtered",
-            go_value(other)
+            go_value(other, true)
         )),
     }
 }
@@ -656,49 +657,6 @@ pub fn go_json(value: &Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
-}
-
-/// Go's `fmt` `%v` of a decoded JSON value, as custom columns print it:
-/// `map[key:value]`, `[a b]`.
-pub fn go_value(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => "<nil>".to_string(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(go_value).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(map) => format!(
-            "map[{}]",
-            map.iter()
-                .map(|(k, v)| format!("{k}:{}", go_value(v)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        Value::Number(n) if n.is_f64() => go_float(n.as_f64().unwrap_or_default()),
-        other => other.to_string(),
-    }
-}
-
-/// Go's `%v` for a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`).
-fn go_float(f: f64) -> String {
-    let exponent = if f == 0.0 {
-        0
-    } else {
-        f.abs().log10().floor() as i32
-    };
-    if (-4..21).contains(&exponent) {
-        format!("{f}")
-    } else {
-        let text = format!("{f:e}");
-        match text.split_once('e') {
-            Some((mantissa, exp)) => {
-                let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
-                format!("{mantissa}e{sign}{digits:0>2}")
-            }
-            None => text,
-        }
-    }
 }
 
 /// Go's `%#v` of a decoded JSON value, as kubectl prints the object in a
@@ -836,13 +794,15 @@ mod tests {
 
     #[test]
     fn go_formatting() {
-        let value = json!({"b": [1, "x"], "a": {"c": null}, "f": 2.5});
-        assert_eq!(go_value(&value), "map[a:map[c:<nil>] b:[1 x] f:2.5]");
+        let value = json!({"b": [1, "x"], "a": {"c": null}, "f": 2.5, "g": 2e6});
+        assert_eq!(
+            go_value(&value, true),
+            "map[a:map[c:<nil>] b:[1 x] f:2.5 g:2e+06]"
+        );
         assert_eq!(
             go_syntax(&json!({"a": ["x", 1]})),
             r#"map[string]interface {}{"a":[]interface {}{"x", 1}}"#
         );
-        assert_eq!(go_float(1e21), "1e+21");
         assert_eq!(go_json(&json!({"a": "<b>"})), r#"{"a":"\u003cb\u003e"}"#);
     }
 }

@@ -215,7 +215,7 @@ fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
 
 /// Go's `%v` of a float64 (JSON numbers decode to float64): shortest digits,
 /// exponent form from 1e+06 up and below 1e-04.
-fn go_float(f: f64) -> String {
+pub fn go_float(f: f64) -> String {
     let scientific = format!("{f:e}");
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
@@ -227,21 +227,28 @@ fn go_float(f: f64) -> String {
     }
 }
 
-/// Go's `%+v` of a decoded JSON value, as the server quotes a refused patch.
-fn go_value(value: &Value) -> String {
+/// Go's `%v` of a decoded JSON value: `map[k:v]`, `[a b]`. With `ints`,
+/// whole numbers are int64 (as in unstructured objects, which kubectl
+/// prints); without, every number is a float64 (as the server decodes a patch).
+pub fn go_value(value: &Value, ints: bool) -> String {
     match value {
         Value::Null => "<nil>".to_string(),
         Value::Bool(b) => b.to_string(),
+        Value::Number(n) if ints && !n.is_f64() => n.to_string(),
         Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
         Value::String(s) => s.clone(),
         Value::Array(items) => format!(
             "[{}]",
-            items.iter().map(go_value).collect::<Vec<_>>().join(" ")
+            items
+                .iter()
+                .map(|v| go_value(v, ints))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::Object(map) => format!(
             "map[{}]",
             map.iter()
-                .map(|(k, v)| format!("{k}:{}", go_value(v)))
+                .map(|(k, v)| format!("{k}:{}", go_value(v, ints)))
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
@@ -278,7 +285,7 @@ fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Objec
     let refuse = |detail: String, fields: Vec<String>| {
         let cause = FieldError::invalid(
             "patch",
-            super::validation::Rendered::str(&go_value(&patch_between(current, merged))),
+            super::validation::Rendered::str(&go_value(&patch_between(current, merged), false)),
             &detail,
         );
         let mut e = ApiError::invalid("", "", "", vec![cause]);
