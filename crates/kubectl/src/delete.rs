@@ -132,10 +132,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
         let Some(first) = args.positional.first() else {
             return Output::error("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
         };
-        let (type_arg, names): (&str, Vec<String>) = match first.split_once('/') {
-            Some((kind, name)) => (kind, vec![name.to_string()]),
-            None => (first.as_str(), args.positional[1..].to_vec()),
-        };
+        let (type_arg, names) = crate::resources::type_and_names(first, &args.positional[1..]);
         let Some(kind) = resolve(type_arg) else {
             return Output::error(format!(
                 "error: the server doesn't have a resource type \"{type_arg}\""

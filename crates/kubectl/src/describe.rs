@@ -43,10 +43,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let Some(first) = args.positional.first() else {
         return Output::error("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
     };
-    let (type_arg, names): (&str, Vec<String>) = match first.split_once('/') {
-        Some((kind, name)) => (kind, vec![name.to_string()]),
-        None => (first.as_str(), args.positional[1..].to_vec()),
-    };
+    let (type_arg, names) = crate::resources::type_and_names(first, &args.positional[1..]);
     let Some(kind) = resolve(type_arg) else {
         return Output::error(format!(
             "error: the server doesn't have a resource type \"{type_arg}\""

@@ -526,10 +526,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let Some(first) = args.positional.first() else {
         return Output::error(NO_RESOURCE);
     };
-    let (type_arg, mut names): (&str, Vec<String>) = match first.split_once('/') {
-        Some((kind, name)) => (kind, vec![name.to_string()]),
-        None => (first.as_str(), args.positional[1..].to_vec()),
-    };
+    let (type_arg, mut names) = crate::resources::type_and_names(first, &args.positional[1..]);
     if type_arg.contains(',') {
         names.clear();
     }

@@ -20,6 +20,15 @@ pub fn resolve(name: &str) -> Option<Kind> {
     })
 }
 
+/// The resource type and names of `get`/`describe`/`delete` arguments:
+/// `TYPE NAME...` or `TYPE/NAME`.
+pub fn type_and_names<'a>(first: &'a str, rest: &[String]) -> (&'a str, Vec<String>) {
+    match first.split_once('/') {
+        Some((kind, name)) => (kind, vec![name.to_string()]),
+        None => (first, rest.to_vec()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
