@@ -133,12 +133,16 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
 
 /// Kinds without a describer of their own: name, namespace, labels, annotations.
 fn generic(object: &Object, lines: &mut Vec<String>) {
-    let meta = object.metadata();
-    lines.push(format!("Name:\t{}", object.name()));
-    if object.kind().namespaced() {
-        lines.push(format!("Namespace:\t{}", object.namespace()));
+    name_and_namespace(object.metadata(), lines);
+    labels_and_annotations(object.metadata(), lines);
+}
+
+/// `Name:`, and `Namespace:` for a namespaced object.
+fn name_and_namespace(meta: &ObjectMeta, lines: &mut Vec<String>) {
+    lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
+    if let Some(namespace) = &meta.namespace {
+        lines.push(format!("Namespace:\t{namespace}"));
     }
-    labels_and_annotations(meta, lines);
 }
 
 fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
@@ -177,11 +181,7 @@ fn daemonset(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String>) {
     let meta = &ds.metadata;
     let spec = ds.spec.clone().unwrap_or_default();
     let status = ds.status.clone().unwrap_or_default();
-    lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
-    lines.push(format!(
-        "Namespace:\t{}",
-        meta.namespace.clone().unwrap_or_default()
-    ));
+    name_and_namespace(meta, lines);
     lines.push(format!(
         "Selector:\t{}",
         format_label_selector(&spec.selector)
@@ -326,6 +326,14 @@ fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
     node_resources(cluster, node, lines);
 }
 
+/// Adds each quantity of `list` to the same resource in `total`.
+fn add_into(total: &mut BTreeMap<String, Quantity>, list: BTreeMap<String, Quantity>) {
+    for (name, q) in list {
+        let sum = total.get(&name).map_or(q, |t| t.add(&q));
+        total.insert(name, sum);
+    }
+}
+
 /// A pod's requests and limits as `resourcehelper.PodRequestsAndLimits` sums
 /// them: containers added, each init container a floor.
 fn pod_requests_and_limits(
@@ -346,12 +354,8 @@ fn pod_requests_and_limits(
     };
     for container in &spec.containers {
         let (requests, limits) = lists(container);
-        for (total, list) in [(&mut totals.0, requests), (&mut totals.1, limits)] {
-            for (name, q) in list {
-                let sum = total.get(&name).map_or(q, |t: &Quantity| t.add(&q));
-                total.insert(name, sum);
-            }
-        }
+        add_into(&mut totals.0, requests);
+        add_into(&mut totals.1, limits);
     }
     for container in spec.init_containers.iter().flatten() {
         let (requests, limits) = lists(container);
@@ -429,12 +433,8 @@ fn node_resources(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
             cell(&limits, "memory"),
             age(pod.metadata.creation_timestamp.as_ref(), now)
         ));
-        for (total, list) in [(&mut totals.0, requests), (&mut totals.1, limits)] {
-            for (k, q) in list {
-                let sum = total.get(&k).map_or(q, |t: &Quantity| t.add(&q));
-                total.insert(k, sum);
-            }
-        }
+        add_into(&mut totals.0, requests);
+        add_into(&mut totals.1, limits);
     }
     lines.push("Allocated resources:".to_string());
     lines.push("  (Total limits may be over 100 percent, i.e., overcommitted.)".to_string());
@@ -460,11 +460,7 @@ fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
     let meta = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();
-    lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
-    lines.push(format!(
-        "Namespace:\t{}",
-        meta.namespace.clone().unwrap_or_default()
-    ));
+    name_and_namespace(meta, lines);
     if let Some(priority) = spec.priority {
         lines.push(format!("Priority:\t{priority}"));
     }
