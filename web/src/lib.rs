@@ -186,8 +186,18 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| save(EDITOR_KEY, &text.read()));
 
     // Redraws what changed since the last look; unchanged parts keep their DOM.
-    let refresh = move || {
+    // The views only change when the store does (or a command ran: a kubelet
+    // taken down writes nothing yet), so a tick that changed nothing only
+    // moves the clock.
+    let seen_version = StoredValue::new(None::<u64>);
+    let refresh = move |force: bool| {
         cluster.with_value(|c| {
+            now.set(c.now());
+            let version = c.store().resource_version();
+            if !force && seen_version.get_value() == Some(version) {
+                return;
+            }
+            seen_version.set_value(Some(version));
             let nodes = cluster_view(c);
             if view_model.with_untracked(|v| *v != nodes) {
                 view_model.set(nodes);
@@ -213,7 +223,6 @@ pub fn App() -> impl IntoView {
             if event_rows.with_untracked(|e| *e != events) {
                 event_rows.set(events);
             }
-            now.set(c.now());
         });
     };
 
@@ -242,7 +251,7 @@ pub fn App() -> impl IntoView {
         if result.applied {
             remember(Action::Apply(source));
             persist();
-            refresh();
+            refresh(true);
         }
         outcome.set(Some(result));
     };
@@ -261,7 +270,7 @@ pub fn App() -> impl IntoView {
             heredoc: heredoc.clone(),
         });
         persist();
-        refresh();
+        refresh(true);
         let id = next_entry.get_value();
         next_entry.set_value(id + 1);
         let command = if heredoc.is_empty() {
@@ -287,7 +296,7 @@ pub fn App() -> impl IntoView {
     let advance = move |ms: u64| {
         cluster.update_value(|c| c.advance(Duration::from_millis(ms)));
         remember(Action::Advance(ms));
-        refresh();
+        refresh(false);
     };
 
     let step = move || {
@@ -342,7 +351,7 @@ pub fn App() -> impl IntoView {
         outcome.set(Some(result));
         entries.set(Vec::new());
         current_scenario.set(Some(scenario.id));
-        refresh();
+        refresh(true);
     };
 
     view! {
