@@ -2,7 +2,7 @@
 //! by the object they are about.
 
 use daemonlab_core::view::EventRow;
-use daemonlab_kubectl::get::age;
+use daemonlab_kubectl::printers::age;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use leptos::prelude::*;

@@ -16,7 +16,7 @@ fn started(seed: u64) -> Cluster {
     let (found, error) = manifests(STARTER);
     assert_eq!(error, None);
     for manifest in &found {
-        let kind = kind_of(manifest).expect("a served kind");
+        let kind = kind_of(manifest, cluster.store()).expect("a served kind");
         cluster
             .apply_manifest(kind, &manifest.json, "default")
             .expect("applies");

@@ -114,9 +114,18 @@ fn apply_manifests(
     syntax_error: Option<SyntaxError>,
     source_name: &str,
 ) -> Report {
-    let documents = found
+    // kubectl maps every object to a resource before it sends any: a custom
+    // resource whose CRD is in the same text is not known yet.
+    let mapped: Vec<(Manifest, Result<Kind, Failure>)> = found
         .into_iter()
-        .map(|manifest| apply_one(cluster, &manifest))
+        .map(|manifest| {
+            let kind = map_kind(cluster, &manifest);
+            (manifest, kind)
+        })
+        .collect();
+    let documents = mapped
+        .into_iter()
+        .map(|(manifest, kind)| apply_one(cluster, &manifest, kind))
         .collect();
     cluster.reconcile();
     Report {
@@ -146,14 +155,24 @@ fn describe_info(kind: Kind, name: &str, namespace: &str) -> String {
     )
 }
 
-fn apply_one(cluster: &mut Cluster, manifest: &Manifest) -> DocumentResult {
-    let outcome = if manifest.kind().is_empty() {
-        Err(Failure::MissingKind {
+/// The resource a manifest maps to, from what the server serves now.
+fn map_kind(cluster: &Cluster, manifest: &Manifest) -> Result<Kind, Failure> {
+    if manifest.kind().is_empty() {
+        return Err(Failure::MissingKind {
             json: manifest.json.to_string(),
-        })
-    } else {
-        match kind_of(manifest) {
-            Err(mapping) => Err(Failure::Mapping(mapping)),
+        });
+    }
+    kind_of(manifest, cluster.store()).map_err(Failure::Mapping)
+}
+
+fn apply_one(
+    cluster: &mut Cluster,
+    manifest: &Manifest,
+    kind: Result<Kind, Failure>,
+) -> DocumentResult {
+    let outcome = {
+        match kind {
+            Err(failure) => Err(failure),
             Ok(kind) if manifest.name().is_empty() => Err(Failure::EmptyName {
                 kind,
                 namespace: if kind.namespaced() {

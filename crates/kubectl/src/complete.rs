@@ -91,7 +91,8 @@ pub fn complete(cluster: &Cluster, line: &str) -> (usize, Vec<String>) {
                 types
             }
             ["kubectl", "get" | "describe" | "delete" | "label" | "annotate", kind, ..] => {
-                resolve(kind).map_or_else(Vec::new, |kind| names(cluster, kind, namespace))
+                resolve(cluster.store(), kind)
+                    .map_or_else(Vec::new, |kind| names(cluster, kind, namespace))
             }
             _ => Vec::new(),
         }

@@ -107,7 +107,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
             return Output::error(format!("error: error parsing {path}: {}", error.message));
         }
         for manifest in found {
-            match kind_of(&manifest) {
+            match kind_of(&manifest, cluster.store()) {
                 Ok(kind) => {
                     let ns = if kind.namespaced() {
                         Some(manifest.namespace())
@@ -133,7 +133,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
             return Output::error("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
         };
         let (type_arg, names) = crate::resources::type_and_names(first, &args.positional[1..]);
-        let Some(kind) = resolve(type_arg) else {
+        let Some(kind) = resolve(cluster.store(), type_arg) else {
             return Output::error(format!(
                 "error: the server doesn't have a resource type \"{type_arg}\""
             ));

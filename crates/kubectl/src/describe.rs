@@ -20,7 +20,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
 
 use crate::args::Args;
-use crate::get::{age, not_found};
+use crate::get::not_found;
+use crate::printers::age;
 use crate::resources::resolve;
 use crate::selector::{format_label_selector, Selector};
 use crate::table::tabwriter;
@@ -44,7 +45,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         return Output::error("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
     };
     let (type_arg, names) = crate::resources::type_and_names(first, &args.positional[1..]);
-    let Some(kind) = resolve(type_arg) else {
+    let Some(kind) = resolve(cluster.store(), type_arg) else {
         return Output::error(format!(
             "error: the server doesn't have a resource type \"{type_arg}\""
         ));

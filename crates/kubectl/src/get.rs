@@ -3,22 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use daemonlab_core::api::{Kind, Object, Served};
-use daemonlab_core::controllers::pod_node_name;
+use daemonlab_core::api::{Kind, Object};
 use daemonlab_core::sim::Cluster;
-use daemonlab_core::view::{node_roles, node_status};
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
-use k8s_openapi::api::scheduling::v1::PriorityClass;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use k8s_openapi::jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use crate::args::Args;
 use crate::jsonpath::{go_syntax, Template};
-use crate::resources::resolve;
-use crate::selector::{format_label_selector, Selector};
-use crate::table::{human_duration, layout};
+use crate::printers::{format_labels, table};
+use crate::resources::expand;
+use crate::selector::Selector;
+use crate::table::layout;
 use crate::yaml::to_yaml;
 use crate::Output;
 
@@ -106,364 +101,8 @@ fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
     })
 }
 
-/// How old something created at `created` is, `now`, as kubectl prints AGE.
-pub fn age(created: Option<&Time>, now: Timestamp) -> String {
-    let Some(created) = created else {
-        return human_duration(None, false);
-    };
-    let seconds = now.as_second() - created.0.as_second();
-    human_duration(
-        Some(std::time::Duration::from_secs(seconds.unsigned_abs())),
-        seconds < 0,
-    )
-}
-
 fn labels_of(meta: &ObjectMeta) -> BTreeMap<String, String> {
     meta.labels.clone().unwrap_or_default()
-}
-
-/// `k=v,k2=v2` sorted by key, or `<none>`.
-fn format_labels(labels: &BTreeMap<String, String>) -> String {
-    if labels.is_empty() {
-        "<none>".to_string()
-    } else {
-        labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-}
-
-/// READY, STATUS and RESTARTS of `kubectl get pods` (`printPod`).
-pub fn pod_columns(pod: &Pod, now: Timestamp) -> (String, String, String) {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let status = pod.status.clone().unwrap_or_default();
-    let total = spec.containers.len();
-    let mut reason = status
-        .reason
-        .clone()
-        .or(status.phase.clone())
-        .unwrap_or_else(|| "Pending".to_string());
-    let mut ready = 0;
-    let mut restarts = 0;
-    let mut last_restart: Option<Timestamp> = None;
-    for container in status.container_statuses.iter().flatten().rev() {
-        restarts += container.restart_count;
-        if let Some(finished) = container
-            .last_state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-            .and_then(|t| t.finished_at.as_ref())
-        {
-            last_restart = Some(last_restart.map_or(finished.0, |t: Timestamp| t.max(finished.0)));
-        }
-        let state = container.state.clone().unwrap_or_default();
-        if let Some(waiting) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
-            reason = waiting;
-        } else if let Some(terminated) = &state.terminated {
-            reason = terminated
-                .reason
-                .clone()
-                .unwrap_or_else(|| match terminated.signal {
-                    Some(signal) if signal != 0 => format!("Signal:{signal}"),
-                    _ => format!("ExitCode:{}", terminated.exit_code),
-                });
-        } else if container.ready && state.running.is_some() {
-            ready += 1;
-        }
-    }
-    if pod.metadata.deletion_timestamp.is_some() {
-        reason = if status.reason.as_deref() == Some("NodeLost") {
-            "Unknown".to_string()
-        } else {
-            "Terminating".to_string()
-        };
-    }
-    let restarts = match (restarts, last_restart) {
-        (0, _) | (_, None) => restarts.to_string(),
-        (n, Some(at)) => format!("{n} ({} ago)", age(Some(&Time(at)), now)),
-    };
-    (format!("{ready}/{total}"), reason, restarts)
-}
-
-fn node_internal_ip(node: &Node) -> String {
-    node.status
-        .as_ref()
-        .and_then(|s| s.addresses.as_ref())
-        .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
-        .map_or_else(|| "<none>".to_string(), |a| a.address.clone())
-}
-
-/// One kind's table: headers, then a row per object.
-fn table(
-    kind: Kind,
-    objects: &[&Object],
-    now: Timestamp,
-    wide: bool,
-) -> (Vec<String>, Vec<Vec<String>>) {
-    let header = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let created = |o: &Object| age(o.metadata().creation_timestamp.as_ref(), now);
-    match kind {
-        Kind::Node => {
-            let mut headers = header(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"]);
-            if wide {
-                headers.extend(header(&[
-                    "INTERNAL-IP",
-                    "EXTERNAL-IP",
-                    "OS-IMAGE",
-                    "KERNEL-VERSION",
-                    "CONTAINER-RUNTIME",
-                ]));
-            }
-            let rows = objects
-                .iter()
-                .filter_map(|o| Some((o, Node::of(o)?)))
-                .map(|(o, node)| {
-                    let info = node
-                        .status
-                        .as_ref()
-                        .and_then(|s| s.node_info.clone())
-                        .unwrap_or_default();
-                    let roles = node_roles(node);
-                    let mut row = vec![
-                        o.name().to_string(),
-                        node_status(node),
-                        if roles.is_empty() {
-                            "<none>".to_string()
-                        } else {
-                            roles.join(",")
-                        },
-                        created(o),
-                        info.kubelet_version.clone(),
-                    ];
-                    if wide {
-                        row.extend([
-                            node_internal_ip(node),
-                            "<none>".to_string(),
-                            info.os_image,
-                            info.kernel_version,
-                            info.container_runtime_version,
-                        ]);
-                    }
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Kind::Pod => {
-            let mut headers = header(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
-            if wide {
-                headers.extend(header(&["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]));
-            }
-            let rows = objects
-                .iter()
-                .filter_map(|o| Some((o, Pod::of(o)?)))
-                .map(|(o, pod)| {
-                    let (ready, status, restarts) = pod_columns(pod, now);
-                    let mut row = vec![o.name().to_string(), ready, status, restarts, created(o)];
-                    if wide {
-                        let pod_status = pod.status.clone().unwrap_or_default();
-                        let none = || "<none>".to_string();
-                        row.extend([
-                            pod_status
-                                .pod_ip
-                                .clone()
-                                .filter(|s| !s.is_empty())
-                                .unwrap_or_else(none),
-                            pod_node_name(pod).map_or_else(none, str::to_string),
-                            pod_status
-                                .nominated_node_name
-                                .clone()
-                                .filter(|s| !s.is_empty())
-                                .unwrap_or_else(none),
-                            none(),
-                        ]);
-                    }
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Kind::DaemonSet => {
-            let mut headers = header(&[
-                "NAME",
-                "DESIRED",
-                "CURRENT",
-                "READY",
-                "UP-TO-DATE",
-                "AVAILABLE",
-                "NODE SELECTOR",
-                "AGE",
-            ]);
-            if wide {
-                headers.extend(header(&["CONTAINERS", "IMAGES", "SELECTOR"]));
-            }
-            let rows = objects
-                .iter()
-                .filter_map(|o| Some((o, DaemonSet::of(o)?)))
-                .map(|(o, ds)| daemonset_row(ds, created(o), wide))
-                .collect();
-            (headers, rows)
-        }
-        Kind::Namespace => (
-            header(&["NAME", "STATUS", "AGE"]),
-            objects
-                .iter()
-                .map(|o| {
-                    let phase = match o {
-                        Object::Namespace(ns) => ns
-                            .status
-                            .as_ref()
-                            .and_then(|s| s.phase.clone())
-                            .unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    vec![o.name().to_string(), phase, created(o)]
-                })
-                .collect(),
-        ),
-        Kind::PriorityClass => (
-            header(&["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]),
-            objects
-                .iter()
-                .filter_map(|o| Some((o, PriorityClass::of(o)?)))
-                .map(|(o, pc)| {
-                    vec![
-                        o.name().to_string(),
-                        pc.value.unwrap_or(0).to_string(),
-                        pc.global_default.unwrap_or(false).to_string(),
-                        created(o),
-                        pc.preemption_policy.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        ),
-        Kind::ControllerRevision => (
-            header(&["NAME", "CONTROLLER", "REVISION", "AGE"]),
-            objects
-                .iter()
-                .filter_map(|o| Some((o, ControllerRevision::of(o)?)))
-                .map(|(o, cr)| {
-                    let controller = cr
-                        .metadata
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .find(|r| r.controller == Some(true))
-                        .map_or_else(
-                            || "<none>".to_string(),
-                            |r| {
-                                format!(
-                                    "{}.{}/{}",
-                                    r.kind.to_lowercase(),
-                                    r.api_version.split('/').next().unwrap_or(""),
-                                    r.name
-                                )
-                            },
-                        );
-                    vec![
-                        o.name().to_string(),
-                        controller,
-                        cr.revision.to_string(),
-                        created(o),
-                    ]
-                })
-                .collect(),
-        ),
-        Kind::Event => (
-            header(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]),
-            objects
-                .iter()
-                .filter_map(|o| Event::of(o))
-                .map(|ev| {
-                    let last = ev
-                        .last_timestamp
-                        .as_ref()
-                        .or(ev.first_timestamp.as_ref())
-                        .or(ev.metadata.creation_timestamp.as_ref());
-                    vec![
-                        age(last, now),
-                        ev.type_.clone().unwrap_or_default(),
-                        ev.reason.clone().unwrap_or_default(),
-                        format!(
-                            "{}/{}",
-                            ev.involved_object
-                                .kind
-                                .clone()
-                                .unwrap_or_default()
-                                .to_lowercase(),
-                            ev.involved_object.name.clone().unwrap_or_default()
-                        ),
-                        ev.message.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        ),
-        Kind::ServiceAccount => (
-            header(&["NAME", "SECRETS", "AGE"]),
-            objects
-                .iter()
-                .map(|o| {
-                    let secrets = match o {
-                        Object::ServiceAccount(sa) => sa.secrets.as_ref().map_or(0, Vec::len),
-                        _ => 0,
-                    };
-                    vec![o.name().to_string(), secrets.to_string(), created(o)]
-                })
-                .collect(),
-        ),
-        Kind::ConfigMap => (
-            header(&["NAME", "DATA", "AGE"]),
-            objects
-                .iter()
-                .map(|o| {
-                    let data = match o {
-                        Object::ConfigMap(cm) => {
-                            cm.data.as_ref().map_or(0, BTreeMap::len)
-                                + cm.binary_data.as_ref().map_or(0, BTreeMap::len)
-                        }
-                        _ => 0,
-                    };
-                    vec![o.name().to_string(), data.to_string(), created(o)]
-                })
-                .collect(),
-        ),
-    }
-}
-
-fn daemonset_row(ds: &DaemonSet, age: String, wide: bool) -> Vec<String> {
-    let status = ds.status.clone().unwrap_or_default();
-    let spec = ds.spec.clone().unwrap_or_default();
-    let pod_spec = spec.template.spec.clone().unwrap_or_default();
-    let mut row = vec![
-        ds.metadata.name.clone().unwrap_or_default(),
-        status.desired_number_scheduled.to_string(),
-        status.current_number_scheduled.to_string(),
-        status.number_ready.to_string(),
-        status.updated_number_scheduled.unwrap_or(0).to_string(),
-        status.number_available.unwrap_or(0).to_string(),
-        format_labels(&pod_spec.node_selector.clone().unwrap_or_default()),
-        age,
-    ];
-    if wide {
-        row.extend([
-            pod_spec
-                .containers
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>()
-                .join(","),
-            pod_spec
-                .containers
-                .iter()
-                .map(|c| c.image.clone().unwrap_or_default())
-                .collect::<Vec<_>>()
-                .join(","),
-            format_label_selector(&spec.selector),
-        ]);
-    }
-    row
 }
 
 /// `kubectl get -o json`: Go's `json.MarshalIndent` with four spaces, which also
@@ -532,8 +171,8 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     }
     let mut kinds = Vec::new();
     for part in type_arg.split(',') {
-        match resolve(part) {
-            Some(kind) => kinds.push(kind),
+        match expand(cluster.store(), part) {
+            Some(expanded) => kinds.extend(expanded),
             None => {
                 return Output::error(format!(
                     "error: the server doesn't have a resource type \"{part}\""
@@ -647,7 +286,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 custom_rows.extend(rows);
             }
             "" | "wide" => {
-                let (mut headers, rows) = table(*kind, &objects, now, output == "wide");
+                let (mut headers, rows) = table(*kind, &objects, store, now, output == "wide");
                 let mut rows = rows;
                 let label_columns: Vec<String> = args
                     .values(&["-L", "--label-columns"])

@@ -1,6 +1,7 @@
 //! `kubectl version` and `kubectl api-resources`: what the simulated cluster
 //! is and serves.
 
+use daemonlab_core::api::store::Store;
 use daemonlab_core::api::Kind;
 use daemonlab_core::controllers::kubelet::KUBELET_VERSION as KUBERNETES_VERSION;
 
@@ -97,16 +98,9 @@ fn verbs(kind: Kind) -> &'static str {
     }
 }
 
-fn categories(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Pod | Kind::DaemonSet => "all",
-        _ => "",
-    }
-}
-
-/// `kubectl api-resources`: the resources the simulated API server serves, core
-/// group first, in discovery's group order.
-pub fn api_resources(args: &Args) -> Output {
+/// `kubectl api-resources`: the resources the simulated API server serves,
+/// custom ones included, sorted by group (core first) and then by name.
+pub fn api_resources(store: &Store, args: &Args) -> Output {
     let output = args.value(&["-o", "--output"]).unwrap_or("");
     if !matches!(output, "" | "wide" | "name") {
         return Output::error(format!("error: --output {output} is not available"));
@@ -122,26 +116,20 @@ pub fn api_resources(args: &Args) -> Output {
         }
     };
     let group = args.value(&["--api-group"]);
-    let group_rank = |g: &str| match g {
-        "" => 0,
-        "apps" => 1,
-        _ => 2,
-    };
-    let mut kinds: Vec<Kind> = Kind::ALL
-        .iter()
-        .copied()
+    let mut kinds: Vec<Kind> = store
+        .kinds()
         .filter(|k| namespaced.is_none_or(|n| k.namespaced() == n))
         .filter(|k| group.is_none_or(|g| k.group() == g))
         .collect();
     match args.value(&["--sort-by"]) {
-        Some("name") => kinds.sort_by_key(|k| k.plural()),
-        Some("kind") => kinds.sort_by_key(|k| k.name()),
+        Some("name") => kinds.sort_by_key(|k| (k.plural(), k.group())),
+        Some("kind") => kinds.sort_by_key(|k| (k.name(), k.plural())),
         Some(other) => {
             return Output::error(format!(
                 "error: --sort-by accepts only name or kind, got {other:?}"
             ))
         }
-        None => kinds.sort_by_key(|k| (group_rank(k.group()), k.plural())),
+        None => kinds.sort_by_key(|k| (k.group(), k.plural())),
     }
     if output == "name" {
         return Output::ok(
@@ -175,7 +163,7 @@ pub fn api_resources(args: &Args) -> Output {
         ];
         if wide {
             row.push(format!("[{}]", verbs(kind).replace(',', " ")));
-            row.push(categories(kind).to_string());
+            row.push(kind.categories().join(","));
         }
         rows.push(row);
     }

@@ -14,6 +14,7 @@ pub mod help;
 pub mod info;
 pub mod jsonpath;
 pub mod nodes;
+pub mod printers;
 pub mod resources;
 pub mod rollout;
 pub mod script;
@@ -110,15 +111,14 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "drain" => {
             parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args))
         }
-        "explain" => {
-            parse(explain::VALUE_FLAGS, explain::BOOL_FLAGS).map(|args| explain::run(&args))
-        }
+        "explain" => parse(explain::VALUE_FLAGS, explain::BOOL_FLAGS)
+            .map(|args| explain::run(cluster, &args)),
         "version" => parse(&["-o", "--output"], &["--client"]).map(|args| info::version(&args)),
         "api-resources" => parse(
             &["-o", "--output", "--api-group", "--namespaced", "--sort-by"],
             &["--no-headers"],
         )
-        .map(|args| info::api_resources(&args)),
+        .map(|args| info::api_resources(cluster.store(), &args)),
         "uncordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, false)),
         other if KUBECTL_COMMANDS.contains(&other) => {
             return Output::error(format!(

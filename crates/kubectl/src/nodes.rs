@@ -12,9 +12,10 @@ use crate::get::not_found;
 use crate::resources::resolve;
 use crate::Output;
 use daemonlab_core::api::names::label_value_errors;
+use daemonlab_core::api::store::Store;
 
 /// `TYPE NAME` or `TYPE/NAME` at the start of the positionals, and what follows.
-fn target(args: &Args) -> Result<(Kind, String, &[String]), String> {
+fn target<'a>(store: &Store, args: &'a Args) -> Result<(Kind, String, &'a [String]), String> {
     let Some(first) = args.positional.first() else {
         return Err("error: resource(s) were provided, but no name was specified".to_string());
     };
@@ -29,14 +30,14 @@ fn target(args: &Args) -> Result<(Kind, String, &[String]), String> {
             (first.as_str(), name.clone(), &args.positional[2..])
         }
     };
-    let kind = resolve(kind)
+    let kind = resolve(store, kind)
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind}\""))?;
     Ok((kind, name, rest))
 }
 
 /// `kubectl label` and `kubectl annotate`: `k=v` sets, `k-` removes.
 pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
-    let (kind, name, changes) = match target(args) {
+    let (kind, name, changes) = match target(cluster.store(), args) {
         Ok(t) => t,
         Err(e) => return Output::error(e),
     };
@@ -142,7 +143,7 @@ fn parse_taint(spec: &str) -> Result<Taint, String> {
 
 /// `kubectl taint nodes NAME k=v:Effect`, `k:Effect-`, `k-`.
 pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
-    let (kind, name, changes) = match target(args) {
+    let (kind, name, changes) = match target(cluster.store(), args) {
         Ok(t) => t,
         Err(e) => return Output::error(e),
     };

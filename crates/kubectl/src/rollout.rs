@@ -19,7 +19,7 @@ use crate::Output;
 const WATCH_LIMIT: Duration = Duration::from_secs(3600);
 
 /// `ds/NAME`, `daemonset/NAME`, `daemonsets.apps/NAME`, or `ds NAME`.
-fn daemonset_name(args: &Args) -> Result<String, String> {
+fn daemonset_name(cluster: &Cluster, args: &Args) -> Result<String, String> {
     let first = args
         .positional
         .first()
@@ -34,7 +34,7 @@ fn daemonset_name(args: &Args) -> Result<String, String> {
                 .ok_or("error: required resource not specified")?,
         ),
     };
-    match crate::resources::resolve(&kind) {
+    match crate::resources::resolve(cluster.store(), &kind) {
         Some(Kind::DaemonSet) => Ok(name),
         Some(other) => Err(format!(
             "error: no status viewer has been implemented for {}",
@@ -70,7 +70,7 @@ fn write(cluster: &mut Cluster, ds: DaemonSet) -> Result<(), String> {
 /// `kubectl set image ds/NAME CONTAINER=IMAGE…`.
 pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(args)?;
+        let name = daemonset_name(cluster, args)?;
         let namespace = namespace(args);
         let mut ds = get(cluster, &namespace, &name)?;
         let skip = if args.positional.first().is_some_and(|p| p.contains('/')) {
@@ -147,7 +147,7 @@ fn strategy_type(ds: &DaemonSet) -> &str {
 
 /// `kubectl rollout status`: a line on every change to the DaemonSet, until done.
 fn status(cluster: &mut Cluster, args: &Args) -> Output {
-    let (name, namespace) = match daemonset_name(args) {
+    let (name, namespace) = match daemonset_name(cluster, args) {
         Ok(name) => (name, namespace(args)),
         Err(e) => return Output::error(e),
     };
@@ -206,7 +206,7 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
 /// `kubectl rollout history` (with `--revision=N`, the revision's template).
 fn history(cluster: &Cluster, args: &Args) -> Output {
     let run = || -> Result<String, String> {
-        let name = daemonset_name(args)?;
+        let name = daemonset_name(cluster, args)?;
         let ds = get(cluster, &namespace(args), &name)?;
         let revisions = revisions_of(cluster.store(), &ds);
         if let Some(wanted) = args.value(&["--revision"]).filter(|r| *r != "0") {
@@ -247,7 +247,7 @@ fn history(cluster: &Cluster, args: &Args) -> Output {
 fn undo(cluster: &mut Cluster, args: &Args) -> Output {
     let mut warning = String::new();
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(args)?;
+        let name = daemonset_name(cluster, args)?;
         let namespace = namespace(args);
         let mut ds = get(cluster, &namespace, &name)?;
         let revisions = revisions_of(cluster.store(), &ds);
@@ -301,7 +301,7 @@ fn undo(cluster: &mut Cluster, args: &Args) -> Output {
 /// `kubectl rollout restart`: stamps the template so every pod is replaced.
 fn restart(cluster: &mut Cluster, args: &Args) -> Output {
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(args)?;
+        let name = daemonset_name(cluster, args)?;
         let mut ds = get(cluster, &namespace(args), &name)?;
         let now = Time(cluster.now()).0.to_string();
         if let Some(spec) = ds.spec.as_mut() {
@@ -342,7 +342,7 @@ pub fn rollout(cluster: &mut Cluster, argv: &[String]) -> Output {
         "history" => history(cluster, &args),
         "undo" => undo(cluster, &args),
         "restart" => restart(cluster, &args),
-        "pause" | "resume" => match daemonset_name(&args) {
+        "pause" | "resume" => match daemonset_name(cluster, &args) {
             Ok(name) => Output::error(format!(
                 "error: daemonsets.apps \"{name}\" {}ing is not supported",
                 sub.trim_end_matches('e')

@@ -380,9 +380,9 @@ fn cases() -> Vec<Case> {
             (3, 1),
         ),
         case(
-            "a kind this cluster does not serve",
-            ds("kind: DaemonSet", "kind: Deployment"),
-            "error: resource mapping not found for name: \"agent\" namespace: \"\" from \"STDIN\": no matches for kind \"Deployment\" in version \"apps/v1\"\nensure CRDs are installed first",
+            "a kind misspelt",
+            ds("kind: DaemonSet", "kind: DeamonSet"),
+            "error: resource mapping not found for name: \"agent\" namespace: \"\" from \"STDIN\": no matches for kind \"DeamonSet\" in version \"apps/v1\"\nensure CRDs are installed first",
             (2, 1),
         ),
         case(

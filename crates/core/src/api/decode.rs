@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::locate::{locate, Segment};
+use super::store::Store;
 use super::{Kind, Object};
 
 /// A position in the submitted text, 1-based like an editor's.
@@ -217,8 +218,8 @@ pub enum MappingError {
     NotServed { api_version: String, kind: String },
 }
 
-/// The served kind a manifest names.
-pub fn kind_of(manifest: &Manifest) -> Result<Kind, MappingError> {
+/// The served kind a manifest names, custom kinds included.
+pub fn kind_of(manifest: &Manifest, store: &Store) -> Result<Kind, MappingError> {
     let (api_version, kind) = (manifest.api_version(), manifest.kind());
     if api_version.is_empty() || kind.is_empty() {
         return Err(MappingError::MissingTypeMeta {
@@ -226,10 +227,12 @@ pub fn kind_of(manifest: &Manifest) -> Result<Kind, MappingError> {
             kind: kind.is_empty(),
         });
     }
-    Kind::lookup(api_version, kind).ok_or_else(|| MappingError::NotServed {
-        api_version: api_version.to_string(),
-        kind: kind.to_string(),
-    })
+    store
+        .lookup_kind(api_version, kind)
+        .ok_or_else(|| MappingError::NotServed {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -297,19 +300,20 @@ mod tests {
             },
             json: serde_json::json!({"apiVersion": api, "kind": kind}),
         };
+        let store = Store::default();
         assert_eq!(
-            kind_of(&manifest("apps/v1", "DaemonSet")),
+            kind_of(&manifest("apps/v1", "DaemonSet"), &store),
             Ok(Kind::DaemonSet)
         );
         assert_eq!(
-            kind_of(&manifest("apps/v1", "Deployment")),
+            kind_of(&manifest("example.com/v1", "Widget"), &store),
             Err(MappingError::NotServed {
-                api_version: "apps/v1".into(),
-                kind: "Deployment".into()
+                api_version: "example.com/v1".into(),
+                kind: "Widget".into()
             })
         );
         assert_eq!(
-            kind_of(&manifest("", "Node")),
+            kind_of(&manifest("", "Node"), &store),
             Err(MappingError::MissingTypeMeta {
                 api_version: true,
                 kind: false

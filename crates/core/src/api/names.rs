@@ -105,6 +105,35 @@ pub fn dns1123_label_errors(value: &str) -> Vec<String> {
     errors
 }
 
+/// `IsDNS1035Label`: Service names, which become DNS labels and must start
+/// with a letter.
+pub fn dns1035_label_errors(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if value.len() > DNS1123_LABEL_MAX {
+        errors.push(format!(
+            "must be no more than {DNS1123_LABEL_MAX} characters"
+        ));
+    }
+    if !(matches_dns1123_label(value) && value.starts_with(|c: char| c.is_ascii_lowercase())) {
+        errors.push("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".to_string());
+    }
+    errors
+}
+
+/// `IsValidPathSegmentName`: names that only have to fit in a URL path.
+pub fn path_segment_errors(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if value == "." || value == ".." {
+        errors.push(format!("may not be '{value}'"));
+    }
+    for illegal in ["/", "%"] {
+        if value.contains(illegal) {
+            errors.push(format!("may not contain '{illegal}'"));
+        }
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,33 +1,25 @@
 //! What the API server does with a write, in its order: strict decoding, defaulting,
-//! admission (namespace must exist; pods get their service account, priority and
-//! default tolerations), the registry's own fields (uid, creationTimestamp,
-//! generation), validation, and storage. Plus `kubectl apply`'s three-way merge.
+//! admission (the namespace must exist, then the kind's plugins), the registry's
+//! own fields (uid, creationTimestamp, then the kind's `PrepareForCreate`),
+//! validation, and storage. What each step does for a kind is its strategy in
+//! `api::registry`. Plus `kubectl apply`'s three-way merge.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{
-    ConfigMap, KeyToPath, NamespaceStatus, ObjectFieldSelector, Pod, PodStatus,
-    ProjectedVolumeSource, ServiceAccount, ServiceAccountTokenProjection, Toleration, Volume,
-    VolumeMount, VolumeProjection,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::Value;
 
 use super::decode::TypeError;
-use super::defaults::{
-    default_daemonset, default_pod_only, default_pod_spec, default_priority_class,
-};
 use super::errors::{ApiError, Reason};
 use super::ids::Ids;
 use super::quantity::{Quantity, QUANTITY_SYNTAX};
+use super::registry::{custom_kind_of, Context};
 use super::store::Store;
-use super::validation::{
-    validate_daemonset, validate_daemonset_update, validate_node, validate_object_meta,
-    validate_pod, validate_priority_class, validate_priority_class_update, FieldError, NameRule,
-};
-use super::{Kind, Object};
-use crate::controllers::daemonset::pod_template::TEMPLATE_GENERATION_ANNOTATION;
+use super::validation::FieldError;
+use super::{Kind, Object, Served};
 
 /// Where `kubectl apply` keeps the manifest it last applied, to tell on the next
 /// apply which fields the user removed.
@@ -182,7 +174,7 @@ fn strict_decoding_error(unknown: &[String]) -> String {
 }
 
 /// Decodes a manifest strictly, as the server does with `fieldValidation=Strict`.
-fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
+fn decode_for_create(store: &Store, kind: Kind, json: &Value) -> Result<Object, ApiError> {
     let version = kind.api_version().rsplit('/').next().unwrap_or("");
     let cannot = |detail: String| {
         format!(
@@ -195,7 +187,7 @@ fn decode_for_create(kind: Kind, json: &Value) -> Result<Object, ApiError> {
         e.details.fields = vec![path];
         return Err(e);
     }
-    match kind.decode(json) {
+    match kind.decode(json, store) {
         Err(error) => {
             let mut e = ApiError::new(Reason::BadRequest, cannot(go_type_error(&error)));
             e.details.fields = vec![error.path];
@@ -281,7 +273,12 @@ fn patch_between(current: &Value, merged: &Value) -> Value {
 }
 
 /// Decodes a merged object strictly; a refusal quotes the patch, as the server does.
-fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Object, ApiError> {
+fn decode_for_patch(
+    store: &Store,
+    kind: Kind,
+    current: &Value,
+    merged: &Value,
+) -> Result<Object, ApiError> {
     let refuse = |detail: String, fields: Vec<String>| {
         let cause = FieldError::invalid(
             "patch",
@@ -295,7 +292,7 @@ fn decode_for_patch(kind: Kind, current: &Value, merged: &Value) -> Result<Objec
     if let Some(path) = bad_quantity(merged, "") {
         return Err(refuse(QUANTITY_SYNTAX.to_string(), vec![path]));
     }
-    match kind.decode(merged) {
+    match kind.decode(merged, store) {
         Err(error) => {
             let detail = format!("unrecognized type: {}", go_type_error(&error));
             Err(refuse(detail, vec![error.path]))
@@ -365,222 +362,8 @@ fn set_annotation(meta: &mut ObjectMeta, key: &str, value: String) {
         .insert(key.to_string(), value);
 }
 
-/// Defaulting, run as the server decodes an object.
-fn default_object(object: &mut Object) {
-    match object {
-        Object::DaemonSet(ds) => default_daemonset(ds),
-        Object::Pod(pod) => {
-            let spec = pod.spec.get_or_insert_with(Default::default);
-            default_pod_spec(spec);
-            default_pod_only(spec);
-        }
-        Object::PriorityClass(class) => default_priority_class(class),
-        _ => {}
-    }
-}
-
-fn template_generation(meta: &ObjectMeta) -> i64 {
-    meta.annotations
-        .as_ref()
-        .and_then(|a| a.get(TEMPLATE_GENERATION_ANNOTATION))
-        .and_then(|g| g.parse().ok())
-        .unwrap_or(0)
-}
-
-/// `Guaranteed` when every container's requests equal its cpu and memory limits,
-/// `BestEffort` when nothing is requested or limited, else `Burstable`.
-fn qos_class(pod: &Pod) -> &'static str {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or_default();
-    let resources: Vec<_> = containers
-        .iter()
-        .filter_map(|c| c.resources.as_ref())
-        .collect();
-    let any = resources.iter().any(|r| {
-        r.requests.as_ref().is_some_and(|m| !m.is_empty())
-            || r.limits.as_ref().is_some_and(|m| !m.is_empty())
-    });
-    if !any {
-        return "BestEffort";
-    }
-    let guaranteed = containers.iter().all(|c| {
-        let Some(r) = &c.resources else { return false };
-        let limits = r.limits.clone().unwrap_or_default();
-        let requests = r.requests.clone().unwrap_or_default();
-        ["cpu", "memory"].iter().all(|k| limits.contains_key(*k))
-            && requests.iter().all(|(k, v)| limits.get(k) == Some(v))
-    });
-    if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
-    }
-}
-
-/// The name a pod is known by in admission errors: its name, or its generateName.
-fn pod_display_name(pod: &Pod) -> String {
-    pod.metadata
-        .name
-        .clone()
-        .filter(|n| !n.is_empty())
-        .or_else(|| pod.metadata.generate_name.clone())
-        .unwrap_or_default()
-}
-
-/// The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins.
-fn admit_pod(store: &Store, pod: &mut Pod, ids: &mut Ids) -> Result<(), ApiError> {
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let forbidden = |pod: &Pod, why: String| {
-        ApiError::new(
-            Reason::Forbidden,
-            format!("pods \"{}\" is forbidden: {why}", pod_display_name(pod)),
-        )
-    };
-    let spec = pod.spec.clone().unwrap_or_default();
-    // ServiceAccount: the account must exist; its token is mounted.
-    let account = spec
-        .service_account_name
-        .clone()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "default".to_string());
-    if store
-        .get(Kind::ServiceAccount, &namespace, &account)
-        .is_none()
-    {
-        return Err(forbidden(
-            pod,
-            format!(
-                "error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"
-            ),
-        ));
-    }
-    // Priority: from the named class, else 0.
-    let (priority, policy) = match spec
-        .priority_class_name
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
-        Some(name) => match store.priority_class(name) {
-            Some(class) => (
-                class.value.unwrap_or(0),
-                class
-                    .preemption_policy
-                    .clone()
-                    .unwrap_or_else(|| "PreemptLowerPriority".to_string()),
-            ),
-            None => {
-                return Err(forbidden(
-                    pod,
-                    format!("no PriorityClass with name {name} was found"),
-                ))
-            }
-        },
-        None => (0, "PreemptLowerPriority".to_string()),
-    };
-    let spec = pod.spec.get_or_insert_with(Default::default);
-    spec.service_account_name = Some(account.clone());
-    spec.service_account = Some(account);
-    spec.priority = Some(priority);
-    spec.preemption_policy.get_or_insert(policy);
-    if spec.automount_service_account_token != Some(false) {
-        mount_service_account_token(spec, ids);
-    }
-    add_default_toleration_seconds(spec.tolerations.get_or_insert_with(Vec::new));
-    Ok(())
-}
-
-/// The projected `kube-api-access-xxxxx` volume and its mount in every container.
-fn mount_service_account_token(spec: &mut k8s_openapi::api::core::v1::PodSpec, ids: &mut Ids) {
-    let name = ids.generate_name("kube-api-access-");
-    let mount = VolumeMount {
-        name: name.clone(),
-        mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".to_string(),
-        read_only: Some(true),
-        ..Default::default()
-    };
-    for container in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
-        container
-            .volume_mounts
-            .get_or_insert_with(Vec::new)
-            .push(mount.clone());
-    }
-    let sources = vec![
-        VolumeProjection {
-            service_account_token: Some(ServiceAccountTokenProjection {
-                expiration_seconds: Some(3607),
-                path: "token".to_string(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
-        VolumeProjection {
-            config_map: Some(k8s_openapi::api::core::v1::ConfigMapProjection {
-                name: "kube-root-ca.crt".to_string(),
-                items: Some(vec![KeyToPath {
-                    key: "ca.crt".to_string(),
-                    path: "ca.crt".to_string(),
-                    mode: None,
-                }]),
-                optional: None,
-            }),
-            ..Default::default()
-        },
-        VolumeProjection {
-            downward_api: Some(k8s_openapi::api::core::v1::DownwardAPIProjection {
-                items: Some(vec![k8s_openapi::api::core::v1::DownwardAPIVolumeFile {
-                    field_ref: Some(ObjectFieldSelector {
-                        api_version: Some("v1".to_string()),
-                        field_path: "metadata.namespace".to_string(),
-                    }),
-                    path: "namespace".to_string(),
-                    ..Default::default()
-                }]),
-            }),
-            ..Default::default()
-        },
-    ];
-    spec.volumes.get_or_insert_with(Vec::new).push(Volume {
-        name,
-        projected: Some(ProjectedVolumeSource {
-            default_mode: Some(420),
-            sources: Some(sources),
-        }),
-        ..Default::default()
-    });
-}
-
-/// `DefaultTolerationSeconds`: 300 s for not-ready and unreachable, unless tolerated.
-fn add_default_toleration_seconds(tolerations: &mut Vec<Toleration>) {
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
-        let tolerated = tolerations.iter().any(|t| {
-            let k = t.key.as_deref().unwrap_or("");
-            let e = t.effect.as_deref().unwrap_or("");
-            (k.is_empty() || k == key) && (e.is_empty() || e == "NoExecute")
-        });
-        if !tolerated {
-            tolerations.push(Toleration {
-                key: Some(key.to_string()),
-                operator: Some("Exists".to_string()),
-                effect: Some("NoExecute".to_string()),
-                toleration_seconds: Some(300),
-                ..Default::default()
-            });
-        }
-    }
-}
-
 /// Mutating admission: the namespace must exist (NamespaceLifecycle), then the
-/// pod plugins.
+/// plugins that act on the kind.
 fn admit(store: &Store, object: &mut Object, ids: &mut Ids) -> Result<(), ApiError> {
     if object.kind().namespaced() {
         let namespace = object.namespace();
@@ -588,50 +371,22 @@ fn admit(store: &Store, object: &mut Object, ids: &mut Ids) -> Result<(), ApiErr
             return Err(ApiError::not_found("namespaces", namespace));
         }
     }
-    if let Object::Pod(pod) = object {
-        admit_pod(store, pod, ids)?;
-    }
-    Ok(())
+    object.admit(store, ids)
 }
 
-/// `strategy.Validate` on create. `manifest` tells what the user actually wrote.
-fn validate_create(object: &Object, manifest: Option<&Value>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    match object {
-        Object::DaemonSet(ds) => {
-            let selector_given =
-                manifest.is_none_or(|m| m.pointer("/spec/selector").is_some_and(|s| !s.is_null()));
-            validate_daemonset(ds, selector_given, &mut errors)
-        }
-        Object::Pod(pod) => validate_pod(pod, &mut errors),
-        Object::Node(node) => validate_node(node, &mut errors),
-        Object::PriorityClass(class) => validate_priority_class(class, &mut errors),
-        Object::Namespace(ns) => {
-            validate_object_meta(&ns.metadata, false, NameRule::Dns1123Label, &mut errors)
-        }
-        other => validate_object_meta(
-            other.metadata(),
-            other.kind().namespaced(),
-            NameRule::Dns1123Subdomain,
-            &mut errors,
-        ),
+/// What a strategy may look at while it handles `object`.
+fn context<'a>(
+    store: &'a Store,
+    object: &Object,
+    manifest: Option<&'a Value>,
+    now: &'a Time,
+) -> Context<'a> {
+    Context {
+        store,
+        manifest,
+        now,
+        namespaced: object.kind().namespaced(),
     }
-    errors
-}
-
-/// `strategy.ValidateUpdate`.
-fn validate_update(object: &Object, old: &Object) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    match (object, old) {
-        (Object::DaemonSet(ds), Object::DaemonSet(old)) => {
-            validate_daemonset_update(ds, old, &mut errors)
-        }
-        (Object::PriorityClass(class), Object::PriorityClass(old)) => {
-            validate_priority_class_update(class, old, &mut errors)
-        }
-        _ => errors = validate_create(object, None),
-    }
-    errors
 }
 
 fn invalid(object: &Object, causes: Vec<FieldError>) -> ApiError {
@@ -641,83 +396,6 @@ fn invalid(object: &Object, causes: Vec<FieldError>) -> ApiError {
         group => format!("{}.{group}", kind.name()),
     };
     ApiError::invalid(kind.name(), &qualified, object.name(), causes)
-}
-
-/// The node registry stamps `timeAdded` on NoExecute taints that lack one: the
-/// eviction manager counts `tolerationSeconds` from it.
-fn stamp_taints(object: &mut Object, now: &Time) {
-    if let Object::Node(node) = object {
-        for taint in node
-            .spec
-            .iter_mut()
-            .flat_map(|s| s.taints.iter_mut().flatten())
-        {
-            if taint.effect == "NoExecute" && taint.time_added.is_none() {
-                taint.time_added = Some(now.clone());
-            }
-        }
-    }
-}
-
-/// What the registry sets on create (REFERENCE §1.3 for DaemonSets).
-fn prepare_create(object: &mut Object, env: &mut Env) {
-    stamp_taints(object, env.now);
-    let meta = object.metadata_mut();
-    meta.uid = Some(env.ids.uid());
-    meta.creation_timestamp = Some(env.now.clone());
-    match object {
-        Object::DaemonSet(ds) => {
-            ds.metadata.generation = Some(1);
-            set_annotation(
-                &mut ds.metadata,
-                TEMPLATE_GENERATION_ANNOTATION,
-                "1".to_string(),
-            );
-            ds.status = None;
-        }
-        Object::Pod(pod) => {
-            let qos = qos_class(pod).to_string();
-            pod.status = Some(PodStatus {
-                phase: Some("Pending".to_string()),
-                qos_class: Some(qos),
-                ..Default::default()
-            });
-        }
-        Object::Namespace(ns) => {
-            ns.status = Some(NamespaceStatus {
-                phase: Some("Active".to_string()),
-                ..Default::default()
-            })
-        }
-        _ => {}
-    }
-}
-
-/// What the registry does on update: status is not written through the main
-/// resource, and a DaemonSet's generations follow its spec.
-fn prepare_update(object: &mut Object, stored: &Object) {
-    match (object, stored) {
-        (Object::DaemonSet(ds), Object::DaemonSet(old)) => {
-            ds.status = old.status.clone();
-            let old_spec = old.spec.clone().unwrap_or_default();
-            let new_spec = ds.spec.clone().unwrap_or_default();
-            if old_spec.template != new_spec.template {
-                let next = template_generation(&old.metadata) + 1;
-                set_annotation(
-                    &mut ds.metadata,
-                    TEMPLATE_GENERATION_ANNOTATION,
-                    next.to_string(),
-                );
-            }
-            if old_spec != new_spec {
-                ds.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
-            }
-        }
-        (Object::Pod(pod), Object::Pod(old)) => pod.status = old.status.clone(),
-        (Object::Node(node), Object::Node(old)) => node.status = old.status.clone(),
-        (Object::Namespace(ns), Object::Namespace(old)) => ns.status = old.status.clone(),
-        _ => {}
-    }
 }
 
 /// What a new namespace gets from its controllers: the `default` ServiceAccount
@@ -760,7 +438,7 @@ fn insert(
     manifest: Option<&Value>,
     env: &mut Env,
 ) -> Result<String, ApiError> {
-    default_object(&mut object);
+    object.default();
     admit(store, &mut object, env.ids)?;
     // The registry completes generateName after admission: admission errors
     // name the prefix (`pods "fluent-bit-" is forbidden`).
@@ -775,8 +453,12 @@ fn insert(
         };
         object.metadata_mut().name = Some(name);
     }
-    prepare_create(&mut object, env);
-    let errors = validate_create(&object, manifest);
+    let meta = object.metadata_mut();
+    meta.uid = Some(env.ids.uid());
+    meta.creation_timestamp = Some(env.now.clone());
+    let ctx = context(store, &object, manifest, env.now);
+    object.prepare_for_create(&ctx);
+    let errors = object.validate(&ctx);
     if !errors.is_empty() {
         return Err(invalid(&object, errors));
     }
@@ -790,6 +472,29 @@ fn insert(
         populate_namespace(store, &namespace, env);
     }
     Ok(name)
+}
+
+/// `PrepareForUpdate` and `ValidateUpdate` of a changed object, then the write
+/// (none when nothing changed). Returns whether anything was written.
+fn replace(
+    store: &mut Store,
+    mut object: Object,
+    stored: &Object,
+    manifest: Option<&Value>,
+    now: &Time,
+) -> Result<bool, ApiError> {
+    object.default();
+    let ctx = context(store, &object, manifest, now);
+    object.prepare_for_update(stored, &ctx);
+    let errors = object.validate_update(stored, &ctx);
+    if !errors.is_empty() {
+        return Err(invalid(&object, errors));
+    }
+    if object == *stored {
+        return Ok(false);
+    }
+    store.put(object);
+    Ok(true)
 }
 
 /// Creates `object` (`kubectl create`, controllers, the objects a cluster starts with).
@@ -854,7 +559,7 @@ pub fn apply(
         warnings,
     };
     let Some(stored) = store.get(kind, &namespace, &name).cloned() else {
-        let mut object = decode_for_create(kind, &manifest)?;
+        let mut object = decode_for_create(store, kind, &manifest)?;
         set_annotation(object.metadata_mut(), LAST_APPLIED, last_applied);
         insert(store, object, Some(&manifest), env)?;
         return Ok(applied(ApplyAction::Created, Vec::new()));
@@ -875,19 +580,13 @@ pub fn apply(
     let current = stored.to_json();
     let mut merged = current.clone();
     three_way_merge(&mut merged, previous.as_ref(), &modified);
-    let mut updated = decode_for_patch(kind, &current, &merged)?;
-    stamp_taints(&mut updated, env.now);
-    default_object(&mut updated);
-    prepare_update(&mut updated, &stored);
-    let errors = validate_update(&updated, &stored);
-    if !errors.is_empty() {
-        return Err(invalid(&updated, errors));
-    }
-    if updated == stored {
-        return Ok(applied(ApplyAction::Unchanged, warnings));
-    }
-    store.put(updated);
-    Ok(applied(ApplyAction::Configured, warnings))
+    let updated = decode_for_patch(store, kind, &current, &merged)?;
+    let action = if replace(store, updated, &stored, Some(&manifest), env.now)? {
+        ApplyAction::Configured
+    } else {
+        ApplyAction::Unchanged
+    };
+    Ok(applied(action, warnings))
 }
 
 /// `--cascade`: what happens to the objects a deleted object owns.
@@ -907,14 +606,28 @@ pub fn delete(
     name: &str,
     cascade: Cascade,
 ) -> Result<Object, ApiError> {
+    let custom = store
+        .get(kind, namespace, name)
+        .and_then(|o| CustomResourceDefinition::of(o))
+        .and_then(custom_kind_of);
     let Some(removed) = store.remove(kind, namespace, name) else {
         return Err(ApiError::not_found(&qualified_resource(kind), name));
     };
+    // The `customresourcecleanup` finalizer: a CRD goes with its objects.
+    if let Some(custom) = custom {
+        let objects: Vec<(String, String)> = store
+            .list(Kind::Custom(custom))
+            .map(|o| (o.namespace().to_string(), o.name().to_string()))
+            .collect();
+        for (namespace, name) in objects {
+            store.remove(Kind::Custom(custom), &namespace, &name);
+        }
+    }
     if cascade == Cascade::Orphan {
         let uid = removed.metadata().uid.clone().unwrap_or_default();
-        let dependents: Vec<Object> = Kind::ALL
-            .iter()
-            .flat_map(|k| store.list(*k))
+        let dependents: Vec<Object> = store
+            .kinds()
+            .flat_map(|k| store.list(k))
             .filter(|o| {
                 o.metadata()
                     .owner_references
@@ -982,22 +695,12 @@ pub fn delete_pod(
 
 /// Writes a changed object back (`kubectl label`, `taint`, `cordon`): defaults,
 /// the registry's update rules and validation, as for any update.
-pub fn update(store: &mut Store, mut object: Object, now: &Time) -> Result<(), ApiError> {
-    stamp_taints(&mut object, now);
+pub fn update(store: &mut Store, object: Object, now: &Time) -> Result<(), ApiError> {
     let Some(stored) = store.get_like(&object).cloned() else {
         return Err(ApiError::not_found(
             &qualified_resource(object.kind()),
             object.name(),
         ));
     };
-    default_object(&mut object);
-    prepare_update(&mut object, &stored);
-    let errors = validate_update(&object, &stored);
-    if !errors.is_empty() {
-        return Err(invalid(&object, errors));
-    }
-    if object != stored {
-        store.put(object);
-    }
-    Ok(())
+    replace(store, object, &stored, None, now).map(|_| ())
 }

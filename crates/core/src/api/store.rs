@@ -9,6 +9,12 @@ use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, JSONSchemaProps,
+};
+
+use super::custom::CustomKind;
+use super::registry::custom_kind_of;
 use super::{Kind, Object, Served};
 
 /// `(namespace, name)`; the namespace is empty for cluster-scoped kinds.
@@ -138,6 +144,47 @@ macro_rules! typed_access {
 }
 
 impl Store {
+    /// The kinds the served CustomResourceDefinitions register, with their CRDs.
+    pub fn custom_kinds(&self) -> impl Iterator<Item = (CustomKind, &CustomResourceDefinition)> {
+        self.list(Kind::CustomResourceDefinition)
+            .filter_map(CustomResourceDefinition::of)
+            .filter_map(|crd| Some((custom_kind_of(crd)?, crd)))
+    }
+
+    /// Every kind served: the built-in ones, then the custom ones.
+    pub fn kinds(&self) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL
+            .iter()
+            .copied()
+            .chain(self.custom_kinds().map(|(kind, _)| Kind::Custom(kind)))
+    }
+
+    /// The served kind a manifest's `apiVersion` and `kind` name, custom kinds
+    /// included (at any version their CRD serves).
+    pub fn lookup_kind(&self, api_version: &str, kind: &str) -> Option<Kind> {
+        Kind::lookup(api_version, kind).or_else(|| {
+            let (group, version) = api_version.split_once('/')?;
+            self.custom_kinds()
+                .find(|(k, _)| k.group == group && k.kind == kind && k.versions.contains(&version))
+                .map(|(k, _)| Kind::Custom(k))
+        })
+    }
+
+    /// The structural schema a custom kind's objects follow at `version`.
+    pub fn custom_schema(&self, kind: CustomKind, version: &str) -> Option<&JSONSchemaProps> {
+        let name = format!("{}.{}", kind.plural, kind.group);
+        let crd =
+            CustomResourceDefinition::of(self.get(Kind::CustomResourceDefinition, "", &name)?)?;
+        crd.spec
+            .versions
+            .iter()
+            .find(|v| v.name == version)?
+            .schema
+            .as_ref()?
+            .open_api_v3_schema
+            .as_ref()
+    }
+
     pub fn resource_version(&self) -> u64 {
         self.resource_version
     }

@@ -40,7 +40,7 @@ impl GarbageCollectorState {
 
 /// Does the object an owner reference names still exist, with that uid?
 fn owner_exists(store: &Store, namespace: &str, owner: &OwnerReference) -> bool {
-    let Some(kind) = Kind::lookup(&owner.api_version, &owner.kind) else {
+    let Some(kind) = store.lookup_kind(&owner.api_version, &owner.kind) else {
         return false;
     };
     let namespace = if kind.namespaced() { namespace } else { "" };
@@ -87,11 +87,11 @@ pub fn collect(store: &mut Store, state: &mut GarbageCollectorState, ctx: &mut C
                 }
                 match event.kind {
                     Kind::Namespace => {
-                        for kind in Kind::ALL.iter().filter(|k| k.namespaced()) {
+                        for kind in store.kinds().filter(|k| k.namespaced()).collect::<Vec<_>>() {
                             candidates.extend(
                                 store
-                                    .list_namespace(*kind, &event.key.1)
-                                    .map(|o| (*kind, key_of(o.metadata()))),
+                                    .list_namespace(kind, &event.key.1)
+                                    .map(|o| (kind, key_of(o.metadata()))),
                             );
                         }
                     }

@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use daemonlab_core::sim::Cluster;
+
 use crate::args::Args;
 use crate::resources::resolve;
 use crate::Output;
@@ -202,7 +204,7 @@ fn indent_text(amount: usize, text: &str) -> String {
 }
 
 /// Runs `kubectl explain`.
-pub fn run(args: &Args) -> Output {
+pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let Some(target) = args.positional.first() else {
         return Output::error("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl explain -h' for help and examples");
     };
@@ -216,7 +218,7 @@ pub fn run(args: &Args) -> Output {
     }
     let mut path = target.split('.');
     let type_name = path.next().unwrap_or_default();
-    let Some(kind) = resolve(type_name) else {
+    let Some(kind) = resolve(cluster.store(), type_name) else {
         return Output::error(format!(
             "error: the server doesn't have a resource type \"{type_name}\""
         ));

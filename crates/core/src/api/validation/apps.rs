@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{
@@ -34,14 +36,14 @@ fn percent(value: &IntOrString) -> Option<i64> {
 
 /// `getIntOrPercentValue`: the number, whether or not it is a percentage (a
 /// string that is not a percentage counts as its integer value, or 0).
-fn int_or_percent_value(value: &IntOrString) -> i64 {
+pub fn int_or_percent_value(value: &IntOrString) -> i64 {
     match value {
         IntOrString::Int(i) => (*i).into(),
         IntOrString::String(s) => percent(value).unwrap_or_else(|| s.parse().unwrap_or(0)),
     }
 }
 
-fn validate_int_or_percent(value: &IntOrString, field: &str, errors: &mut Vec<FieldError>) {
+pub fn validate_int_or_percent(value: &IntOrString, field: &str, errors: &mut Vec<FieldError>) {
     match value {
         IntOrString::String(_) if percent(value).is_none() => {
             errors.push(FieldError::invalid(field, render(value), PERCENT_SYNTAX))
@@ -51,7 +53,7 @@ fn validate_int_or_percent(value: &IntOrString, field: &str, errors: &mut Vec<Fi
     }
 }
 
-fn not_more_than_100_percent(value: &IntOrString, field: &str, errors: &mut Vec<FieldError>) {
+pub fn not_more_than_100_percent(value: &IntOrString, field: &str, errors: &mut Vec<FieldError>) {
     if percent(value).is_some_and(|p| p > 100) {
         errors.push(FieldError::invalid(
             field,
@@ -122,13 +124,20 @@ fn validate_update_strategy(strategy: &DaemonSetUpdateStrategy, errors: &mut Vec
     }
 }
 
-/// `ValidateDaemonSet` (after defaulting, as the server runs it). `selector_given`
-/// tells a missing `spec.selector` (nil: selects nothing) from an empty one.
-pub fn validate_daemonset(ds: &DaemonSet, selector_given: bool, errors: &mut Vec<FieldError>) {
-    validate_object_meta(&ds.metadata, true, NameRule::Dns1123Subdomain, errors);
-    let spec = ds.spec.clone().unwrap_or_default();
-    let selector = selector_given.then_some(&spec.selector);
-    let template_meta = spec.template.metadata.clone().unwrap_or_default();
+/// The selector and pod template checks every workload shares
+/// (`ValidateDaemonSetSpec`, `ValidateDeploymentSpec`, `ValidateReplicaSetSpec`,
+/// `ValidateStatefulSetSpec`): the selector must select the template's labels and
+/// may not be empty; the template is a valid pod template. `what` names the
+/// workload in "empty selector is invalid for …"; `restart_policies` are the
+/// ones its pods may have.
+pub fn validate_selector_and_template(
+    selector: Option<&LabelSelector>,
+    template: &PodTemplateSpec,
+    what: &str,
+    restart_policies: &[&str],
+    errors: &mut Vec<FieldError>,
+) {
+    let template_meta = template.metadata.clone().unwrap_or_default();
     let empty = BTreeMap::new();
     let template_labels = template_meta.labels.as_ref().unwrap_or(&empty);
     if let Some(selector) = selector {
@@ -151,7 +160,7 @@ pub fn validate_daemonset(ds: &DaemonSet, selector_given: bool, errors: &mut Vec
             errors.push(FieldError::invalid(
                 "spec.selector",
                 Rendered::json(selector),
-                "empty selector is invalid for daemonset",
+                &format!("empty selector is invalid for {what}"),
             ));
         }
     }
@@ -160,20 +169,34 @@ pub fn validate_daemonset(ds: &DaemonSet, selector_given: bool, errors: &mut Vec
     if let Some(annotations) = &template_meta.annotations {
         validate_annotations(annotations, "spec.template.annotations", errors);
     }
-    let pod_spec = spec.template.spec.clone().unwrap_or_default();
+    let pod_spec = template.spec.clone().unwrap_or_default();
     validate_pod_spec(&pod_spec, "spec.template.spec", errors);
     if let Some(policy) = pod_spec
         .restart_policy
         .as_deref()
-        .filter(|p| *p != "Always")
+        .filter(|p| !restart_policies.contains(p))
     {
         errors.push(FieldError::not_supported(
             "spec.template.spec.restartPolicy",
             Rendered::str(policy),
-            &["Always"],
+            restart_policies,
         ));
     }
-    if pod_spec.active_deadline_seconds.is_some() {
+}
+
+/// `ValidateDaemonSet` (after defaulting, as the server runs it). `selector_given`
+/// tells a missing `spec.selector` (nil: selects nothing) from an empty one.
+pub fn validate_daemonset(ds: &DaemonSet, selector_given: bool, errors: &mut Vec<FieldError>) {
+    validate_object_meta(&ds.metadata, true, NameRule::Dns1123Subdomain, errors);
+    let spec = ds.spec.clone().unwrap_or_default();
+    let selector = selector_given.then_some(&spec.selector);
+    validate_selector_and_template(selector, &spec.template, "daemonset", &["Always"], errors);
+    if spec
+        .template
+        .spec
+        .as_ref()
+        .is_some_and(|s| s.active_deadline_seconds.is_some())
+    {
         errors.push(FieldError::forbidden(
             "spec.template.spec.activeDeadlineSeconds",
             "activeDeadlineSeconds in DaemonSet is not Supported",

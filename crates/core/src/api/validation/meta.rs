@@ -6,7 +6,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{FieldError, Rendered};
 use crate::api::names::{
-    dns1123_label_errors, dns1123_subdomain_errors, label_value_errors, qualified_name_errors,
+    dns1035_label_errors, dns1123_label_errors, dns1123_subdomain_errors, label_value_errors,
+    path_segment_errors, qualified_name_errors,
 };
 
 /// Which grammar an object's name must follow.
@@ -14,6 +15,10 @@ use crate::api::names::{
 pub enum NameRule {
     Dns1123Subdomain,
     Dns1123Label,
+    /// Services: `IsDNS1035Label`.
+    Dns1035Label,
+    /// RBAC roles and bindings: `ValidatePathSegmentName` (`system:node` is fine).
+    PathSegment,
 }
 
 /// Annotations may total at most 256 KiB.
@@ -31,6 +36,8 @@ pub fn validate_object_meta(
     let name_errors = |value: &str| match rule {
         NameRule::Dns1123Subdomain => dns1123_subdomain_errors(value),
         NameRule::Dns1123Label => dns1123_label_errors(value),
+        NameRule::Dns1035Label => dns1035_label_errors(value),
+        NameRule::PathSegment => path_segment_errors(value),
     };
     if !generate_name.is_empty() {
         // A prefix may end in '-': the generated suffix completes it.

@@ -11,8 +11,13 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use apps::{validate_daemonset, validate_daemonset_update};
-pub use meta::{selector_matches, validate_labels, validate_object_meta, NameRule};
+pub use apps::{
+    int_or_percent_value, not_more_than_100_percent, validate_daemonset, validate_daemonset_update,
+    validate_int_or_percent, validate_selector_and_template,
+};
+pub use meta::{
+    selector_matches, validate_label_selector, validate_labels, validate_object_meta, NameRule,
+};
 pub use pod::{validate_node, validate_pod, validate_pod_spec};
 pub use scheduling::{
     validate_priority_class, validate_priority_class_update, SYSTEM_PRIORITY_CLASSES,
@@ -83,6 +88,16 @@ impl FieldError {
 
     pub fn forbidden(field: &str, detail: &str) -> Self {
         Self::new(field, ErrorType::Forbidden, String::new(), detail)
+    }
+
+    /// `Too long: may not be more than N bytes`
+    pub fn too_long(field: &str, max: usize) -> Self {
+        Self::new(
+            field,
+            ErrorType::TooLong,
+            String::new(),
+            &format!("may not be more than {max} bytes"),
+        )
     }
 
     pub fn duplicate(field: &str, value: Rendered) -> Self {

@@ -439,6 +439,8 @@ fn watched_change(store: &Store, key: &Key, view: Option<&View>, since: u64) -> 
             Kind::ControllerRevision | Kind::ConfigMap | Kind::ServiceAccount => {
                 event.key.0 == key.0
             }
+            // Nothing else a DaemonSet's placement or pods depend on.
+            _ => false,
         })
 }
 
@@ -496,6 +498,7 @@ fn dirty_nodes(
                     None => {}
                 }
             }
+            _ => {}
         }
     }
     (dirty.len() * 4 <= known + 64).then_some(dirty)

@@ -14,7 +14,7 @@ use crate::scheduling::taints::{NO_EXECUTE, NO_SCHEDULE};
 
 pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
 pub const POD_TEMPLATE_GENERATION: &str = "pod-template-generation";
-pub const TEMPLATE_GENERATION_ANNOTATION: &str = "deprecated.daemonset.template.generation";
+pub use crate::api::registry::TEMPLATE_GENERATION_ANNOTATION;
 
 fn exists(key: &str, effect: &str) -> Toleration {
     Toleration {
