@@ -135,6 +135,8 @@ pub fn manifests(text: &str) -> (Vec<Manifest>, Option<SyntaxError>) {
             Ok(json) => json,
             Err(error) => return (out, Some(error.into())),
         };
+        let mut json = json;
+        yaml11_scalars(text, document, &mut json, &mut Vec::new());
         let source = Source {
             document,
             prefix: Vec::new(),
@@ -160,6 +162,82 @@ pub fn manifests(text: &str) -> (Vec<Manifest>, Option<SyntaxError>) {
         }
     }
     (out, None)
+}
+
+/// What go-yaml v2 (YAML 1.1, the parser behind kubectl's YAML-to-JSON) reads
+/// a plain scalar as where serde_yaml (YAML 1.2) reads a string: `0644` is the
+/// octal number 420, `yes`/`no`/`on`/`off` are booleans. Quoted scalars stay
+/// strings; the text at the scalar's position tells which it was.
+fn yaml11_value(plain: &str) -> Option<Value> {
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, plain.strip_prefix('+').unwrap_or(plain)),
+    };
+    if digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return i64::from_str_radix(digits, 8)
+            .ok()
+            .map(|n| Value::from(sign * n));
+    }
+    match plain {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(Value::Bool(true)),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
+/// The first character of the scalar `locate` found: it reports a sequence
+/// item at the item, a mapping value at its key (the value follows the colon).
+fn scalar_start(text: &str, at: Location, after_key: bool) -> Option<char> {
+    let mut lines = text.lines().skip(at.line.saturating_sub(1));
+    let line = lines.next()?;
+    let rest: String = line.chars().skip(at.column.saturating_sub(1)).collect();
+    if !after_key {
+        return rest.chars().next();
+    }
+    let key_end = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(rest.len(), |i| i + 2),
+        _ => 0,
+    };
+    let colon = rest[key_end..].find(':').map(|i| key_end + i + 1)?;
+    rest[colon..].trim_start().chars().next().or_else(|| {
+        lines
+            .map(str::trim_start)
+            .find(|l| !l.is_empty())?
+            .chars()
+            .next()
+    })
+}
+
+fn yaml11_scalars(text: &str, document: usize, json: &mut Value, path: &mut Vec<Segment>) {
+    match json {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                path.push(Segment::Key(key.clone()));
+                yaml11_scalars(text, document, value, path);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter_mut().enumerate() {
+                path.push(Segment::Index(i));
+                yaml11_scalars(text, document, value, path);
+                path.pop();
+            }
+        }
+        Value::String(s) => {
+            let Some(value) = yaml11_value(s) else { return };
+            let quoted = locate(text, document, path)
+                .and_then(|at| scalar_start(text, at, matches!(path.last(), Some(Segment::Key(_)))))
+                .is_some_and(|c| c == '"' || c == '\'');
+            if !quoted {
+                *json = value;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A field's JSON did not fit its type (a string where a number belongs, …).
@@ -256,6 +334,17 @@ mod tests {
                 line: 20,
                 column: 5
             })
+        );
+    }
+
+    #[test]
+    fn plain_scalars_read_as_yaml_1_1_does() {
+        let text = "a: 0644\nb: \"0644\"\nc: yes\nd: 'no'\ne: [0400, off, 08]\n";
+        let (found, error) = manifests(text);
+        assert_eq!(error, None);
+        assert_eq!(
+            found[0].json,
+            serde_json::json!({"a": 420, "b": "0644", "c": true, "d": "no", "e": [256, false, "08"]})
         );
     }
 

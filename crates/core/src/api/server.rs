@@ -164,6 +164,12 @@ fn bad_quantity(json: &Value, path: &str) -> Option<String> {
     }
 }
 
+/// Kinds whose fields named `requests`, `capacity`… hold quantities. A CRD's
+/// schema or a custom object may use those names for anything.
+fn has_quantities(kind: Kind) -> bool {
+    !matches!(kind, Kind::CustomResourceDefinition | Kind::Custom(_))
+}
+
 /// `strict decoding error: unknown field "a", unknown field "b"`.
 fn strict_decoding_error(unknown: &[String]) -> String {
     let list: Vec<String> = unknown
@@ -182,7 +188,7 @@ fn decode_for_create(store: &Store, kind: Kind, json: &Value) -> Result<Object, 
             kind = kind.name()
         )
     };
-    if let Some(path) = bad_quantity(json, "") {
+    if let Some(path) = bad_quantity(json, "").filter(|_| has_quantities(kind)) {
         let mut e = ApiError::new(Reason::BadRequest, cannot(QUANTITY_SYNTAX.to_string()));
         e.details.fields = vec![path];
         return Err(e);
@@ -289,7 +295,7 @@ fn decode_for_patch(
         e.details.fields = fields;
         e
     };
-    if let Some(path) = bad_quantity(merged, "") {
+    if let Some(path) = bad_quantity(merged, "").filter(|_| has_quantities(kind)) {
         return Err(refuse(QUANTITY_SYNTAX.to_string(), vec![path]));
     }
     match kind.decode(merged, store) {
@@ -430,6 +436,13 @@ fn populate_namespace(store: &mut Store, namespace: &str, env: &mut Env) {
     store.put(Object::from(root_ca));
 }
 
+/// `BeforeCreate`/`BeforeUpdate`: a cluster-scoped object has no namespace.
+fn clear_namespace(object: &mut Object) {
+    if !object.kind().namespaced() {
+        object.metadata_mut().namespace = None;
+    }
+}
+
 /// Stores a new, already decoded object: defaults, admission, registry fields,
 /// validation. `manifest` is what the user wrote, when there is one.
 fn insert(
@@ -438,6 +451,7 @@ fn insert(
     manifest: Option<&Value>,
     env: &mut Env,
 ) -> Result<String, ApiError> {
+    clear_namespace(&mut object);
     object.default();
     admit(store, &mut object, env.ids)?;
     // The registry completes generateName after admission: admission errors
@@ -483,6 +497,7 @@ fn replace(
     manifest: Option<&Value>,
     now: &Time,
 ) -> Result<bool, ApiError> {
+    clear_namespace(&mut object);
     object.default();
     let ctx = context(store, &object, manifest, now);
     object.prepare_for_update(stored, &ctx);
@@ -546,11 +561,16 @@ pub fn apply(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let namespace = manifest
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    // A cluster-scoped object is requested without a namespace, whatever its
+    // manifest says.
+    let namespace = match kind.namespaced() {
+        true => manifest
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        false => String::new(),
+    };
     let (modified, last_applied) = with_last_applied(&manifest);
     let applied = |action, warnings| Applied {
         resource: kind.resource(),
