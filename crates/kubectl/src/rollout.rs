@@ -1,5 +1,6 @@
 //! `kubectl set image` and `kubectl rollout status|history|undo|restart|pause|resume`
-//! for DaemonSets, with kubectl's words. A watching `rollout status` moves
+//! for DaemonSets (and `set image`, `rollout status` and `restart` for
+//! Deployments), with kubectl's words. A watching `rollout status` moves
 //! virtual time forward until the rollout finishes or times out.
 
 use std::time::Duration;
@@ -7,7 +8,8 @@ use std::time::Duration;
 use daemonlab_core::api::{Kind, Object};
 use daemonlab_core::controllers::daemonset::history::{revision_template, revisions_of};
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::args::Args;
@@ -18,8 +20,9 @@ use crate::Output;
 /// How long a watching `rollout status` without `--timeout` waits in virtual time.
 const WATCH_LIMIT: Duration = Duration::from_secs(3600);
 
-/// `ds/NAME`, `daemonset/NAME`, `daemonsets.apps/NAME`, or `ds NAME`.
-fn daemonset_name(cluster: &Cluster, args: &Args) -> Result<String, String> {
+/// `ds/NAME`, `deploy/NAME`, `daemonsets.apps/NAME`, or `ds NAME`: the
+/// workload a rollout command names, DaemonSet or Deployment.
+fn workload(cluster: &Cluster, args: &Args) -> Result<(Kind, String), String> {
     let first = args
         .positional
         .first()
@@ -35,13 +38,24 @@ fn daemonset_name(cluster: &Cluster, args: &Args) -> Result<String, String> {
         ),
     };
     match crate::resources::resolve(cluster.store(), &kind) {
-        Some(Kind::DaemonSet) => Ok(name),
+        Some(kind @ (Kind::DaemonSet | Kind::Deployment)) => Ok((kind, name)),
         Some(other) => Err(format!(
             "error: no status viewer has been implemented for {}",
             other.name()
         )),
         None => Err(format!(
             "error: the server doesn't have a resource type \"{kind}\""
+        )),
+    }
+}
+
+/// The DaemonSet a command that only DaemonSets support here names.
+fn daemonset_name(cluster: &Cluster, args: &Args) -> Result<String, String> {
+    match workload(cluster, args)? {
+        (Kind::DaemonSet, name) => Ok(name),
+        (kind, _) => Err(format!(
+            "error: daemonlab does not simulate this command for {} yet",
+            kind.name()
         )),
     }
 }
@@ -67,12 +81,41 @@ fn write(cluster: &mut Cluster, ds: DaemonSet) -> Result<(), String> {
         .map_err(|e| format!("Error from server ({}): {e}", e.reason))
 }
 
-/// `kubectl set image ds/NAME CONTAINER=IMAGE…`.
+/// The object of `kind`, or kubectl's NotFound.
+fn get_object(
+    cluster: &Cluster,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+) -> Result<Object, String> {
+    cluster
+        .store()
+        .get(kind, namespace, name)
+        .cloned()
+        .ok_or_else(|| crate::get::not_found(kind, name))
+}
+
+/// The pod template of a workload.
+fn template_mut(object: &mut Object) -> Option<&mut PodTemplateSpec> {
+    match object {
+        Object::DaemonSet(ds) => ds.spec.as_mut().map(|s| &mut s.template),
+        Object::Deployment(deploy) => deploy.spec.as_mut().map(|s| &mut s.template),
+        _ => None,
+    }
+}
+
+fn write_object(cluster: &mut Cluster, object: Object) -> Result<(), String> {
+    cluster
+        .update(object)
+        .map_err(|e| format!("Error from server ({}): {e}", e.reason))
+}
+
+/// `kubectl set image ds/NAME CONTAINER=IMAGE…` (or a Deployment).
 pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(cluster, args)?;
+        let (kind, name) = workload(cluster, args)?;
         let namespace = namespace(args);
-        let mut ds = get(cluster, &namespace, &name)?;
+        let mut object = get_object(cluster, kind, &namespace, &name)?;
         let skip = if args.positional.first().is_some_and(|p| p.contains('/')) {
             1
         } else {
@@ -85,11 +128,9 @@ pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
         if changes.is_empty() {
             return Err("error: at least one image update is required".to_string());
         }
-        let spec = ds
-            .spec
-            .as_mut()
-            .and_then(|s| s.template.spec.as_mut())
-            .ok_or("error: the DaemonSet has no pod template")?;
+        let spec = template_mut(&mut object)
+            .and_then(|t| t.spec.as_mut())
+            .ok_or("error: the object has no pod template")?;
         for (container, image) in changes {
             let targets: Vec<_> = spec
                 .containers
@@ -106,10 +147,46 @@ pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
                 c.image = Some(image.to_string());
             }
         }
-        write(cluster, ds)?;
-        Ok(format!("daemonset.apps/{name} image updated\n"))
+        write_object(cluster, object)?;
+        Ok(format!("{}/{name} image updated\n", kind.resource()))
     };
     run().map_or_else(Output::error, Output::ok)
+}
+
+/// `DeploymentStatusViewer`'s line and whether the rollout is done.
+fn deployment_status_line(deploy: &Deployment) -> Result<(String, bool), String> {
+    let name = deploy.metadata.name.clone().unwrap_or_default();
+    let status = deploy.status.clone().unwrap_or_default();
+    if deploy.metadata.generation > status.observed_generation {
+        return Ok((
+            "Waiting for deployment spec update to be observed...\n".to_string(),
+            false,
+        ));
+    }
+    let timed_out = status.conditions.iter().flatten().any(|c| {
+        c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+    });
+    if timed_out {
+        return Err(format!(
+            "error: deployment {name:?} exceeded its progress deadline"
+        ));
+    }
+    let desired = deploy.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let updated = status.updated_replicas.unwrap_or(0);
+    let replicas = status.replicas.unwrap_or(0);
+    let available = status.available_replicas.unwrap_or(0);
+    Ok(if updated < desired {
+        (format!("Waiting for deployment {name:?} rollout to finish: {updated} out of {desired} new replicas have been updated...\n"), false)
+    } else if replicas > updated {
+        (format!("Waiting for deployment {name:?} rollout to finish: {} old replicas are pending termination...\n", replicas - updated), false)
+    } else if available < updated {
+        (format!("Waiting for deployment {name:?} rollout to finish: {available} of {updated} updated replicas are available...\n"), false)
+    } else {
+        (
+            format!("deployment {name:?} successfully rolled out\n"),
+            true,
+        )
+    })
 }
 
 /// The status viewer's line and whether the rollout is done (REFERENCE §11.6).
@@ -147,8 +224,8 @@ fn strategy_type(ds: &DaemonSet) -> &str {
 
 /// `kubectl rollout status`: a line on every change to the DaemonSet, until done.
 fn status(cluster: &mut Cluster, args: &Args) -> Output {
-    let (name, namespace) = match daemonset_name(cluster, args) {
-        Ok(name) => (name, namespace(args)),
+    let ((kind, name), namespace) = match workload(cluster, args) {
+        Ok(target) => (target, namespace(args)),
         Err(e) => return Output::error(e),
     };
     let timeout = match args.value(&["--timeout"]) {
@@ -167,8 +244,8 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
     let mut waited = Duration::ZERO;
     let mut last_version = None;
     loop {
-        let ds = match get(cluster, &namespace, &name) {
-            Ok(ds) => ds,
+        let object = match get_object(cluster, kind, &namespace, &name) {
+            Ok(object) => object,
             Err(_) if last_version.is_some() => {
                 out.stderr.push_str("error: object has been deleted\n");
                 out.exit_code = 1;
@@ -176,16 +253,30 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
             }
             Err(e) => return Output::error(e),
         };
-        if strategy_type(&ds) != "RollingUpdate" {
-            out.stderr.push_str(
-                "error: rollout status is only available for RollingUpdate strategy type\n",
-            );
-            out.exit_code = 1;
-            return out;
-        }
-        if last_version != ds.metadata.resource_version {
-            last_version = ds.metadata.resource_version.clone();
-            let (line, done) = status_line(&ds);
+        let version = object.metadata().resource_version.clone();
+        let line = match &object {
+            Object::DaemonSet(ds) if strategy_type(ds) != "RollingUpdate" => Err(
+                "error: rollout status is only available for RollingUpdate strategy type"
+                    .to_string(),
+            ),
+            Object::DaemonSet(ds) => Ok(status_line(ds)),
+            Object::Deployment(deploy) => deployment_status_line(deploy),
+            _ => Err(format!(
+                "error: no status viewer has been implemented for {}",
+                kind.name()
+            )),
+        };
+        let (line, done) = match line {
+            Ok(line) => line,
+            Err(e) => {
+                out.stderr.push_str(&e);
+                out.stderr.push('\n');
+                out.exit_code = 1;
+                return out;
+            }
+        };
+        if last_version != version {
+            last_version = version;
             out.stdout.push_str(&line);
             if done || !watch {
                 return out;
@@ -301,19 +392,19 @@ fn undo(cluster: &mut Cluster, args: &Args) -> Output {
 /// `kubectl rollout restart`: stamps the template so every pod is replaced.
 fn restart(cluster: &mut Cluster, args: &Args) -> Output {
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(cluster, args)?;
-        let mut ds = get(cluster, &namespace(args), &name)?;
+        let (kind, name) = workload(cluster, args)?;
+        let mut object = get_object(cluster, kind, &namespace(args), &name)?;
         let now = Time(cluster.now()).0.to_string();
-        if let Some(spec) = ds.spec.as_mut() {
-            spec.template
+        if let Some(template) = template_mut(&mut object) {
+            template
                 .metadata
                 .get_or_insert_with(Default::default)
                 .annotations
                 .get_or_insert_with(Default::default)
                 .insert("kubectl.kubernetes.io/restartedAt".to_string(), now);
         }
-        write(cluster, ds)?;
-        Ok(format!("daemonset.apps/{name} restarted\n"))
+        write_object(cluster, object)?;
+        Ok(format!("{}/{name} restarted\n", kind.resource()))
     };
     run().map_or_else(Output::error, Output::ok)
 }

@@ -2,17 +2,21 @@
 //! does not hold; time and identifiers come in through [`Ctx`].
 
 pub mod daemonset;
+pub mod deployment;
 pub mod events;
 pub mod garbage_collector;
 pub mod kubelet;
 pub mod node_lifecycle;
+pub mod ownership;
+pub mod replicaset;
 pub mod scheduler;
 pub mod taint_eviction;
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition};
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
 
 use crate::api::ids::Ids;
@@ -147,6 +151,50 @@ impl<K: Ord + Clone> Timers<K> {
     }
 }
 
+const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+fn fnv32a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |hash, &b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// `controller.ComputeHash`: the `controller-revision-hash` and
+/// `pod-template-hash` of a template. Go hashes its own deep dump of
+/// the struct, so the value differs from a real cluster's; the format is the same
+/// (1–10 characters from `4-9bcdf`), and equal templates get equal hashes.
+pub fn template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -> String {
+    let mut bytes = serde_json::to_vec(template).unwrap_or_default();
+    if let Some(count) = collision_count {
+        bytes.extend_from_slice(&count.to_le_bytes());
+        bytes.extend_from_slice(&[0; 4]);
+    }
+    fnv32a(&bytes)
+        .to_string()
+        .bytes()
+        .map(|b| char::from(SAFE_ALPHABET[usize::from(b) % SAFE_ALPHABET.len()]))
+        .collect()
+}
+
+/// `GetScaledValueFromIntOrPercent`: a count, or a percentage of `total`
+/// rounded up or down.
+pub fn scaled_value(value: Option<&IntOrString>, total: i32, round_up: bool) -> i32 {
+    match value {
+        None => 0,
+        Some(IntOrString::Int(n)) => *n,
+        Some(IntOrString::String(s)) => {
+            let percent: i64 = s.trim_end_matches('%').parse().unwrap_or(0);
+            let product = percent * i64::from(total);
+            let value = if round_up {
+                (product + 99) / 100
+            } else {
+                product / 100
+            };
+            i32::try_from(value).unwrap_or(i32::MAX)
+        }
+    }
+}
+
 /// `at` plus `delay`, saturating.
 pub fn later(at: Timestamp, delay: Duration) -> Timestamp {
     at.checked_add(delay).unwrap_or(at)
@@ -167,6 +215,21 @@ pub fn is_pod_ready(pod: &Pod) -> bool {
     pod_condition(pod, "Ready").is_some_and(|c| c.status == "True")
 }
 
+/// `IsPodAvailable`: Ready for longer than `minReadySeconds`; also when it becomes so.
+pub fn availability(pod: &Pod, min_ready: Duration, now: Timestamp) -> (bool, Option<Timestamp>) {
+    if !is_pod_ready(pod) {
+        return (false, None);
+    }
+    if min_ready.is_zero() {
+        return (true, None);
+    }
+    let since = pod_condition(pod, "Ready")
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map_or(now, |t| t.0);
+    let at = later(since, min_ready);
+    (at < now, Some(later(at, Duration::from_secs(1))))
+}
+
 pub fn pod_phase(pod: &Pod) -> &str {
     pod.status
         .as_ref()
@@ -179,4 +242,34 @@ pub fn pod_node_name(pod: &Pod) -> Option<&str> {
         .as_ref()
         .and_then(|s| s.node_name.as_deref())
         .filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    #[test]
+    fn hashes_use_the_safe_digits_and_follow_the_template() {
+        let a = PodTemplateSpec::default();
+        let b = PodTemplateSpec {
+            metadata: Some(ObjectMeta {
+                labels: Some([("app".to_string(), "x".to_string())].into()),
+                ..Default::default()
+            }),
+            spec: None,
+        };
+        let ha = template_hash(&a, None);
+        assert!(!ha.is_empty() && ha.len() <= 10);
+        assert!(ha.chars().all(|c| "456789bcdf".contains(c)), "{ha}");
+        assert_eq!(ha, template_hash(&a.clone(), None));
+        assert_ne!(ha, template_hash(&b, None));
+        assert_ne!(ha, template_hash(&a, Some(1)));
+    }
+
+    #[test]
+    fn fnv_matches_the_reference_vector() {
+        assert_eq!(fnv32a(b""), 0x811c_9dc5);
+        assert_eq!(fnv32a(b"a"), 0xe40c_292c);
+    }
 }

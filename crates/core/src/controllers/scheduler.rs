@@ -29,7 +29,16 @@ pub struct Demand {
     pub memory: i128,
     pub ephemeral: i128,
     pub host_ports: BTreeSet<(String, i32)>,
+    /// cpu and memory as scoring counts them (`GetNonzeroRequests`): a
+    /// container that requests none counts as 100m and 200Mi, so pods that
+    /// request nothing still spread.
+    pub scored_cpu: i128,
+    pub scored_memory: i128,
 }
+
+/// `DefaultMilliCPURequest` and `DefaultMemoryRequest`, in thousandths.
+const NONZERO_CPU: i128 = 100;
+const NONZERO_MEMORY: i128 = 200 * 1024 * 1024 * 1000;
 
 fn quantity(
     list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
@@ -46,8 +55,11 @@ pub fn demand(pod: &Pod) -> Demand {
     let Some(spec) = &pod.spec else { return d };
     for c in &spec.containers {
         let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        d.cpu += quantity(requests, "cpu");
-        d.memory += quantity(requests, "memory");
+        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
+        d.cpu += cpu;
+        d.memory += memory;
+        d.scored_cpu += if cpu == 0 { NONZERO_CPU } else { cpu };
+        d.scored_memory += if memory == 0 { NONZERO_MEMORY } else { memory };
         d.ephemeral += quantity(requests, "ephemeral-storage");
         for port in c.ports.iter().flatten() {
             if let Some(host) = port.host_port.filter(|p| *p > 0) {
@@ -58,8 +70,11 @@ pub fn demand(pod: &Pod) -> Demand {
     }
     for c in spec.init_containers.iter().flatten() {
         let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        d.cpu = d.cpu.max(quantity(requests, "cpu"));
-        d.memory = d.memory.max(quantity(requests, "memory"));
+        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
+        d.cpu = d.cpu.max(cpu);
+        d.memory = d.memory.max(memory);
+        d.scored_cpu = d.scored_cpu.max(cpu);
+        d.scored_memory = d.scored_memory.max(memory);
     }
     d
 }
@@ -70,6 +85,8 @@ pub(crate) struct Usage {
     pub(crate) cpu: i128,
     pub(crate) memory: i128,
     ephemeral: i128,
+    scored_cpu: i128,
+    scored_memory: i128,
     pods: usize,
     ports: BTreeSet<(String, i32)>,
 }
@@ -79,6 +96,8 @@ impl Usage {
         self.cpu += d.cpu;
         self.memory += d.memory;
         self.ephemeral += d.ephemeral;
+        self.scored_cpu += d.scored_cpu;
+        self.scored_memory += d.scored_memory;
         self.pods += 1;
         self.ports.extend(d.host_ports.iter().cloned());
     }
@@ -257,7 +276,8 @@ fn set_condition(pod: &mut Pod, condition: PodCondition) {
     conditions.push(condition);
 }
 
-/// Least-allocated scoring: the node left with the most free cpu and memory.
+/// Least-allocated scoring: the node left with the most free cpu and memory,
+/// counting requests as scoring does.
 fn score(d: &Demand, node: &Node, used: &Usage) -> i128 {
     let free = |alloc: i128, used: i128, want: i128| {
         if alloc <= 0 {
@@ -266,8 +286,12 @@ fn score(d: &Demand, node: &Node, used: &Usage) -> i128 {
             (alloc - used - want) * 1000 / alloc
         }
     };
-    free(allocatable(node, "cpu"), used.cpu, d.cpu)
-        + free(allocatable(node, "memory"), used.memory, d.memory)
+    free(allocatable(node, "cpu"), used.scored_cpu, d.scored_cpu)
+        + free(
+            allocatable(node, "memory"),
+            used.scored_memory,
+            d.scored_memory,
+        )
 }
 
 /// One scheduling pass over every pending pod this scheduler owns.

@@ -17,12 +17,15 @@ use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
 use crate::controllers::daemonset::DaemonSetState;
+use crate::controllers::deployment::DeploymentState;
 use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::node_lifecycle::NodeLifecycleState;
+use crate::controllers::replicaset::ReplicaSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    daemonset, garbage_collector, kubelet, node_lifecycle, scheduler, taint_eviction, Ctx, Cursor,
+    daemonset, deployment, garbage_collector, kubelet, node_lifecycle, replicaset, scheduler,
+    taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -62,6 +65,8 @@ pub struct Cluster {
     now: Timestamp,
     kubelets: Kubelets,
     daemonsets: DaemonSetState,
+    deployments: DeploymentState,
+    replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
     nodes: NodeLifecycleState,
@@ -83,6 +88,8 @@ impl Cluster {
             now: Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH),
             kubelets: Kubelets::default(),
             daemonsets: DaemonSetState::default(),
+            deployments: DeploymentState::default(),
+            replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
             nodes: NodeLifecycleState::default(),
@@ -218,6 +225,8 @@ impl Cluster {
                 node_lifecycle::reconcile(store, &mut self.nodes, &self.kubelets, &poked, &mut ctx);
             poked.clear();
             changed |= daemonset::sync_all(store, &mut self.daemonsets, &mut ctx);
+            changed |= deployment::sync_all(store, &mut self.deployments, &mut ctx);
+            changed |= replicaset::sync_all(store, &mut self.replicasets, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.
@@ -247,6 +256,8 @@ impl Cluster {
             self.nodes.cursor(),
             self.garbage.cursor(),
             self.evictions.cursor(),
+            self.deployments.cursor(),
+            self.replicasets.cursor(),
             self.sampled,
         ]
         .iter()

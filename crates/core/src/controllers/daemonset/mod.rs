@@ -19,76 +19,14 @@ use self::placement::should_run_on;
 use self::pod_template::{
     controller_ref, new_daemon_pod, target_node, TEMPLATE_GENERATION_ANNOTATION,
 };
-use self::update::{allows_surge, availability, is_updated, min_ready, rolling_update};
+use self::update::{allows_surge, is_updated, min_ready, rolling_update};
 use super::events::{record, reference, Reporter};
-use super::{is_pod_ready, later, pod_node_name, pod_phase, Ctx};
+use super::ownership::{claim_pods, controlled_by};
+use super::{availability, is_pod_ready, later, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
 use crate::api::store::{controller_uid, key_of, Key, Store, WatchEventType};
 use crate::api::validation::selector_matches;
 use crate::api::Kind;
-
-/// Is `pod` controlled by the DaemonSet with this uid?
-fn controlled_by(pod: &Pod, uid: &str) -> bool {
-    controller_uid(&pod.metadata) == Some(uid)
-}
-
-/// `ClaimPods`: adopts orphan pods the selector matches (in the DaemonSet's
-/// namespace, not being deleted) and releases owned pods it no longer matches.
-fn claim_pods(store: &mut Store, ds: &DaemonSet) -> bool {
-    let uid = ds.metadata.uid.clone().unwrap_or_default();
-    let namespace = ds.metadata.namespace.clone();
-    let selector = ds
-        .spec
-        .as_ref()
-        .map(|s| s.selector.clone())
-        .unwrap_or_default();
-    let mut changed = false;
-    let is_orphan = |pod: &Pod| controller_uid(&pod.metadata).is_none();
-    // Only pods whose ownership changes are copied.
-    let candidates: Vec<Pod> = store
-        .pods_controlled_by(&uid)
-        .chain(store.orphan_pods())
-        .filter(|p| p.metadata.namespace == namespace)
-        .filter(|p| {
-            let matches = selector_matches(
-                &selector,
-                p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
-            );
-            (controlled_by(p, &uid) && !matches)
-                || (is_orphan(p) && matches && p.metadata.deletion_timestamp.is_none())
-        })
-        .cloned()
-        .collect();
-    for mut pod in candidates {
-        let labels = pod.metadata.labels.clone().unwrap_or_default();
-        let matches = selector_matches(&selector, &labels);
-        let owned = controlled_by(&pod, &uid);
-        let orphan = is_orphan(&pod);
-        if owned && !matches {
-            if let Some(refs) = pod.metadata.owner_references.as_mut() {
-                refs.retain(|r| r.uid != uid);
-            }
-            if pod
-                .metadata
-                .owner_references
-                .as_ref()
-                .is_some_and(Vec::is_empty)
-            {
-                pod.metadata.owner_references = None;
-            }
-        } else if orphan && matches && pod.metadata.deletion_timestamp.is_none() {
-            pod.metadata
-                .owner_references
-                .get_or_insert_with(Vec::new)
-                .push(controller_ref(ds));
-        } else {
-            continue;
-        }
-        store.put_pod(pod);
-        changed = true;
-    }
-    changed
-}
 
 /// Does the DaemonSet (uid, namespace) count `pod` as one of its pods on a
 /// node? Terminal pods already being deleted are ignored (`getNodesToDaemonPods`).
@@ -758,7 +696,17 @@ fn reconcile(
     {
         return wrote;
     }
-    let mut changed = claim_pods(store, &ds);
+    let selector = ds
+        .spec
+        .as_ref()
+        .map(|s| s.selector.clone())
+        .unwrap_or_default();
+    let mut changed = claim_pods(
+        store,
+        &controller_ref(&ds),
+        ds.metadata.namespace.as_deref(),
+        &selector,
+    );
     // Everything is decided on one grouping of the pods as they are now; the
     // rolling update's plan is used only if `manage` writes nothing, and the
     // status is worked out again only if a pod was written.

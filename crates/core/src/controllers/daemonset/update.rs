@@ -16,19 +16,11 @@ use super::pod_template::{
     CONTROLLER_REVISION_HASH, POD_TEMPLATE_GENERATION, TEMPLATE_GENERATION_ANNOTATION,
 };
 use crate::api::store::{key_of, Key};
-use crate::controllers::{is_pod_ready, later, pod_condition};
+use crate::controllers::availability;
 
 /// `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`.
 pub fn scaled(value: Option<&IntOrString>, total: i32) -> i32 {
-    match value {
-        None => 0,
-        Some(IntOrString::Int(n)) => *n,
-        Some(IntOrString::String(s)) => {
-            let percent: i64 = s.trim_end_matches('%').parse().unwrap_or(0);
-            let total = i64::from(total);
-            i32::try_from((percent * total + 99) / 100).unwrap_or(i32::MAX)
-        }
-    }
+    crate::controllers::scaled_value(value, total, true)
 }
 
 /// `maxSurge` and `maxUnavailable` for `desired` nodes (§1.2), with the 0/0 fallback.
@@ -74,21 +66,6 @@ pub fn is_updated(pod: &Pod, ds: &DaemonSet, hash: &str) -> bool {
         == Some(hash)
         || (generation.is_some()
             && labels.and_then(|l| l.get(POD_TEMPLATE_GENERATION)) == generation)
-}
-
-/// `IsPodAvailable`: Ready for longer than `minReadySeconds`; also when it becomes so.
-pub fn availability(pod: &Pod, min_ready: Duration, now: Timestamp) -> (bool, Option<Timestamp>) {
-    if !is_pod_ready(pod) {
-        return (false, None);
-    }
-    if min_ready.is_zero() {
-        return (true, None);
-    }
-    let since = pod_condition(pod, "Ready")
-        .and_then(|c| c.last_transition_time.as_ref())
-        .map_or(now, |t| t.0);
-    let at = later(since, min_ready);
-    (at < now, Some(later(at, Duration::from_secs(1))))
 }
 
 /// `spec.minReadySeconds`.

@@ -1,0 +1,74 @@
+//! Ownership shared by the controllers that own pods (DaemonSets,
+//! ReplicaSets): which pods a controller owns, and `ClaimPods`' adoption and
+//! release (`pkg/controller/controller_ref_manager.go`).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReference};
+
+use crate::api::store::{controller_uid, Store};
+use crate::api::validation::selector_matches;
+
+/// Is `pod` controlled by the owner with this uid?
+pub fn controlled_by(pod: &Pod, uid: &str) -> bool {
+    controller_uid(&pod.metadata) == Some(uid)
+}
+
+/// `ClaimPods`: adopts orphan pods the selector matches (in the owner's
+/// namespace, not being deleted) and releases owned pods it no longer matches.
+/// `owner` is the controller reference the owner puts on its pods.
+pub fn claim_pods(
+    store: &mut Store,
+    owner: &OwnerReference,
+    namespace: Option<&str>,
+    selector: &LabelSelector,
+) -> bool {
+    let uid = owner.uid.clone();
+    let mut changed = false;
+    let is_orphan = |pod: &Pod| controller_uid(&pod.metadata).is_none();
+    // Only pods whose ownership changes are copied.
+    let candidates: Vec<Pod> = store
+        .pods_controlled_by(&uid)
+        .chain(store.orphan_pods())
+        .filter(|p| p.metadata.namespace.as_deref() == namespace)
+        .filter(|p| {
+            let matches = selector_matches(
+                selector,
+                p.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
+            );
+            (controlled_by(p, &uid) && !matches)
+                || (is_orphan(p) && matches && p.metadata.deletion_timestamp.is_none())
+        })
+        .cloned()
+        .collect();
+    for mut pod in candidates {
+        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        let matches = selector_matches(selector, &labels);
+        let owned = controlled_by(&pod, &uid);
+        let orphan = is_orphan(&pod);
+        if owned && !matches {
+            if let Some(refs) = pod.metadata.owner_references.as_mut() {
+                refs.retain(|r| r.uid != uid);
+            }
+            if pod
+                .metadata
+                .owner_references
+                .as_ref()
+                .is_some_and(Vec::is_empty)
+            {
+                pod.metadata.owner_references = None;
+            }
+        } else if orphan && matches && pod.metadata.deletion_timestamp.is_none() {
+            pod.metadata
+                .owner_references
+                .get_or_insert_with(Vec::new)
+                .push(owner.clone());
+        } else {
+            continue;
+        }
+        store.put_pod(pod);
+        changed = true;
+    }
+    changed
+}
