@@ -337,7 +337,47 @@ pub fn pod_columns(pod: &Pod, now: Timestamp) -> (String, String, String) {
     let mut ready = 0;
     let mut restarts = 0;
     let mut last_restart: Option<Timestamp> = None;
-    for container in status.container_statuses.iter().flatten().rev() {
+    let init_total = spec.init_containers.as_ref().map_or(0, Vec::len);
+    let mut initializing = false;
+    for (i, container) in status.init_container_statuses.iter().flatten().enumerate() {
+        restarts += container.restart_count;
+        let state = container.state.clone().unwrap_or_default();
+        match (&state.terminated, &state.waiting) {
+            (Some(t), _) if t.exit_code == 0 => continue,
+            (Some(t), _) => {
+                reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("Init:{r}"),
+                    None if t.signal.unwrap_or(0) != 0 => {
+                        format!("Init:Signal:{}", t.signal.unwrap_or(0))
+                    }
+                    None => format!("Init:ExitCode:{}", t.exit_code),
+                };
+            }
+            (None, Some(w))
+                if w.reason
+                    .as_deref()
+                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing") =>
+            {
+                reason = format!("Init:{}", w.reason.as_deref().unwrap_or(""));
+            }
+            _ => reason = format!("Init:{i}/{init_total}"),
+        }
+        initializing = true;
+        break;
+    }
+    let initialized = status
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    // The app containers count once initialization is over.
+    let app = if initializing && !initialized {
+        Vec::new()
+    } else {
+        restarts = 0;
+        status.container_statuses.clone().unwrap_or_default()
+    };
+    for container in app.iter().rev() {
         restarts += container.restart_count;
         if let Some(finished) = container
             .last_state

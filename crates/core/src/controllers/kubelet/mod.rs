@@ -5,15 +5,19 @@
 //!
 //! Images behave by tag, so a manifest alone decides: `:missing` never pulls
 //! (ErrImagePull, then ImagePullBackOff), `:crash` exits a second after every
-//! start (CrashLoopBackOff), anything else pulls in 2 s and runs.
+//! start (CrashLoopBackOff), anything else pulls in 2 s and runs. Before any
+//! of that the pod's volumes must mount (`volumes`); init containers then run
+//! one by one, each for a second, before the app containers start.
+
+mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Node, NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo, Pod,
-    PodCondition, PodIP, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, Node, NodeAddress, NodeCondition, NodeStatus,
+    NodeSystemInfo, Pod, PodCondition, PodIP, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -27,6 +31,11 @@ use crate::api::Kind;
 pub const KUBELET_VERSION: &str = "v1.36.1";
 const PULL_TIME: Duration = Duration::from_secs(2);
 const CRASH_AFTER: Duration = Duration::from_secs(1);
+/// How long an init container that succeeds runs.
+const INIT_RUN: Duration = Duration::from_secs(1);
+/// The volume manager's retry back-off: 0.5 s doubling to 2 min 2 s.
+const MOUNT_BACKOFF_START: Duration = Duration::from_millis(500);
+const MOUNT_BACKOFF_MAX: Duration = Duration::from_secs(122);
 /// A container that handles SIGTERM stops this soon (never later than the grace period).
 const STOP_TIME: Duration = Duration::from_secs(2);
 const BACKOFF_START: Duration = Duration::from_secs(10);
@@ -34,6 +43,8 @@ const BACKOFF_MAX: Duration = Duration::from_secs(300);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
+    /// Waiting for the pod's volumes (ConfigMaps, Secrets) to exist.
+    Mounting,
     Pulling,
     PullFailed,
     PullBackOff,
@@ -55,18 +66,26 @@ struct PodRuntime {
     last_exit: Option<(Timestamp, Timestamp)>,
     /// The pod's IP, given when its sandbox is made.
     ip: Option<String>,
+    /// Start and end of each init container that has completed, in order.
+    init_done: Vec<(Timestamp, Timestamp)>,
+    /// Failed mount attempts, and when the volume manager tries again.
+    mount_failures: u32,
+    next_mount: Option<Timestamp>,
 }
 
 impl PodRuntime {
     fn new(uid: String, now: Timestamp) -> Self {
         PodRuntime {
             uid,
-            stage: Stage::Pulling,
+            stage: Stage::Mounting,
             since: now,
             failures: 0,
             started_at: None,
             last_exit: None,
             ip: None,
+            init_done: Vec::new(),
+            mount_failures: 0,
+            next_mount: None,
         }
     }
 }
@@ -262,6 +281,42 @@ fn image_tag(image: &str) -> &str {
         .map_or("", |(_, tag)| tag.split('@').next().unwrap_or(""))
 }
 
+fn init_containers(pod: &Pod) -> &[Container] {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or_default()
+}
+
+/// Are init containers still to run?
+fn initializing(pod: &Pod, runtime: &PodRuntime) -> bool {
+    runtime.init_done.len() < init_containers(pod).len()
+}
+
+/// The container the runtime works on: the next init container, else the
+/// first app container.
+fn current<'a>(pod: &'a Pod, runtime: &PodRuntime) -> Option<&'a Container> {
+    init_containers(pod)
+        .get(runtime.init_done.len())
+        .or_else(|| pod.spec.as_ref()?.containers.first())
+}
+
+/// Does the container being worked on behave as `tag` says? While
+/// initializing that is the init container's image, then any app container's.
+fn behaves(pod: &Pod, runtime: &PodRuntime, tag: &str) -> bool {
+    if initializing(pod, runtime) {
+        current(pod, runtime).is_some_and(|c| image_tag(c.image.as_deref().unwrap_or("")) == tag)
+    } else {
+        pod_has_image_tag(pod, tag)
+    }
+}
+
+fn mount_backoff(failures: u32) -> Duration {
+    MOUNT_BACKOFF_START
+        .saturating_mul(1 << failures.min(10))
+        .min(MOUNT_BACKOFF_MAX)
+}
+
 fn pod_has_image_tag(pod: &Pod, tag: &str) -> bool {
     pod.spec
         .iter()
@@ -312,6 +367,137 @@ fn set_condition(
     }
 }
 
+/// A container that has not started: `PodInitializing` in a pod with init
+/// containers, `ContainerCreating` otherwise (`convertToAPIContainerStatuses`).
+fn not_started(pod: &Pod) -> ContainerState {
+    let reason = if init_containers(pod).is_empty() {
+        "ContainerCreating"
+    } else {
+        "PodInitializing"
+    };
+    waiting(reason, None)
+}
+
+fn waiting(reason: &str, message: Option<String>) -> ContainerState {
+    ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.to_string()),
+            message,
+        }),
+        ..Default::default()
+    }
+}
+
+/// The state of the container the runtime is working on.
+fn working_state(pod: &Pod, runtime: &PodRuntime, container: &Container) -> ContainerState {
+    let image = container.image.clone().unwrap_or_default();
+    match runtime.stage {
+        Stage::Mounting => not_started(pod),
+        Stage::Pulling if runtime.failures == 0 => not_started(pod),
+        Stage::Pulling | Stage::PullBackOff => waiting(
+            "ImagePullBackOff",
+            Some(format!("Back-off pulling image \"{image}\"")),
+        ),
+        Stage::PullFailed => waiting(
+            "ErrImagePull",
+            Some(format!(
+                "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
+            )),
+        ),
+        Stage::Running => ContainerState {
+            running: Some(ContainerStateRunning {
+                started_at: Some(Time(runtime.since)).filter(|_| initializing(pod, runtime))
+                    .or(runtime.started_at.map(Time)),
+            }),
+            ..Default::default()
+        },
+        Stage::CrashBackOff => waiting(
+            "CrashLoopBackOff",
+            Some(format!(
+                "back-off {}s restarting failed container={} pod={}_{}({})",
+                restart_delay(runtime.failures).as_secs(),
+                container.name,
+                pod.metadata.name.as_deref().unwrap_or(""),
+                pod.metadata.namespace.as_deref().unwrap_or(""),
+                runtime.uid
+            )),
+        ),
+        Stage::Failed => ContainerState {
+            terminated: runtime.last_exit.map(exited_with_error),
+            ..Default::default()
+        },
+    }
+}
+
+fn image_id(image: &str) -> String {
+    format!("{image}@sha256:{:064x}", image.len())
+}
+
+/// The init containers' statuses: completed ones terminated with exit 0,
+/// the one running (or failing) as its stage says, the rest not started.
+fn init_statuses(pod: &Pod, runtime: &PodRuntime) -> Vec<ContainerStatus> {
+    let done = runtime.init_done.len();
+    init_containers(pod)
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let image = c.image.clone().unwrap_or_default();
+            let (state, ready, started, restarts, last) = if i < done {
+                let (started_at, finished_at) = runtime.init_done[i];
+                let completed = ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: 0,
+                        reason: Some("Completed".to_string()),
+                        started_at: Some(Time(started_at)),
+                        finished_at: Some(Time(finished_at)),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                };
+                (completed, true, false, 0, None)
+            } else if i == done {
+                let restarts = if behaves(pod, runtime, "crash") {
+                    i32::try_from(runtime.failures).unwrap_or(i32::MAX)
+                } else {
+                    0
+                };
+                let last = runtime
+                    .last_exit
+                    .filter(|_| runtime.stage != Stage::Failed)
+                    .map(|exit| ContainerState {
+                        terminated: Some(exited_with_error(exit)),
+                        ..Default::default()
+                    });
+                let started = runtime.stage == Stage::Running;
+                (
+                    working_state(pod, runtime, c),
+                    false,
+                    started,
+                    restarts,
+                    last,
+                )
+            } else {
+                (not_started(pod), false, false, 0, None)
+            };
+            let ran = i < done
+                || (i == done
+                    && runtime.stage != Stage::Mounting
+                    && !(runtime.stage == Stage::Pulling && runtime.failures == 0));
+            ContainerStatus {
+                name: c.name.clone(),
+                image: image.clone(),
+                image_id: if ran { image_id(&image) } else { String::new() },
+                ready,
+                started: Some(started),
+                restart_count: restarts,
+                state: Some(state),
+                last_state: Some(last.unwrap_or_default()),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 /// The pod's status for its runtime stage.
 fn status_for(
     pod: &Pod,
@@ -327,7 +513,8 @@ fn status_for(
         .map(|s| s.containers.clone())
         .unwrap_or_default();
     let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
-    let running = runtime.stage == Stage::Running;
+    let init = initializing(pod, runtime);
+    let running = runtime.stage == Stage::Running && !init;
     status.phase = Some(
         match runtime.stage {
             Stage::Failed => "Failed",
@@ -340,60 +527,29 @@ fn status_for(
     status.host_ips = Some(vec![k8s_openapi::api::core::v1::HostIP {
         ip: ips.0.to_string(),
     }]);
-    if runtime.started_at.is_some() || running {
+    if runtime.started_at.is_some() || runtime.stage == Stage::Running {
         status.pod_ip = Some(ips.1.to_string());
         status.pod_ips = Some(vec![PodIP {
             ip: ips.1.to_string(),
         }]);
     }
     status.start_time.get_or_insert_with(|| now.clone());
+    if !init_containers(pod).is_empty() {
+        status.init_container_statuses = Some(init_statuses(pod, runtime));
+    }
     status.container_statuses = Some(
         containers
             .iter()
             .map(|c| {
                 let image = c.image.clone().unwrap_or_default();
-                let waiting = |reason: &str, message: Option<String>| ContainerState {
-                    waiting: Some(ContainerStateWaiting {
-                        reason: Some(reason.to_string()),
-                        message,
-                    }),
-                    ..Default::default()
+                let state = if init {
+                    not_started(pod)
+                } else {
+                    working_state(pod, runtime, c)
                 };
-                let state = match runtime.stage {
-                    Stage::Pulling if runtime.failures == 0 => waiting("ContainerCreating", None),
-                    Stage::Pulling | Stage::PullBackOff => waiting(
-                        "ImagePullBackOff",
-                        Some(format!("Back-off pulling image \"{image}\"")),
-                    ),
-                    Stage::PullFailed => waiting(
-                        "ErrImagePull",
-                        Some(format!(
-                            "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
-                        )),
-                    ),
-                    Stage::Running => ContainerState {
-                        running: Some(ContainerStateRunning {
-                            started_at: runtime.started_at.map(Time),
-                        }),
-                        ..Default::default()
-                    },
-                    Stage::CrashBackOff => waiting(
-                        "CrashLoopBackOff",
-                        Some(format!(
-                            "back-off {}s restarting failed container={} pod={}_{}({})",
-                            restart_delay(runtime.failures).as_secs(),
-                            c.name,
-                            pod.metadata.name.as_deref().unwrap_or(""),
-                            pod.metadata.namespace.as_deref().unwrap_or(""),
-                            runtime.uid
-                        )),
-                    ),
-                    Stage::Failed => ContainerState {
-                        terminated: runtime.last_exit.map(exited_with_error),
-                        ..Default::default()
-                    },
-                };
-                let last_exit = runtime.last_exit.filter(|_| runtime.stage != Stage::Failed);
+                let last_exit = runtime
+                    .last_exit
+                    .filter(|_| runtime.stage != Stage::Failed && !init);
                 let last_state = last_exit.map(|exit| ContainerState {
                     terminated: Some(exited_with_error(exit)),
                     ..Default::default()
@@ -402,13 +558,13 @@ fn status_for(
                     name: c.name.clone(),
                     image: image.clone(),
                     image_id: if runtime.started_at.is_some() {
-                        format!("{image}@sha256:{:064x}", image.len())
+                        image_id(&image)
                     } else {
                         String::new()
                     },
                     ready: running && ready,
                     started: Some(running),
-                    restart_count: if pod_has_image_tag(pod, "crash") {
+                    restart_count: if pod_has_image_tag(pod, "crash") && !init {
                         i32::try_from(runtime.failures).unwrap_or(i32::MAX)
                     } else {
                         0
@@ -428,15 +584,32 @@ fn status_for(
     let unready =
         (!ready_all).then(|| format!("containers with unready status: [{}]", names.join(" ")));
     let reason = (!ready_all).then(|| "ContainersNotReady".to_string());
+    let incomplete: Vec<String> = init_containers(pod)
+        .iter()
+        .skip(runtime.init_done.len())
+        .map(|c| c.name.clone())
+        .collect();
     set_condition(
         conditions,
         "PodReadyToStartContainers",
-        true,
+        runtime.stage != Stage::Mounting,
         now,
         None,
         None,
     );
-    set_condition(conditions, "Initialized", true, now, None, None);
+    set_condition(
+        conditions,
+        "Initialized",
+        !init,
+        now,
+        init.then(|| "ContainersNotInitialized".to_string()),
+        init.then(|| {
+            format!(
+                "containers with incomplete status: [{}]",
+                incomplete.join(" ")
+            )
+        }),
+    );
     set_condition(
         conditions,
         "Ready",
@@ -535,29 +708,36 @@ fn step(
     now: Timestamp,
 ) -> Vec<(&'static str, &'static str, String)> {
     let mut events = Vec::new();
-    let first = pod.spec.as_ref().and_then(|s| s.containers.first());
-    let image = first.and_then(|c| c.image.clone()).unwrap_or_default();
-    let container = first.map(|c| c.name.clone()).unwrap_or_default();
+    let never_restart =
+        pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) == Some("Never");
     loop {
+        let init = initializing(pod, runtime);
+        let working_on = current(pod, runtime);
+        let image = working_on.and_then(|c| c.image.clone()).unwrap_or_default();
+        let container = working_on.map(|c| c.name.clone()).unwrap_or_default();
         let due = |d: Duration| later(runtime.since, d) <= now;
+        let crashes = behaves(pod, runtime, "crash");
         match runtime.stage {
             Stage::Pulling if due(PULL_TIME) => {
                 let at = later(runtime.since, PULL_TIME);
-                if pod_has_image_tag(pod, "missing") {
+                if behaves(pod, runtime, "missing") {
                     events.push(("Warning", "Failed", format!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found")));
                     events.push(("Warning", "Failed", "Error: ErrImagePull".to_string()));
                     runtime.stage = Stage::PullFailed;
                     runtime.since = at;
                     runtime.failures += 1;
                 } else {
-                    events.extend(start_events(
-                        &image,
-                        &container,
-                        runtime.started_at.is_some(),
-                    ));
+                    let cached = if init {
+                        runtime.failures > 0
+                    } else {
+                        runtime.started_at.is_some()
+                    };
+                    events.extend(start_events(&image, &container, cached));
                     runtime.stage = Stage::Running;
                     runtime.since = at;
-                    runtime.started_at = Some(at);
+                    if !init {
+                        runtime.started_at = Some(at);
+                    }
                 }
             }
             Stage::PullFailed if due(Duration::from_secs(1)) => {
@@ -575,17 +755,26 @@ fn step(
                 runtime.stage = Stage::Pulling;
                 runtime.since = later(runtime.since, backoff(runtime.failures - 1));
             }
-            Stage::Running
-                if pod_has_image_tag(pod, "crash")
-                    && due(CRASH_AFTER)
-                    && pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref())
-                        == Some("Never") =>
-            {
+            // An init container that succeeds exits after a second; the next
+            // container's image is pulled.
+            Stage::Running if init && !crashes && due(INIT_RUN) => {
+                let at = later(runtime.since, INIT_RUN);
+                runtime.init_done.push((runtime.since, at));
+                runtime.stage = Stage::Pulling;
+                runtime.since = at;
+                runtime.failures = 0;
+                runtime.last_exit = None;
+                let next = current(pod, runtime)
+                    .and_then(|c| c.image.clone())
+                    .unwrap_or_default();
+                events.push(("Normal", "Pulling", format!("Pulling image \"{next}\"")));
+            }
+            Stage::Running if crashes && due(CRASH_AFTER) && never_restart => {
                 runtime.last_exit = Some((runtime.since, later(runtime.since, CRASH_AFTER)));
                 runtime.since = later(runtime.since, CRASH_AFTER);
                 runtime.stage = Stage::Failed;
             }
-            Stage::Running if pod_has_image_tag(pod, "crash") && due(CRASH_AFTER) => {
+            Stage::Running if crashes && due(CRASH_AFTER) => {
                 let at = later(runtime.since, CRASH_AFTER);
                 runtime.last_exit = Some((runtime.since, at));
                 runtime.stage = Stage::CrashBackOff;
@@ -607,7 +796,9 @@ fn step(
                 events.extend(start_events(&image, &container, true));
                 runtime.stage = Stage::Running;
                 runtime.since = at;
-                runtime.started_at = Some(at);
+                if !init {
+                    runtime.started_at = Some(at);
+                }
             }
             _ => return events,
         }
@@ -618,11 +809,13 @@ fn step(
 fn next_change(pod: &Pod, runtime: &PodRuntime) -> Option<Timestamp> {
     let after = |d| Some(later(runtime.since, d));
     match runtime.stage {
+        Stage::Mounting => runtime.next_mount,
         Stage::Pulling => after(PULL_TIME),
         Stage::PullFailed => after(Duration::from_secs(1)),
         Stage::PullBackOff => after(backoff(runtime.failures.saturating_sub(1))),
         Stage::CrashBackOff => after(restart_delay(runtime.failures)),
-        Stage::Running if pod_has_image_tag(pod, "crash") => after(CRASH_AFTER),
+        Stage::Running if behaves(pod, runtime, "crash") => after(CRASH_AFTER),
+        Stage::Running if initializing(pod, runtime) => after(INIT_RUN),
         Stage::Running | Stage::Failed => None,
     }
 }
@@ -742,14 +935,20 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
     if runtime.uid != uid {
         *runtime = PodRuntime::new(uid, ctx.now());
     }
-    if runtime.since == ctx.now() && runtime.stage == Stage::Pulling && runtime.failures == 0 {
-        let image = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .and_then(|c| c.image.clone())
-            .unwrap_or_default();
-        events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+    if runtime.stage == Stage::Mounting {
+        let problems = volumes::unmountable(store, &pod);
+        if problems.is_empty() {
+            runtime.stage = Stage::Pulling;
+            runtime.since = ctx.now();
+            let image = current(&pod, runtime)
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default();
+            events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+        } else if runtime.next_mount.is_none_or(|at| at <= ctx.now()) {
+            events.extend(problems.into_iter().map(|p| ("Warning", "FailedMount", p)));
+            runtime.next_mount = Some(later(ctx.now(), mount_backoff(runtime.mount_failures)));
+            runtime.mount_failures += 1;
+        }
     }
     events.extend(step(&pod, runtime, ctx.now()));
     let number = kubelets.numbers.get(&node).copied().unwrap_or(0);
@@ -767,7 +966,11 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
     let runtime = runtime.clone();
     let (mut pending, mut retry) = (None, None);
     if let Some(at) = next_change(&pod, &runtime) {
-        if runtime.stage == Stage::Pulling && runtime.failures == 0 {
+        // Pulls and init containers finish by themselves; mounts and
+        // back-offs may never succeed.
+        let under_way = (runtime.stage == Stage::Pulling && runtime.failures == 0)
+            || (runtime.stage == Stage::Running && initializing(&pod, &runtime));
+        if under_way {
             pending = Some(at);
         } else {
             retry = Some(at);
