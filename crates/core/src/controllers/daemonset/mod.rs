@@ -284,6 +284,12 @@ pub fn sync_all(store: &mut Store, state: &mut DaemonSetState, ctx: &mut Ctx) ->
             // A DaemonSet waiting on time (a back-off, a pod becoming available)
             // gets a full sync, which sets its wake-ups afresh.
             since = last.wake.is_none().then_some(last.resource_version);
+            // A refused create waits out its back-off (5 ms at first) unless
+            // what admission refused it for has since appeared; then the
+            // retry, milliseconds away on a real cluster, is made at once.
+            if admission_input_changed(store, &key, last.resource_version) {
+                state.create_backoff.remove(&key);
+            }
         }
         // This DaemonSet's own wake-ups, kept apart to be remembered.
         let outer = (ctx.wake.take(), ctx.pending.take());
@@ -328,6 +334,19 @@ fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// Has a ServiceAccount of the DaemonSet's namespace, a namespace or a
+/// PriorityClass (what pod admission looks up) changed after `since`?
+fn admission_input_changed(store: &Store, key: &Key, since: u64) -> bool {
+    store
+        .events_since(since)
+        .iter()
+        .any(|event| match event.kind {
+            Kind::ServiceAccount => event.key.0 == key.0,
+            Kind::Namespace | Kind::PriorityClass => true,
+            _ => false,
+        })
 }
 
 /// Has anything the DaemonSet `key` depends on changed after `since`? A node
