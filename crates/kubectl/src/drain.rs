@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
+use daemonlab_core::api::errors::Reason;
 use daemonlab_core::api::server::Cascade;
 use daemonlab_core::api::Kind;
 use daemonlab_core::sim::Cluster;
@@ -12,7 +15,13 @@ use k8s_openapi::api::core::v1::Pod;
 use crate::args::Args;
 use crate::delete::wait_until_gone;
 use crate::nodes::cordon;
+use crate::shell::parse_duration;
 use crate::Output;
+
+/// kubectl retries a refused eviction after this long.
+const EVICTION_RETRY: Duration = Duration::from_secs(5);
+/// A drain without `--timeout` waits this long in virtual time at most.
+const EVICTION_LIMIT: Duration = Duration::from_secs(3600);
 
 pub const VALUE_FLAGS: &[&str] = &["--grace-period", "--timeout", "--pod-selector"];
 pub const BOOL_FLAGS: &[&str] = &[
@@ -199,20 +208,81 @@ pub fn run(cluster: &mut Cluster, args: &Args) -> Output {
         .and_then(|g| g.parse::<i64>().ok())
         .filter(|g| *g >= 0);
     let mut gone = Vec::new();
-    for (namespace, pod_name) in &to_delete {
-        out.stdout
-            .push_str(&format!("evicting pod {namespace}/{pod_name}\n"));
-        if cluster
-            .delete(Kind::Pod, namespace, pod_name, Cascade::Background, grace)
-            .is_ok()
-        {
-            gone.push((Kind::Pod, namespace.clone(), pod_name.clone()));
+    if args.flag(&["--disable-eviction"]) {
+        for (namespace, pod_name) in &to_delete {
+            out.stdout
+                .push_str(&format!("deleting pod {namespace}/{pod_name}\n"));
+            if cluster
+                .delete(Kind::Pod, namespace, pod_name, Cascade::Background, grace)
+                .is_ok()
+            {
+                gone.push((Kind::Pod, namespace.clone(), pod_name.clone()));
+            }
+        }
+    } else {
+        let timeout = args
+            .value(&["--timeout"])
+            .and_then(|t| parse_duration(t).ok())
+            .filter(|t| !t.is_zero())
+            .unwrap_or(EVICTION_LIMIT);
+        let mut pending = to_delete.clone();
+        let mut waited = Duration::ZERO;
+        while !pending.is_empty() {
+            let mut refused = Vec::new();
+            for (namespace, pod_name) in pending {
+                out.stdout
+                    .push_str(&format!("evicting pod {namespace}/{pod_name}\n"));
+                match cluster.evict(&namespace, &pod_name) {
+                    Ok(()) => gone.push((Kind::Pod, namespace, pod_name)),
+                    Err(error) if error.reason == Reason::TooManyRequests => {
+                        // kubectl writes this on stderr; it is kept in the
+                        // order a terminal shows it.
+                        out.stdout.push_str(&format!(
+                            "error when evicting pods/{pod_name:?} -n {namespace:?} (will retry after 5s): {error}\n"
+                        ));
+                        refused.push((namespace, pod_name));
+                    }
+                    Err(_) => {}
+                }
+            }
+            pending = refused;
+            if pending.is_empty() {
+                break;
+            }
+            if waited >= timeout {
+                let errors: Vec<String> = pending
+                    .iter()
+                    .map(|(namespace, pod_name)| {
+                        format!(
+                            "error when evicting pods/{pod_name:?} -n {namespace:?}: global timeout reached: {}",
+                            crate::shell::format_duration(timeout)
+                        )
+                    })
+                    .collect();
+                out.stderr.push_str(&format!(
+                    "error: unable to drain node {name:?} due to error: [{}], continuing command...\nThere are pending nodes to be drained:\n {name}\n",
+                    errors.join(", ")
+                ));
+                for error in errors {
+                    out.stderr.push_str(&format!("{error}\n"));
+                }
+                out.exit_code = 1;
+                return out;
+            }
+            cluster.reconcile();
+            cluster.advance(EVICTION_RETRY);
+            waited += EVICTION_RETRY;
         }
     }
     cluster.reconcile();
     wait_until_gone(cluster, &gone);
+    let verb = if args.flag(&["--disable-eviction"]) {
+        "deleted"
+    } else {
+        "evicted"
+    };
     for (_, _, pod_name) in &gone {
-        out.stdout.push_str(&format!("pod/{pod_name} evicted\n"));
+        out.stdout.push_str(&format!("pod/{pod_name} {verb}\n"));
     }
     out.stdout.push_str(&format!("node/{name} drained\n"));
     out

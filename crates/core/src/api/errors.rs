@@ -13,6 +13,9 @@ pub enum Reason {
     AlreadyExists,
     Invalid,
     Forbidden,
+    /// 429: an eviction a PodDisruptionBudget does not allow now.
+    TooManyRequests,
+    InternalError,
 }
 
 impl fmt::Display for Reason {
@@ -23,6 +26,8 @@ impl fmt::Display for Reason {
             Reason::AlreadyExists => "AlreadyExists",
             Reason::Invalid => "Invalid",
             Reason::Forbidden => "Forbidden",
+            Reason::TooManyRequests => "TooManyRequests",
+            Reason::InternalError => "InternalError",
         })
     }
 }

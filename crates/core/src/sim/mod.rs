@@ -18,14 +18,15 @@ use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::deployment::DeploymentState;
+use crate::controllers::disruption::DisruptionState;
 use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::node_lifecycle::NodeLifecycleState;
 use crate::controllers::replicaset::ReplicaSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    daemonset, deployment, garbage_collector, kubelet, node_lifecycle, replicaset, scheduler,
-    taint_eviction, Ctx, Cursor,
+    daemonset, deployment, disruption, garbage_collector, kubelet, node_lifecycle, replicaset,
+    scheduler, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -66,6 +67,7 @@ pub struct Cluster {
     kubelets: Kubelets,
     daemonsets: DaemonSetState,
     deployments: DeploymentState,
+    disruption: DisruptionState,
     replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
@@ -89,6 +91,7 @@ impl Cluster {
             kubelets: Kubelets::default(),
             daemonsets: DaemonSetState::default(),
             deployments: DeploymentState::default(),
+            disruption: DisruptionState::default(),
             replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
@@ -171,6 +174,12 @@ impl Cluster {
         server::delete(&mut self.store, kind, namespace, name, cascade)
     }
 
+    /// `kubectl drain`'s eviction of a pod, which PodDisruptionBudgets may refuse.
+    pub fn evict(&mut self, namespace: &str, name: &str) -> Result<(), ApiError> {
+        let key = (namespace.to_string(), name.to_string());
+        server::evict(&mut self.store, &key, &Time(self.now)).map(|_| ())
+    }
+
     /// Updates an object as a client that read it and changed it would.
     pub fn update(&mut self, object: Object) -> Result<(), ApiError> {
         server::update(&mut self.store, object, &Time(self.now))
@@ -227,6 +236,7 @@ impl Cluster {
             changed |= daemonset::sync_all(store, &mut self.daemonsets, &mut ctx);
             changed |= deployment::sync_all(store, &mut self.deployments, &mut ctx);
             changed |= replicaset::sync_all(store, &mut self.replicasets, &mut ctx);
+            changed |= disruption::sync_all(store, &mut self.disruption, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.
@@ -257,6 +267,7 @@ impl Cluster {
             self.garbage.cursor(),
             self.evictions.cursor(),
             self.deployments.cursor(),
+            self.disruption.cursor(),
             self.replicasets.cursor(),
             self.sampled,
         ]

@@ -390,6 +390,17 @@ impl Shell {
     }
 }
 
+/// Go's `time.Duration.String()` for whole seconds: `5s`, `1m0s`, `1h0m0s`.
+pub fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
 /// Go's `time.ParseDuration` for the units a script needs: `90s`, `5m`, `1h30m`, `500ms`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let invalid = || format!("time: invalid duration \"{text}\"");
