@@ -1,14 +1,11 @@
-//! `kubectl delete` (by name, `-f`, `-l`, `--all`, `--cascade`) and
-//! `kubectl create namespace`.
+//! `kubectl delete` (by name, `-f`, `-l`, `--all`, `--cascade`).
 
 use std::time::Duration;
 
 use daemonlab_core::api::decode::{kind_of, manifests};
 use daemonlab_core::api::server::Cascade;
-use daemonlab_core::api::{Kind, Object};
+use daemonlab_core::api::Kind;
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::core::v1::Namespace;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::args::Args;
 use crate::resources::resolve;
@@ -213,32 +210,5 @@ pub(crate) fn wait_until_gone(cluster: &mut Cluster, objects: &[(Kind, String, S
     {
         cluster.advance(Duration::from_secs(1));
         waited += Duration::from_secs(1);
-    }
-}
-
-/// `kubectl create namespace NAME`.
-pub fn create(cluster: &mut Cluster, args: &Args) -> Output {
-    match args.positional.as_slice() {
-        [what, name] if matches!(what.as_str(), "namespace" | "ns") => {
-            let namespace = Object::from(Namespace {
-                metadata: ObjectMeta {
-                    name: Some(name.clone()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            });
-            match cluster.create(namespace) {
-                Ok(()) => {
-                    cluster.reconcile();
-                    Output::ok(format!("namespace/{name} created\n"))
-                }
-                Err(error) => Output::error(match error.details.causes.is_empty() {
-                    true => format!("Error from server ({}): {error}", error.reason),
-                    false => format!("The Namespace \"{name}\" is invalid: {}", error.details.causes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-                }),
-            }
-        }
-        [what] if matches!(what.as_str(), "namespace" | "ns") => Output::error("error: exactly one NAME is required, got 0\nSee 'kubectl create namespace -h' for help and examples"),
-        _ => Output::error("error: must specify one of -f and -k"),
     }
 }

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod check;
 pub mod complete;
+pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod drain;
@@ -92,7 +93,8 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             .map(|args| describe::run(cluster, &args)),
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
-        "create" => parse(namespace, &[]).map(|args| delete::create(cluster, &args)),
+        "create" => parse(create::VALUE_FLAGS, create::BOOL_FLAGS)
+            .map(|args| create::run(cluster, &args, files)),
         "label" => {
             parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, false))
         }

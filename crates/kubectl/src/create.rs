@@ -1,0 +1,598 @@
+//! `kubectl create`'s generators, as kubectl builds their objects
+//! (`pkg/cmd/create/create_*.go`): namespace, serviceaccount, configmap
+//! (`--from-literal`, `--from-file` of a file the shell wrote), secret
+//! generic / docker-registry / tls, deployment, clusterrole / role and their
+//! bindings. `--dry-run=client -o yaml|json|name` prints the object kubectl
+//! would send; otherwise it is created and kubectl's line is printed.
+
+use std::collections::BTreeMap;
+
+use daemonlab_core::api::errors::ApiError;
+use daemonlab_core::api::{Kind, Object};
+use daemonlab_core::sim::Cluster;
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Container, ContainerPort, Namespace, PodSpec, PodTemplateSpec, ResourceRequirements,
+    Secret, ServiceAccount,
+};
+use k8s_openapi::api::rbac::v1::{
+    ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::ByteString;
+
+use crate::args::Args;
+use crate::get::to_json;
+use crate::resources::resolve;
+use crate::yaml::to_yaml;
+use crate::{Files, Output};
+
+pub const VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "-o",
+    "--output",
+    "--dry-run",
+    "--from-literal",
+    "--from-file",
+    "--type",
+    "--image",
+    "--replicas",
+    "--port",
+    "--verb",
+    "--resource",
+    "--resource-name",
+    "--clusterrole",
+    "--role",
+    "--user",
+    "--group",
+    "--serviceaccount",
+    "--docker-server",
+    "--docker-username",
+    "--docker-password",
+    "--docker-email",
+    "--cert",
+    "--key",
+];
+pub const BOOL_FLAGS: &[&str] = &[];
+
+/// Verbs a policy rule may name (`validResourceVerbs`).
+const VERBS: &[&str] = &[
+    "*",
+    "get",
+    "delete",
+    "list",
+    "create",
+    "update",
+    "patch",
+    "watch",
+    "proxy",
+    "deletecollection",
+    "use",
+    "bind",
+    "escalate",
+    "impersonate",
+];
+
+fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: namespace.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+/// Every value of a repeated flag, comma-separated lists split.
+fn list(args: &Args, flag: &str) -> Vec<String> {
+    args.values(&[flag])
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `key=value` pairs of `--from-literal`, and `[key=]path` of `--from-file`.
+fn data(args: &Args, files: &dyn Files) -> Result<BTreeMap<String, String>, String> {
+    let mut data = BTreeMap::new();
+    for literal in args.values(&["--from-literal"]) {
+        let Some((key, value)) = literal.split_once('=') else {
+            return Err(format!(
+                "error: invalid literal source {literal}, expected key=value"
+            ));
+        };
+        if data.insert(key.to_string(), value.to_string()).is_some() {
+            return Err(format!(
+                "error: cannot add key {key}, another key by that name already exists in Data for ConfigMap \"\""
+            ));
+        }
+    }
+    for source in args.values(&["--from-file"]) {
+        let (key, path) = match source.split_once('=') {
+            Some((key, path)) => (key.to_string(), path),
+            None => (
+                source.rsplit('/').next().unwrap_or(source).to_string(),
+                source,
+            ),
+        };
+        let text = files
+            .read(path)
+            .ok_or_else(|| format!("error: error reading {path}: no such file or directory"))?;
+        data.insert(key, text);
+    }
+    Ok(data)
+}
+
+/// The container name kubectl derives from an image: its last path part,
+/// without tag or digest.
+fn container_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = last.split('@').next().unwrap_or(last);
+    last.split(':').next().unwrap_or(last).to_string()
+}
+
+/// `--resource=pods`, `deployments.apps`, `pods/log`: the API group and
+/// resource of a rule, found in what the cluster serves.
+fn rule_resource(cluster: &Cluster, resource: &str) -> Result<(String, String), String> {
+    let (name, sub) = match resource.split_once('/') {
+        Some((name, sub)) => (name, Some(sub)),
+        None => (resource, None),
+    };
+    let kind = resolve(cluster.store(), name)
+        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{name}\""))?;
+    let plural = match sub {
+        Some(sub) => format!("{}/{sub}", kind.plural()),
+        None => kind.plural().to_string(),
+    };
+    Ok((kind.group().to_string(), plural))
+}
+
+fn rules(cluster: &Cluster, args: &Args) -> Result<Vec<PolicyRule>, String> {
+    let verbs = list(args, "--verb");
+    if verbs.is_empty() {
+        return Err("error: at least one verb must be specified".to_string());
+    }
+    if let Some(bad) = verbs.iter().find(|v| !VERBS.contains(&v.as_str())) {
+        return Err(format!("error: invalid verb: '{bad}'"));
+    }
+    let resources = list(args, "--resource");
+    if resources.is_empty() {
+        return Err("error: at least one resource must be specified".to_string());
+    }
+    let names = list(args, "--resource-name");
+    // One rule per API group, in the order the groups first appear.
+    let mut rules: Vec<PolicyRule> = Vec::new();
+    for resource in &resources {
+        let (group, plural) = rule_resource(cluster, resource)?;
+        match rules
+            .iter_mut()
+            .find(|r| r.api_groups.as_deref() == Some(std::slice::from_ref(&group)))
+        {
+            Some(rule) => rule.resources.get_or_insert_with(Vec::new).push(plural),
+            None => rules.push(PolicyRule {
+                api_groups: Some(vec![group]),
+                resources: Some(vec![plural]),
+                resource_names: (!names.is_empty()).then(|| names.clone()),
+                verbs: verbs.clone(),
+                ..Default::default()
+            }),
+        }
+    }
+    Ok(rules)
+}
+
+fn subjects(args: &Args) -> Result<Vec<Subject>, String> {
+    let mut subjects = Vec::new();
+    for user in args.values(&["--user"]) {
+        subjects.push(Subject {
+            api_group: Some("rbac.authorization.k8s.io".to_string()),
+            kind: "User".to_string(),
+            name: user.to_string(),
+            namespace: None,
+        });
+    }
+    for group in args.values(&["--group"]) {
+        subjects.push(Subject {
+            api_group: Some("rbac.authorization.k8s.io".to_string()),
+            kind: "Group".to_string(),
+            name: group.to_string(),
+            namespace: None,
+        });
+    }
+    for account in args.values(&["--serviceaccount"]) {
+        let Some((namespace, name)) = account.split_once(':') else {
+            return Err("error: serviceaccount must be <namespace>:<name>".to_string());
+        };
+        subjects.push(Subject {
+            api_group: None,
+            kind: "ServiceAccount".to_string(),
+            name: name.to_string(),
+            namespace: Some(namespace.to_string()),
+        });
+    }
+    Ok(subjects)
+}
+
+fn role_ref(args: &Args, namespaced: bool) -> Result<RoleRef, String> {
+    let cluster_role = args.value(&["--clusterrole"]);
+    let role = args.value(&["--role"]).filter(|_| namespaced);
+    let (kind, name) = match (cluster_role, role) {
+        (Some(name), None) => ("ClusterRole", name),
+        (None, Some(name)) => ("Role", name),
+        (Some(_), Some(_)) => {
+            return Err("error: exactly one of clusterrole or role must be specified".to_string())
+        }
+        (None, None) if namespaced => {
+            return Err("error: exactly one of clusterrole or role must be specified".to_string())
+        }
+        (None, None) => return Err("error: clusterrole must be specified".to_string()),
+    };
+    Ok(RoleRef {
+        api_group: Some("rbac.authorization.k8s.io".to_string()),
+        kind: kind.to_string(),
+        name: name.to_string(),
+    })
+}
+
+/// A docker config JSON with one registry, as kubectl writes it.
+fn docker_config(args: &Args) -> Result<String, String> {
+    let server = args
+        .value(&["--docker-server"])
+        .unwrap_or("https://index.docker.io/v1/");
+    let (Some(user), Some(password)) = (
+        args.value(&["--docker-username"]),
+        args.value(&["--docker-password"]),
+    ) else {
+        return Err(
+            "error: username and password are required for docker-registry secrets".to_string(),
+        );
+    };
+    let auth = base64(format!("{user}:{password}").as_bytes());
+    // encoding/json writes the struct's fields in their declared order.
+    let quote = |s: &str| serde_json::Value::from(s).to_string();
+    let email = args
+        .value(&["--docker-email"])
+        .map(|e| format!(",\"email\":{}", quote(e)))
+        .unwrap_or_default();
+    Ok(format!(
+        "{{\"auths\":{{{}:{{\"username\":{},\"password\":{}{email},\"auth\":{}}}}}}}",
+        quote(server),
+        quote(user),
+        quote(password),
+        quote(&auth)
+    ))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| n << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The object a generator builds, kubectl's word for it in "failed to
+/// create …" (or None where kubectl passes the server's error on as it is).
+struct Generated {
+    object: Object,
+    failure_word: Option<&'static str>,
+}
+
+fn generate(
+    cluster: &Cluster,
+    args: &Args,
+    files: &dyn Files,
+    namespace: &str,
+) -> Result<Generated, String> {
+    let words: Vec<&str> = args.positional.iter().map(String::as_str).collect();
+    let name_of = |rest: &[&str], what: &str| -> Result<String, String> {
+        match rest {
+            [name] => Ok(name.to_string()),
+            other => Err(format!(
+                "error: exactly one NAME is required, got {}\nSee 'kubectl create {what} -h' for help and examples",
+                other.len()
+            )),
+        }
+    };
+    let ns = Some(namespace);
+    let generated = |object: Object, word| Generated {
+        object,
+        failure_word: word,
+    };
+    Ok(match words.as_slice() {
+        ["namespace" | "ns", rest @ ..] => generated(
+            Object::from(Namespace {
+                metadata: meta(&name_of(rest, "namespace")?, None),
+                ..Default::default()
+            }),
+            None,
+        ),
+        ["serviceaccount" | "sa", rest @ ..] => generated(
+            Object::from(ServiceAccount {
+                metadata: meta(&name_of(rest, "serviceaccount")?, ns),
+                ..Default::default()
+            }),
+            Some("failed to create serviceaccount: "),
+        ),
+        ["configmap" | "cm", rest @ ..] => {
+            let name = name_of(rest, "configmap")?;
+            let data = data(args, files)?;
+            generated(
+                Object::from(ConfigMap {
+                    metadata: meta(&name, ns),
+                    data: (!data.is_empty()).then_some(data),
+                    ..Default::default()
+                }),
+                Some("failed to create configmap: "),
+            )
+        }
+        ["secret", "generic", rest @ ..] => {
+            let name = name_of(rest, "secret generic")?;
+            let data: BTreeMap<String, ByteString> = data(args, files)?
+                .into_iter()
+                .map(|(k, v)| (k, ByteString(v.into_bytes())))
+                .collect();
+            generated(
+                Object::from(Secret {
+                    metadata: meta(&name, ns),
+                    data: (!data.is_empty()).then_some(data),
+                    type_: args.value(&["--type"]).map(str::to_string),
+                    ..Default::default()
+                }),
+                Some("failed to create secret "),
+            )
+        }
+        ["secret", "docker-registry", rest @ ..] => {
+            let name = name_of(rest, "secret docker-registry")?;
+            let config = docker_config(args)?;
+            generated(
+                Object::from(Secret {
+                    metadata: meta(&name, ns),
+                    data: Some(BTreeMap::from([(
+                        ".dockerconfigjson".to_string(),
+                        ByteString(config.into_bytes()),
+                    )])),
+                    type_: Some("kubernetes.io/dockerconfigjson".to_string()),
+                    ..Default::default()
+                }),
+                Some("failed to create secret "),
+            )
+        }
+        ["secret", "tls", rest @ ..] => {
+            let name = name_of(rest, "secret tls")?;
+            let read = |flag: &str| -> Result<String, String> {
+                let path = args
+                    .value(&[flag])
+                    .ok_or("error: key and cert must be specified")?;
+                files
+                    .read(path)
+                    .ok_or_else(|| format!("error: open {path}: no such file or directory"))
+            };
+            let (cert, key) = (read("--cert")?, read("--key")?);
+            generated(
+                Object::from(Secret {
+                    metadata: meta(&name, ns),
+                    data: Some(BTreeMap::from([
+                        ("tls.crt".to_string(), ByteString(cert.into_bytes())),
+                        ("tls.key".to_string(), ByteString(key.into_bytes())),
+                    ])),
+                    type_: Some("kubernetes.io/tls".to_string()),
+                    ..Default::default()
+                }),
+                Some("failed to create secret "),
+            )
+        }
+        ["secret", ..] => {
+            return Err("error: Unexpected args: []\nSee 'kubectl create secret -h' for help and examples".to_string())
+        }
+        ["deployment" | "deploy", rest @ ..] => {
+            let name = name_of(rest, "deployment")?;
+            let images = args.values(&["--image"]);
+            if images.is_empty() {
+                return Err("error: required flag(s) \"image\" not set".to_string());
+            }
+            let replicas = match args.value(&["--replicas"]) {
+                Some(r) => r.parse::<i32>().map_err(|_| {
+                    format!("error: invalid argument \"{r}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax")
+                })?,
+                None => 1,
+            };
+            let port = args
+                .value(&["--port"])
+                .map(|p| p.parse::<i32>().unwrap_or(-1));
+            let labels = BTreeMap::from([("app".to_string(), name.clone())]);
+            let containers = images
+                .iter()
+                .map(|image| Container {
+                    name: container_name(image),
+                    image: Some(image.to_string()),
+                    ports: port.map(|p| {
+                        vec![ContainerPort {
+                            container_port: p,
+                            ..Default::default()
+                        }]
+                    }),
+                    resources: Some(ResourceRequirements::default()),
+                    ..Default::default()
+                })
+                .collect();
+            generated(
+                Object::from(Deployment {
+                    metadata: ObjectMeta {
+                        labels: Some(labels.clone()),
+                        ..meta(&name, ns)
+                    },
+                    spec: Some(DeploymentSpec {
+                        replicas: Some(replicas),
+                        selector: LabelSelector {
+                            match_labels: Some(labels.clone()),
+                            ..Default::default()
+                        },
+                        strategy: Some(DeploymentStrategy::default()),
+                        template: PodTemplateSpec {
+                            metadata: Some(ObjectMeta {
+                                labels: Some(labels),
+                                ..Default::default()
+                            }),
+                            spec: Some(PodSpec {
+                                containers,
+                                ..Default::default()
+                            }),
+                        },
+                        ..Default::default()
+                    }),
+                    status: Some(Default::default()),
+                }),
+                Some("failed to create deployment: "),
+            )
+        }
+        ["clusterrole", rest @ ..] => generated(
+            Object::from(ClusterRole {
+                metadata: meta(&name_of(rest, "clusterrole")?, None),
+                rules: Some(rules(cluster, args)?),
+                ..Default::default()
+            }),
+            None,
+        ),
+        ["role", rest @ ..] => generated(
+            Object::from(Role {
+                metadata: meta(&name_of(rest, "role")?, ns),
+                rules: Some(rules(cluster, args)?),
+            }),
+            None,
+        ),
+        ["clusterrolebinding", rest @ ..] => {
+            let subjects = subjects(args)?;
+            generated(
+                Object::from(ClusterRoleBinding {
+                    metadata: meta(&name_of(rest, "clusterrolebinding")?, None),
+                    role_ref: role_ref(args, false)?,
+                    subjects: (!subjects.is_empty()).then_some(subjects),
+                }),
+                None,
+            )
+        }
+        ["rolebinding", rest @ ..] => {
+            let subjects = subjects(args)?;
+            generated(
+                Object::from(RoleBinding {
+                    metadata: meta(&name_of(rest, "rolebinding")?, ns),
+                    role_ref: role_ref(args, true)?,
+                    subjects: (!subjects.is_empty()).then_some(subjects),
+                }),
+                None,
+            )
+        }
+        [] => return Err("error: must specify one of -f and -k".to_string()),
+        [other, ..] => {
+            return Err(format!(
+                "error: daemonlab does not simulate \"kubectl create {other}\"; it creates: clusterrole, clusterrolebinding, configmap, deployment, namespace, role, rolebinding, secret (generic, docker-registry, tls), serviceaccount"
+            ))
+        }
+    })
+}
+
+/// The object as kubectl prints it: `apiVersion` and `kind` first, the
+/// namespace left out as kubectl's generators leave it.
+fn printable(object: &Object) -> serde_json::Value {
+    let mut json = object.to_json();
+    if let Some(meta) = json.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        meta.remove("namespace");
+    }
+    json
+}
+
+fn print(object: &Object, output: &str) -> Result<String, String> {
+    Ok(match output {
+        "yaml" => to_yaml(&printable(object)),
+        "json" => to_json(&printable(object)),
+        "name" => format!("{}/{}\n", object.kind().resource(), object.name()),
+        other => {
+            return Err(format!(
+                "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,yaml"
+            ))
+        }
+    })
+}
+
+fn failure(error: &ApiError, word: Option<&str>) -> String {
+    match word {
+        Some(word) => format!("error: {word}{error}"),
+        None => format!("Error from server ({}): {error}", error.reason),
+    }
+}
+
+/// Runs `kubectl create TYPE NAME …`.
+pub fn run(cluster: &mut Cluster, args: &Args, files: &dyn Files) -> Output {
+    let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
+    let dry_run = args.value(&["--dry-run"]).unwrap_or("none");
+    if !matches!(dry_run, "none" | "client" | "server") {
+        return Output::error(format!(
+            "error: Invalid dry-run value ({dry_run}). Must be \"none\", \"server\", or \"client\"."
+        ));
+    }
+    let output = args.value(&["-o", "--output"]).unwrap_or("");
+    let generated = match generate(cluster, args, files, namespace) {
+        Ok(generated) => generated,
+        Err(error) => return Output::error(error),
+    };
+    let Generated {
+        mut object,
+        failure_word,
+    } = generated;
+    if dry_run == "client" {
+        return match output {
+            "" => Output::ok(format!(
+                "{}/{} created (dry run)\n",
+                object.kind().resource(),
+                object.name()
+            )),
+            output => print(&object, output).map_or_else(Output::error, Output::ok),
+        };
+    }
+    if !object.kind().namespaced() {
+        object.metadata_mut().namespace = None;
+    }
+    let (kind, name) = (object.kind(), object.name().to_string());
+    if let Err(error) = cluster.create(object) {
+        return Output::error(failure(&error, failure_word));
+    }
+    cluster.reconcile();
+    let ns = if kind.namespaced() { namespace } else { "" };
+    match output {
+        "" => Output::ok(format!("{}/{name} created\n", kind.resource())),
+        output => match cluster.store().get(kind, ns, &name) {
+            Some(stored) => print(stored, output).map_or_else(Output::error, Output::ok),
+            None => Output::error(format!("error: {} {name:?} not found", Kind::name(kind))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_as_go_encodes() {
+        assert_eq!(base64(b"admin"), "YWRtaW4=");
+        assert_eq!(base64(b"S!B\\*d$zDsb="), "UyFCXCpkJHpEc2I9");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn container_names_come_from_images() {
+        assert_eq!(container_name("busybox"), "busybox");
+        assert_eq!(container_name("nginx:1.25"), "nginx");
+        assert_eq!(container_name("registry.k8s.io/pause:3.9"), "pause");
+        assert_eq!(container_name("localhost:5000/agent@sha256:abc"), "agent");
+    }
+}
