@@ -234,6 +234,37 @@ test('the main screen, light and dark, on a laptop and on a phone', async () => 
   }
 });
 
+test('a 47-document install manifest applies in one press; its DaemonSet and Deployment pods show on the cards', async () => {
+  const { page, errors, close } = await open();
+  const editor = page.getByTestId('yaml-editor');
+  const starter = await editor.inputValue();
+  // Antrea's release manifest, as its repository publishes it (tests/manifests/SOURCES).
+  const antrea = fs.readFileSync(path.resolve(here, '../manifests/antrea.yml'), 'utf8');
+  await editor.fill(`${starter}\n---\n${antrea}`);
+  await editor.press('Control+Enter');
+  await page.getByTestId('apply-summary').waitFor();
+  const summary = await page.getByTestId('apply-summary').locator('summary').textContent();
+  const applied = Number(/^(\d+) applied, 0 failed$/.exec(summary)?.[1]);
+  assert.ok(applied >= 47, `summary: ${summary}`);
+  assert.equal(await page.locator('[data-testid="apply-results"] .failed').count(), 0);
+  await typeCommand(page, ['sim settle']);
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="pod"][data-owner="antrea-agent"][data-phase="Running"]').length === 3,
+  );
+  const controller = page.locator('[data-testid="pod"][data-owner="antrea-controller"]');
+  assert.equal(await controller.count(), 1);
+  assert.equal(await controller.getAttribute('data-phase'), 'Running');
+  const all = await typeCommand(page, ['kubectl get all -n kube-system']);
+  assert.match(all, /daemonset\.apps\/antrea-agent\s+3\s+3\s+3/);
+  assert.match(all, /deployment\.apps\/antrea-controller\s+1\/1/);
+  assert.match(all, /service\/antrea\s+ClusterIP\s+10\.\d+\.\d+\.\d+/);
+  const crds = await typeCommand(page, ['kubectl get crd | wc -l']);
+  assert.ok(Number(crds.trim().split('\n').pop()) > 20, crds);
+  await page.screenshot({ path: path.join(shots, 'install-manifest.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test('gallery: why has worker-2 no ssd-agent, and what labelling it does', async () => {
   const { page, errors, close } = await open();
   await loadScenario(page, 'disk-ssd');

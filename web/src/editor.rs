@@ -6,6 +6,10 @@ use leptos::prelude::*;
 
 use crate::highlight::{line_pieces, mark_from, Mark, Piece};
 use crate::Outcome;
+use daemonlab_kubectl::apply::Entry;
+
+/// Results longer than this are summed up, their lines folded away.
+const FOLD_AFTER: usize = 12;
 
 /// Where the last apply found problems, with their messages.
 fn marks(outcome: &Option<Outcome>) -> Vec<Mark> {
@@ -144,23 +148,45 @@ fn Results(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
         let Some(outcome) = outcome.get() else {
             return ().into_any();
         };
-        let entries = outcome
-            .entries
-            .into_iter()
-            .map(|entry| {
-                let place = entry
-                    .location
-                    .map(|l| format!("line {}, column {}: ", l.line, l.column))
-                    .unwrap_or_default();
-                let class = if entry.ok { "ok" } else { "failed" };
-                view! {
-                    <li class=class>
-                        <strong>{place}</strong>
-                        {entry.message}
-                    </li>
-                }
-            })
-            .collect_view();
+        let entry_view = |entry: Entry| {
+            let place = entry
+                .location
+                .map(|l| format!("line {}, column {}: ", l.line, l.column))
+                .unwrap_or_default();
+            let class = if entry.ok { "ok" } else { "failed" };
+            view! {
+                <li class=class>
+                    <strong>{place}</strong>
+                    {entry.message}
+                </li>
+            }
+        };
+        // A long install manifest: problems first, then a count of what was
+        // applied, its lines folded away.
+        let entries = if outcome.entries.len() > FOLD_AFTER {
+            let (ok, failed): (Vec<Entry>, Vec<Entry>) =
+                outcome.entries.into_iter().partition(|e| e.ok);
+            let summary = format!("{} applied, {} failed", ok.len(), failed.len());
+            let failed = failed.into_iter().map(entry_view).collect_view();
+            let ok = ok.into_iter().map(entry_view).collect_view();
+            view! {
+                {failed}
+                <li class="summary" data-testid="apply-summary">
+                    <details>
+                        <summary>{summary}</summary>
+                        <ul>{ok}</ul>
+                    </details>
+                </li>
+            }
+            .into_any()
+        } else {
+            outcome
+                .entries
+                .into_iter()
+                .map(entry_view)
+                .collect_view()
+                .into_any()
+        };
         let note = (!outcome.applied).then(|| {
             view! {
                 <p class="note" data-testid="apply-error" role="alert">

@@ -4,11 +4,12 @@
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::jiff::Timestamp;
 
+use crate::api::store::Store;
 use crate::api::{Kind, Served};
 use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
 
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
-use crate::controllers::{is_pod_ready, pod_phase, scheduler};
+use crate::controllers::{is_pod_ready, scheduler};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
 use crate::sim::{Cluster, RolloutSample};
@@ -111,7 +112,8 @@ fn resource_bars(cluster: &Cluster, node: &Node) -> Vec<ResourceBar> {
 pub struct PodChip {
     pub name: String,
     pub namespace: String,
-    /// The controlling DaemonSet's name, if any.
+    /// The workload's name: the controlling DaemonSet, the Deployment of a
+    /// ReplicaSet's pod, or the controller.
     pub owner: Option<String>,
     /// What `kubectl get pods` shows in STATUS.
     pub status: String,
@@ -303,28 +305,136 @@ pub fn node_roles(node: &Node) -> Vec<String> {
     roles
 }
 
-/// What `kubectl get pods` prints in STATUS for the cases the simulation produces.
-pub fn pod_status(pod: &Pod) -> String {
-    if pod.metadata.deletion_timestamp.is_some() {
-        return "Terminating".to_string();
-    }
-    let waiting = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone());
-    waiting.unwrap_or_else(|| pod_phase(pod).to_string())
+/// What `kubectl get pods` shows of a pod (`printPod`, which the API server
+/// runs for its tables): READY, STATUS, and the restarts with the time of
+/// the last one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodSummary {
+    pub ready: String,
+    pub status: String,
+    pub restarts: i32,
+    pub last_restart: Option<Timestamp>,
 }
 
-fn owner_name(pod: &Pod) -> Option<String> {
-    pod.metadata
+/// `printPod`'s READY, STATUS and RESTARTS, init containers included.
+pub fn pod_summary(pod: &Pod) -> PodSummary {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let status = pod.status.clone().unwrap_or_default();
+    let total = spec.containers.len();
+    let mut reason = status
+        .reason
+        .clone()
+        .or(status.phase.clone())
+        .unwrap_or_else(|| "Pending".to_string());
+    let mut ready = 0;
+    let mut restarts = 0;
+    let mut last_restart: Option<Timestamp> = None;
+    let init_total = spec.init_containers.as_ref().map_or(0, Vec::len);
+    let mut initializing = false;
+    for (i, container) in status.init_container_statuses.iter().flatten().enumerate() {
+        restarts += container.restart_count;
+        let state = container.state.clone().unwrap_or_default();
+        match (&state.terminated, &state.waiting) {
+            (Some(t), _) if t.exit_code == 0 => continue,
+            (Some(t), _) => {
+                reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("Init:{r}"),
+                    None if t.signal.unwrap_or(0) != 0 => {
+                        format!("Init:Signal:{}", t.signal.unwrap_or(0))
+                    }
+                    None => format!("Init:ExitCode:{}", t.exit_code),
+                };
+            }
+            (None, Some(w))
+                if w.reason
+                    .as_deref()
+                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing") =>
+            {
+                reason = format!("Init:{}", w.reason.as_deref().unwrap_or(""));
+            }
+            _ => reason = format!("Init:{i}/{init_total}"),
+        }
+        initializing = true;
+        break;
+    }
+    let initialized = status
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    // The app containers count once initialization is over.
+    let app = if initializing && !initialized {
+        Vec::new()
+    } else {
+        restarts = 0;
+        status.container_statuses.clone().unwrap_or_default()
+    };
+    for container in app.iter().rev() {
+        restarts += container.restart_count;
+        if let Some(finished) = container
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.as_ref())
+        {
+            last_restart = Some(last_restart.map_or(finished.0, |t: Timestamp| t.max(finished.0)));
+        }
+        let state = container.state.clone().unwrap_or_default();
+        if let Some(waiting) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
+            reason = waiting;
+        } else if let Some(terminated) = &state.terminated {
+            reason = terminated
+                .reason
+                .clone()
+                .unwrap_or_else(|| match terminated.signal {
+                    Some(signal) if signal != 0 => format!("Signal:{signal}"),
+                    _ => format!("ExitCode:{}", terminated.exit_code),
+                });
+        } else if container.ready && state.running.is_some() {
+            ready += 1;
+        }
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        reason = if status.reason.as_deref() == Some("NodeLost") {
+            "Unknown".to_string()
+        } else {
+            "Terminating".to_string()
+        };
+    }
+    PodSummary {
+        ready: format!("{ready}/{total}"),
+        status: reason,
+        restarts,
+        last_restart,
+    }
+}
+
+/// STATUS as `kubectl get pods` prints it.
+pub fn pod_status(pod: &Pod) -> String {
+    pod_summary(pod).status
+}
+
+/// The workload a pod belongs to: its controller, or the Deployment of its
+/// ReplicaSet (so a Deployment's pods keep one colour across rollouts).
+fn owner_name(store: &Store, pod: &Pod) -> Option<String> {
+    let owner = pod
+        .metadata
         .owner_references
         .iter()
         .flatten()
-        .find(|r| r.controller == Some(true))
-        .map(|r| r.name.clone())
+        .find(|r| r.controller == Some(true))?;
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
+    let deployment = (owner.kind == "ReplicaSet")
+        .then(|| store.get(Kind::ReplicaSet, namespace, &owner.name))
+        .flatten()
+        .and_then(|rs| {
+            rs.metadata()
+                .owner_references
+                .iter()
+                .flatten()
+                .find(|r| r.controller == Some(true) && r.kind == "Deployment")
+        });
+    Some(deployment.unwrap_or(owner).name.clone())
 }
 
 /// Everything the cluster view draws, in node-name order.
@@ -396,7 +506,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                     .map(|p| PodChip {
                         name: p.metadata.name.clone().unwrap_or_default(),
                         namespace: p.metadata.namespace.clone().unwrap_or_default(),
-                        owner: owner_name(p),
+                        owner: owner_name(store, p),
                         status: pod_status(p),
                         ready: is_pod_ready(p),
                         updated: updated(p),

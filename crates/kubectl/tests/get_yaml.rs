@@ -34,8 +34,8 @@ metadata:
   generation: 1
   name: node-agent
   namespace: default
-  resourceVersion: "17"
-  uid: 0b331645-445b-4d27-bf6c-67e81909778a
+  resourceVersion: "18"
+  uid: 990cd70b-12c5-4084-962b-1967c90789ba
 spec:
   revisionHistoryLimit: 10
   selector:

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
@@ -124,7 +125,35 @@ impl Cluster {
             now: &now,
             ids: &mut cluster.ids,
         };
-        for object in namespaces.into_iter().chain(classes) {
+        // The API server publishes itself as `default/kubernetes`.
+        let api_service = Object::from(Service {
+            metadata: ObjectMeta {
+                name: Some("kubernetes".to_string()),
+                namespace: Some("default".to_string()),
+                labels: Some(BTreeMap::from([
+                    ("component".to_string(), "apiserver".to_string()),
+                    ("provider".to_string(), "kubernetes".to_string()),
+                ])),
+                ..Default::default()
+            },
+            spec: Some(ServiceSpec {
+                cluster_ip: Some("10.96.0.1".to_string()),
+                ports: Some(vec![ServicePort {
+                    name: Some("https".to_string()),
+                    port: 443,
+                    protocol: Some("TCP".to_string()),
+                    target_port: Some(IntOrString::Int(6443)),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        for object in namespaces
+            .into_iter()
+            .chain(classes)
+            .chain(std::iter::once(api_service))
+        {
             // Distinct, valid built-in objects in an empty store: creating them cannot fail.
             let _ = server::create(&mut cluster.store, object, &mut env);
         }

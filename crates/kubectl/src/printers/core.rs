@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use daemonlab_core::api::Object;
 use daemonlab_core::controllers::pod_node_name;
-use daemonlab_core::view::{node_roles, node_status};
+use daemonlab_core::view::{node_roles, node_status, pod_summary};
 use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaimSpec, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
@@ -326,92 +326,10 @@ fn access_modes(modes: &[String]) -> String {
 
 /// READY, STATUS and RESTARTS of `kubectl get pods` (`printPod`).
 pub fn pod_columns(pod: &Pod, now: Timestamp) -> (String, String, String) {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let status = pod.status.clone().unwrap_or_default();
-    let total = spec.containers.len();
-    let mut reason = status
-        .reason
-        .clone()
-        .or(status.phase.clone())
-        .unwrap_or_else(|| "Pending".to_string());
-    let mut ready = 0;
-    let mut restarts = 0;
-    let mut last_restart: Option<Timestamp> = None;
-    let init_total = spec.init_containers.as_ref().map_or(0, Vec::len);
-    let mut initializing = false;
-    for (i, container) in status.init_container_statuses.iter().flatten().enumerate() {
-        restarts += container.restart_count;
-        let state = container.state.clone().unwrap_or_default();
-        match (&state.terminated, &state.waiting) {
-            (Some(t), _) if t.exit_code == 0 => continue,
-            (Some(t), _) => {
-                reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
-                    Some(r) => format!("Init:{r}"),
-                    None if t.signal.unwrap_or(0) != 0 => {
-                        format!("Init:Signal:{}", t.signal.unwrap_or(0))
-                    }
-                    None => format!("Init:ExitCode:{}", t.exit_code),
-                };
-            }
-            (None, Some(w))
-                if w.reason
-                    .as_deref()
-                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing") =>
-            {
-                reason = format!("Init:{}", w.reason.as_deref().unwrap_or(""));
-            }
-            _ => reason = format!("Init:{i}/{init_total}"),
-        }
-        initializing = true;
-        break;
-    }
-    let initialized = status
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| c.type_ == "Initialized" && c.status == "True");
-    // The app containers count once initialization is over.
-    let app = if initializing && !initialized {
-        Vec::new()
-    } else {
-        restarts = 0;
-        status.container_statuses.clone().unwrap_or_default()
-    };
-    for container in app.iter().rev() {
-        restarts += container.restart_count;
-        if let Some(finished) = container
-            .last_state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-            .and_then(|t| t.finished_at.as_ref())
-        {
-            last_restart = Some(last_restart.map_or(finished.0, |t: Timestamp| t.max(finished.0)));
-        }
-        let state = container.state.clone().unwrap_or_default();
-        if let Some(waiting) = state.waiting.as_ref().and_then(|w| w.reason.clone()) {
-            reason = waiting;
-        } else if let Some(terminated) = &state.terminated {
-            reason = terminated
-                .reason
-                .clone()
-                .unwrap_or_else(|| match terminated.signal {
-                    Some(signal) if signal != 0 => format!("Signal:{signal}"),
-                    _ => format!("ExitCode:{}", terminated.exit_code),
-                });
-        } else if container.ready && state.running.is_some() {
-            ready += 1;
-        }
-    }
-    if pod.metadata.deletion_timestamp.is_some() {
-        reason = if status.reason.as_deref() == Some("NodeLost") {
-            "Unknown".to_string()
-        } else {
-            "Terminating".to_string()
-        };
-    }
-    let restarts = match (restarts, last_restart) {
-        (0, _) | (_, None) => restarts.to_string(),
+    let summary = pod_summary(pod);
+    let restarts = match (summary.restarts, summary.last_restart) {
+        (0, _) | (_, None) => summary.restarts.to_string(),
         (n, Some(at)) => format!("{n} ({} ago)", age(Some(&Time(at)), now)),
     };
-    (format!("{ready}/{total}"), reason, restarts)
+    (summary.ready, summary.status, restarts)
 }
