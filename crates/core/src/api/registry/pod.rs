@@ -2,7 +2,7 @@
 //! act on them: ServiceAccount, Priority, DefaultTolerationSeconds.
 
 use k8s_openapi::api::core::v1::{
-    KeyToPath, ObjectFieldSelector, Pod, PodStatus, ProjectedVolumeSource,
+    Container, KeyToPath, ObjectFieldSelector, Pod, PodSpec, PodStatus, ProjectedVolumeSource,
     ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
 };
 
@@ -10,6 +10,7 @@ use super::{Context, Strategy};
 use crate::api::defaults::{default_pod_only, default_pod_spec};
 use crate::api::errors::{ApiError, Reason};
 use crate::api::ids::Ids;
+use crate::api::quantity::Quantity;
 use crate::api::store::Store;
 use crate::api::validation::{validate_pod, FieldError};
 use crate::api::Kind;
@@ -26,7 +27,7 @@ impl Strategy for Pod {
     }
 
     fn prepare_for_create(&mut self, _ctx: &Context) {
-        let qos = qos_class(self).to_string();
+        let qos = qos_class(self.spec.as_ref().unwrap_or(&PodSpec::default())).to_string();
         self.status = Some(PodStatus {
             phase: Some("Pending".to_string()),
             qos_class: Some(qos),
@@ -43,36 +44,42 @@ impl Strategy for Pod {
     }
 }
 
-/// `Guaranteed` when every container's requests equal its cpu and memory limits,
-/// `BestEffort` when nothing is requested or limited, else `Burstable`.
-pub fn qos_class(pod: &Pod) -> &'static str {
-    let containers = pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or_default();
-    let resources: Vec<_> = containers
+/// `v1qos.GetPodQOS`: BestEffort without any cpu or memory request or limit,
+/// Guaranteed when every container (init containers too) limits both and
+/// requests what it limits (requests default to limits), else Burstable.
+pub fn qos_class(spec: &PodSpec) -> &'static str {
+    let containers: Vec<&Container> = spec
+        .containers
         .iter()
-        .filter_map(|c| c.resources.as_ref())
+        .chain(spec.init_containers.iter().flatten())
         .collect();
-    let any = resources.iter().any(|r| {
-        r.requests.as_ref().is_some_and(|m| !m.is_empty())
-            || r.limits.as_ref().is_some_and(|m| !m.is_empty())
-    });
-    if !any {
-        return "BestEffort";
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in &containers {
+        let resources = c.resources.clone().unwrap_or_default();
+        let requests = resources.requests.unwrap_or_default();
+        let limits = resources.limits.unwrap_or_default();
+        any |= requests
+            .keys()
+            .chain(limits.keys())
+            .any(|k| k == "cpu" || k == "memory");
+        for resource in ["cpu", "memory"] {
+            let limit = limits
+                .get(resource)
+                .and_then(|q| Quantity::parse(&q.0).ok());
+            let request = requests
+                .get(resource)
+                .and_then(|q| Quantity::parse(&q.0).ok())
+                .or(limit);
+            if limit.is_none() || limit != request {
+                guaranteed = false;
+            }
+        }
     }
-    let guaranteed = containers.iter().all(|c| {
-        let Some(r) = &c.resources else { return false };
-        let limits = r.limits.clone().unwrap_or_default();
-        let requests = r.requests.clone().unwrap_or_default();
-        ["cpu", "memory"].iter().all(|k| limits.contains_key(*k))
-            && requests.iter().all(|(k, v)| limits.get(k) == Some(v))
-    });
-    if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
+    match (any, guaranteed) {
+        (false, _) => "BestEffort",
+        (true, true) => "Guaranteed",
+        (true, false) => "Burstable",
     }
 }
 

@@ -1,20 +1,24 @@
-//! `kubectl describe` (DaemonSets, nodes, pods) and the `Pod Template:` block it
-//! shares with `rollout history --revision`. kubectl writes every line through
-//! one tabwriter (padding 2) and flushes it before the events table; the lines
-//! here carry the same tabs, so columns line up exactly where kubectl's do.
+//! `kubectl describe`, one describer per kind as kubectl's `describerMap` has
+//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `workloads.rs` for Deployments
+//! and ReplicaSets; the rest get name, namespace, labels and annotations),
+//! and the blocks they share: the `Pod Template:` block (also printed by
+//! `rollout history --revision`), containers, volumes, events. kubectl writes
+//! every line through one tabwriter (padding 2) and flushes it before the
+//! events table; the lines here carry the same tabs, so columns line up
+//! exactly where kubectl's do.
+
+mod daemonset;
+mod node;
+mod pod;
+mod workloads;
 
 use std::collections::BTreeMap;
 
-use daemonlab_core::api::quantity::Quantity;
 use daemonlab_core::api::{Kind, Object, Served};
-use daemonlab_core::controllers::pod_node_name;
-use daemonlab_core::scheduling::taints::taint_to_string;
 use daemonlab_core::sim::Cluster;
-use daemonlab_core::view::node_roles;
-use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Toleration,
-    Volume,
+    Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
@@ -23,19 +27,20 @@ use crate::args::Args;
 use crate::get::not_found;
 use crate::printers::age;
 use crate::resources::resolve;
-use crate::selector::{format_label_selector, Selector};
+use crate::selector::Selector;
 use crate::table::tabwriter;
 use crate::Output;
 
 pub const VALUE_FLAGS: &[&str] = &["-n", "--namespace", "-l", "--selector"];
+
 pub const BOOL_FLAGS: &[&str] = &["-A", "--all-namespaces", "--show-events"];
 
 /// Go's `time.RFC1123Z`, in UTC as the simulated machines run.
-fn rfc1123z(time: &Timestamp) -> String {
+pub(super) fn rfc1123z(time: &Timestamp) -> String {
     time.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
-fn time_or_unset(time: Option<&Time>) -> String {
+pub(super) fn time_or_unset(time: Option<&Time>) -> String {
     time.map_or_else(|| "<unset>".to_string(), |t| rfc1123z(&t.0))
 }
 
@@ -110,11 +115,15 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
 fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
     let mut lines = Vec::new();
     if let Some(ds) = DaemonSet::of(object) {
-        daemonset(cluster, ds, &mut lines);
+        daemonset::describe(cluster, ds, &mut lines);
     } else if let Some(node) = Node::of(object) {
-        node_lines(cluster, node, &mut lines);
+        node::describe(cluster, node, &mut lines);
     } else if let Some(pod) = Pod::of(object) {
-        pod_lines(cluster, pod, &mut lines);
+        pod::describe(cluster, pod, &mut lines);
+    } else if let Some(deploy) = Deployment::of(object) {
+        workloads::deployment(cluster, deploy, &mut lines);
+    } else if let Some(rs) = ReplicaSet::of(object) {
+        workloads::replicaset(cluster, rs, &mut lines);
     } else {
         generic(object, &mut lines);
     }
@@ -139,14 +148,14 @@ fn generic(object: &Object, lines: &mut Vec<String>) {
 }
 
 /// `Name:`, and `Namespace:` for a namespaced object.
-fn name_and_namespace(meta: &ObjectMeta, lines: &mut Vec<String>) {
+pub(super) fn name_and_namespace(meta: &ObjectMeta, lines: &mut Vec<String>) {
     lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
     if let Some(namespace) = &meta.namespace {
         lines.push(format!("Namespace:\t{namespace}"));
     }
 }
 
-fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
+pub(super) fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
     let labels: Vec<String> = meta
         .labels
         .iter()
@@ -163,7 +172,7 @@ fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
 
 /// Annotations as kubectl lists them: without the last-applied configuration,
 /// long values cut at 140 characters.
-fn annotations(annotations: Option<&BTreeMap<String, String>>) -> Vec<String> {
+pub(super) fn annotations(annotations: Option<&BTreeMap<String, String>>) -> Vec<String> {
     annotations
         .into_iter()
         .flatten()
@@ -178,508 +187,7 @@ fn annotations(annotations: Option<&BTreeMap<String, String>>) -> Vec<String> {
         .collect()
 }
 
-fn daemonset(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String>) {
-    let meta = &ds.metadata;
-    let spec = ds.spec.clone().unwrap_or_default();
-    let status = ds.status.clone().unwrap_or_default();
-    name_and_namespace(meta, lines);
-    lines.push(format!(
-        "Selector:\t{}",
-        format_label_selector(&spec.selector)
-    ));
-    let node_selector: Vec<String> = spec
-        .template
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_selector.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    lines.push(format!(
-        "Node-Selector:\t{}",
-        or_none(node_selector).join(",")
-    ));
-    labels_and_annotations(meta, lines);
-    lines.push(format!(
-        "Desired Number of Nodes Scheduled: {}",
-        status.desired_number_scheduled
-    ));
-    lines.push(format!(
-        "Current Number of Nodes Scheduled: {}",
-        status.current_number_scheduled
-    ));
-    lines.push(format!(
-        "Number of Nodes Scheduled with Up-to-date Pods: {}",
-        status.updated_number_scheduled.unwrap_or(0)
-    ));
-    lines.push(format!(
-        "Number of Nodes Scheduled with Available Pods: {}",
-        status.number_available.unwrap_or(0)
-    ));
-    lines.push(format!(
-        "Number of Nodes Misscheduled: {}",
-        status.number_misscheduled
-    ));
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    let uid = meta.uid.clone().unwrap_or_default();
-    for pod in cluster.store().pods_controlled_by(&uid) {
-        match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
-            Some("Running") => running += 1,
-            Some("Succeeded") => succeeded += 1,
-            Some("Failed") => failed += 1,
-            _ => waiting += 1,
-        }
-    }
-    lines.push(format!(
-        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"
-    ));
-    lines.extend(pod_template_lines(&spec.template));
-}
-
-fn node_lines(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
-    let name = node.metadata.name.clone().unwrap_or_default();
-    let spec = node.spec.clone().unwrap_or_default();
-    let status = node.status.clone().unwrap_or_default();
-    lines.push(format!("Name:\t{name}"));
-    lines.push(format!("Roles:\t{}", or_none(node_roles(node)).join(",")));
-    labels_and_annotations(&node.metadata, lines);
-    lines.push(format!(
-        "CreationTimestamp:\t{}",
-        time_or_unset(node.metadata.creation_timestamp.as_ref())
-    ));
-    let mut taints = spec.taints.clone().unwrap_or_default();
-    taints.sort_by(|a, b| (&a.effect, &a.key).cmp(&(&b.effect, &b.key)));
-    multi(
-        lines,
-        "Taints:",
-        or_none(taints.iter().map(taint_to_string).collect()),
-    );
-    lines.push(format!(
-        "Unschedulable:\t{}",
-        spec.unschedulable.unwrap_or(false)
-    ));
-    let conditions = status.conditions.clone().unwrap_or_default();
-    let renewed = conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .and_then(|c| c.last_heartbeat_time.as_ref());
-    lines.push("Lease:".to_string());
-    lines.push(format!("  HolderIdentity:\t{name}"));
-    lines.push("  AcquireTime:\t<unset>".to_string());
-    lines.push(format!("  RenewTime:\t{}", time_or_unset(renewed)));
-    if !conditions.is_empty() {
-        lines.push("Conditions:".to_string());
-        lines.push(
-            "  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage".to_string(),
-        );
-        lines.push(
-            "  ----\t------\t-----------------\t------------------\t------\t-------".to_string(),
-        );
-        for c in &conditions {
-            lines.push(format!(
-                "  {} \t{} \t{} \t{} \t{} \t{}",
-                c.type_,
-                c.status,
-                time_or_unset(c.last_heartbeat_time.as_ref()),
-                time_or_unset(c.last_transition_time.as_ref()),
-                c.reason.clone().unwrap_or_default(),
-                c.message.clone().unwrap_or_default()
-            ));
-        }
-    }
-    lines.push("Addresses:".to_string());
-    for address in status.addresses.iter().flatten() {
-        lines.push(format!("  {}:\t{}", address.type_, address.address));
-    }
-    for (title, list) in [
-        ("Capacity:", &status.capacity),
-        ("Allocatable:", &status.allocatable),
-    ] {
-        if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
-            lines.push(title.to_string());
-            for (resource, value) in list {
-                lines.push(format!("  {resource}:\t{}", value.0));
-            }
-        }
-    }
-    let info = status.node_info.clone().unwrap_or_default();
-    lines.push("System Info:".to_string());
-    for (label, value) in [
-        ("Machine ID", &info.machine_id),
-        ("System UUID", &info.system_uuid),
-        ("Boot ID", &info.boot_id),
-        ("Kernel Version", &info.kernel_version),
-        ("OS Image", &info.os_image),
-        ("Operating System", &info.operating_system),
-        ("Architecture", &info.architecture),
-        ("Container Runtime Version", &info.container_runtime_version),
-        ("Kubelet Version", &info.kubelet_version),
-    ] {
-        lines.push(format!("  {label}:\t{value}"));
-    }
-    if let Some(cidr) = spec.pod_cidr.as_deref().filter(|c| !c.is_empty()) {
-        lines.push(format!("PodCIDR:\t{cidr}"));
-    }
-    if let Some(cidrs) = spec.pod_cidrs.as_ref().filter(|c| !c.is_empty()) {
-        lines.push(format!("PodCIDRs:\t{}", cidrs.join(",")));
-    }
-    node_resources(cluster, node, lines);
-}
-
-/// Adds each quantity of `list` to the same resource in `total`.
-fn add_into(total: &mut BTreeMap<String, Quantity>, list: BTreeMap<String, Quantity>) {
-    for (name, q) in list {
-        let sum = total.get(&name).map_or(q, |t| t.add(&q));
-        total.insert(name, sum);
-    }
-}
-
-/// A pod's requests and limits as `resourcehelper.PodRequestsAndLimits` sums
-/// them: containers added, each init container a floor.
-fn pod_requests_and_limits(
-    spec: &PodSpec,
-) -> (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) {
-    let mut totals = (BTreeMap::new(), BTreeMap::new());
-    let lists = |c: &Container| {
-        let resources = c.resources.clone().unwrap_or_default();
-        let parse = |list: Option<
-            BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
-        >| {
-            list.unwrap_or_default()
-                .into_iter()
-                .filter_map(|(k, v)| Quantity::parse(&v.0).ok().map(|q| (k, q)))
-                .collect::<BTreeMap<String, Quantity>>()
-        };
-        (parse(resources.requests), parse(resources.limits))
-    };
-    for container in &spec.containers {
-        let (requests, limits) = lists(container);
-        add_into(&mut totals.0, requests);
-        add_into(&mut totals.1, limits);
-    }
-    for container in spec.init_containers.iter().flatten() {
-        let (requests, limits) = lists(container);
-        for (total, list) in [(&mut totals.0, requests), (&mut totals.1, limits)] {
-            for (name, q) in list {
-                if total.get(&name).is_none_or(|t: &Quantity| q > *t) {
-                    total.insert(name, q);
-                }
-            }
-        }
-    }
-    totals
-}
-
-fn percent(part: &Quantity, whole: Option<&Quantity>, milli: bool) -> i64 {
-    let value = |q: &Quantity| if milli { q.milli() } else { q.value() } as f64;
-    match whole.map(value) {
-        Some(whole) if whole != 0.0 => (value(part) / whole * 100.0) as i64,
-        _ => 0,
-    }
-}
-
-fn node_resources(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
-    let name = node.metadata.name.clone().unwrap_or_default();
-    let status = node.status.clone().unwrap_or_default();
-    let allocatable: BTreeMap<String, Quantity> = status
-        .allocatable
-        .clone()
-        .filter(|a| !a.is_empty())
-        .or(status.capacity.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Quantity::parse(&v.0).ok().map(|q| (k, q)))
-        .collect();
-    let mut pods: Vec<&Pod> = cluster
-        .store()
-        .pods_on_node(&name)
-        .filter(|p| {
-            !matches!(
-                p.status.as_ref().and_then(|s| s.phase.as_deref()),
-                Some("Succeeded" | "Failed")
-            )
-        })
-        .collect();
-    pods.sort_by_key(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()));
-    lines.push(format!("Non-terminated Pods:\t({} in total)", pods.len()));
-    lines.push(
-        "  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge"
-            .to_string(),
-    );
-    lines.push(
-        "  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---"
-            .to_string(),
-    );
-    let zero = Quantity::zero();
-    let cell = |list: &BTreeMap<String, Quantity>, resource: &str| {
-        let q = list.get(resource).unwrap_or(&zero);
-        format!(
-            "{} ({}%)",
-            q.canonical(),
-            percent(q, allocatable.get(resource), resource == "cpu")
-        )
-    };
-    let mut totals: (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) = Default::default();
-    let now = cluster.now();
-    for pod in &pods {
-        let (requests, limits) = pod_requests_and_limits(&pod.spec.clone().unwrap_or_default());
-        lines.push(format!(
-            "  {}\t{}\t\t{}\t{}\t{}\t{}\t{}",
-            pod.metadata.namespace.clone().unwrap_or_default(),
-            pod.metadata.name.clone().unwrap_or_default(),
-            cell(&requests, "cpu"),
-            cell(&limits, "cpu"),
-            cell(&requests, "memory"),
-            cell(&limits, "memory"),
-            age(pod.metadata.creation_timestamp.as_ref(), now)
-        ));
-        add_into(&mut totals.0, requests);
-        add_into(&mut totals.1, limits);
-    }
-    lines.push("Allocated resources:".to_string());
-    lines.push("  (Total limits may be over 100 percent, i.e., overcommitted.)".to_string());
-    lines.push("  Resource\tRequests\tLimits".to_string());
-    lines.push("  --------\t--------\t------".to_string());
-    for resource in ["cpu", "memory", "ephemeral-storage"] {
-        lines.push(format!(
-            "  {resource}\t{}\t{}",
-            cell(&totals.0, resource),
-            cell(&totals.1, resource)
-        ));
-    }
-    for resource in allocatable.keys().filter(|r| r.starts_with("hugepages-")) {
-        lines.push(format!(
-            "  {resource}\t{}\t{}",
-            cell(&totals.0, resource),
-            cell(&totals.1, resource)
-        ));
-    }
-}
-
-fn pod_lines(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
-    let meta = &pod.metadata;
-    let spec = pod.spec.clone().unwrap_or_default();
-    let status = pod.status.clone().unwrap_or_default();
-    name_and_namespace(meta, lines);
-    if let Some(priority) = spec.priority {
-        lines.push(format!("Priority:\t{priority}"));
-    }
-    if let Some(class) = spec
-        .priority_class_name
-        .as_deref()
-        .filter(|c| !c.is_empty())
-    {
-        lines.push(format!("Priority Class Name:\t{class}"));
-    }
-    if let Some(runtime) = spec.runtime_class_name.as_deref().filter(|c| !c.is_empty()) {
-        lines.push(format!("Runtime Class Name:\t{runtime}"));
-    }
-    lines.push(format!(
-        "Service Account:\t{}",
-        spec.service_account_name.clone().unwrap_or_default()
-    ));
-    match pod_node_name(pod) {
-        Some(node) => lines.push(format!(
-            "Node:\t{node}/{}",
-            status.host_ip.clone().unwrap_or_default()
-        )),
-        None => lines.push("Node:\t<none>".to_string()),
-    }
-    if let Some(start) = &status.start_time {
-        lines.push(format!("Start Time:\t{}", rfc1123z(&start.0)));
-    }
-    labels_and_annotations(meta, lines);
-    match &meta.deletion_timestamp {
-        Some(deleted) => {
-            let grace = meta.deletion_grace_period_seconds.unwrap_or(0);
-            let since = age(Some(deleted), cluster.now());
-            lines.push(format!("Status:\tTerminating (lasts {since})"));
-            lines.push(format!("Termination Grace Period:\t{grace}s"));
-        }
-        None => lines.push(format!(
-            "Status:\t{}",
-            status
-                .phase
-                .clone()
-                .unwrap_or_else(|| "Pending".to_string())
-        )),
-    }
-    if let Some(reason) = status.reason.as_deref().filter(|r| !r.is_empty()) {
-        lines.push(format!("Reason:\t{reason}"));
-    }
-    if let Some(message) = status.message.as_deref().filter(|r| !r.is_empty()) {
-        lines.push(format!("Message:\t{message}"));
-    }
-    lines.push(format!(
-        "IP:\t{}",
-        status.pod_ip.clone().unwrap_or_default()
-    ));
-    let ips: Vec<String> = status
-        .pod_ips
-        .iter()
-        .flatten()
-        .map(|ip| ip.ip.clone())
-        .collect();
-    if ips.is_empty() {
-        lines.push("IPs:\t<none>".to_string());
-    } else {
-        lines.push("IPs:".to_string());
-        for ip in ips {
-            lines.push(format!("  IP:\t{ip}"));
-        }
-    }
-    if let Some(owner) = meta
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-    {
-        lines.push(format!("Controlled By:\t{}/{}", owner.kind, owner.name));
-    }
-    if let Some(nominated) = status
-        .nominated_node_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-    {
-        lines.push(format!("NominatedNodeName:\t{nominated}"));
-    }
-    let statuses: BTreeMap<String, _> = status
-        .container_statuses
-        .iter()
-        .flatten()
-        .map(|s| (s.name.clone(), s.clone()))
-        .collect();
-    lines.push("Containers:".to_string());
-    for container in &spec.containers {
-        let status = statuses.get(&container.name);
-        lines.push(format!("  {}:", container.name));
-        if let Some(s) = status {
-            lines.push(format!(
-                "    Container ID:\t{}",
-                s.container_id.clone().unwrap_or_default()
-            ));
-        }
-        lines.push(format!(
-            "    Image:\t{}",
-            container.image.clone().unwrap_or_default()
-        ));
-        if let Some(s) = status {
-            lines.push(format!("    Image ID:\t{}", s.image_id));
-        }
-        ports(container, lines);
-        command(container, lines);
-        if let Some(s) = status {
-            if let Some(state) = &s.state {
-                container_state(lines, "State", state);
-            }
-            if let Some(last) = s
-                .last_state
-                .as_ref()
-                .filter(|l| l.running.is_some() || l.waiting.is_some() || l.terminated.is_some())
-            {
-                container_state(lines, "Last State", last);
-            }
-            lines.push(format!(
-                "    Ready:\t{}",
-                if s.ready { "True" } else { "False" }
-            ));
-            lines.push(format!("    Restart Count:\t{}", s.restart_count));
-        }
-        container_rest(container, lines);
-    }
-    if let Some(conditions) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
-        lines.push("Conditions:".to_string());
-        lines.push("  Type\tStatus".to_string());
-        for c in conditions {
-            lines.push(format!("  {} \t{} ", c.type_, c.status));
-        }
-    }
-    volumes(spec.volumes.as_deref().unwrap_or_default(), "", lines);
-    lines.push(format!(
-        "QoS Class:\t{}",
-        status.qos_class.clone().unwrap_or_else(|| qos_class(&spec))
-    ));
-    node_selectors_and_tolerations(&spec, "", lines);
-}
-
-/// `v1qos.GetPodQOS`: BestEffort without any request or limit, Guaranteed when
-/// every container's cpu and memory limits equal its requests.
-fn qos_class(spec: &PodSpec) -> String {
-    let containers: Vec<&Container> = spec
-        .containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .collect();
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in &containers {
-        let resources = c.resources.clone().unwrap_or_default();
-        let requests = resources.requests.unwrap_or_default();
-        let limits = resources.limits.unwrap_or_default();
-        any |= requests
-            .keys()
-            .chain(limits.keys())
-            .any(|k| k == "cpu" || k == "memory");
-        for resource in ["cpu", "memory"] {
-            let limit = limits
-                .get(resource)
-                .and_then(|q| Quantity::parse(&q.0).ok());
-            let request = requests
-                .get(resource)
-                .and_then(|q| Quantity::parse(&q.0).ok())
-                .or(limit);
-            if limit.is_none() || limit != request {
-                guaranteed = false;
-            }
-        }
-    }
-    match (any, guaranteed) {
-        (false, _) => "BestEffort",
-        (true, true) => "Guaranteed",
-        (true, false) => "Burstable",
-    }
-    .to_string()
-}
-
-fn container_state(lines: &mut Vec<String>, label: &str, state: &ContainerState) {
-    if let Some(running) = &state.running {
-        lines.push(format!("    {label}:\tRunning"));
-        lines.push(format!(
-            "      Started:\t{}",
-            time_or_unset(running.started_at.as_ref())
-        ));
-    } else if let Some(waiting) = &state.waiting {
-        lines.push(format!("    {label}:\tWaiting"));
-        if let Some(reason) = &waiting.reason {
-            lines.push(format!("      Reason:\t{reason}"));
-        }
-    } else if let Some(t) = &state.terminated {
-        lines.push(format!("    {label}:\tTerminated"));
-        if let Some(reason) = &t.reason {
-            lines.push(format!("      Reason:\t{reason}"));
-        }
-        if let Some(message) = t.message.as_deref().filter(|m| !m.is_empty()) {
-            lines.push(format!("      Message:\t{message}"));
-        }
-        lines.push(format!("      Exit Code:\t{}", t.exit_code));
-        if let Some(signal) = t.signal.filter(|s| *s > 0) {
-            lines.push(format!("      Signal:\t{signal}"));
-        }
-        lines.push(format!(
-            "      Started:\t{}",
-            time_or_unset(t.started_at.as_ref())
-        ));
-        lines.push(format!(
-            "      Finished:\t{}",
-            time_or_unset(t.finished_at.as_ref())
-        ));
-    } else {
-        lines.push(format!("    {label}:\tWaiting"));
-    }
-}
-
-fn ports(container: &Container, lines: &mut Vec<String>) {
+pub(super) fn ports(container: &Container, lines: &mut Vec<String>) {
     let ports = container.ports.clone().unwrap_or_default();
     let protocol = |p: &k8s_openapi::api::core::v1::ContainerPort| {
         p.protocol.clone().unwrap_or_else(|| "TCP".into())
@@ -704,7 +212,7 @@ fn ports(container: &Container, lines: &mut Vec<String>) {
     ));
 }
 
-fn command(container: &Container, lines: &mut Vec<String>) {
+pub(super) fn command(container: &Container, lines: &mut Vec<String>) {
     for (label, words) in [("Command", &container.command), ("Args", &container.args)] {
         if let Some(words) = words.as_ref().filter(|w| !w.is_empty()) {
             lines.push(format!("    {label}:"));
@@ -718,7 +226,7 @@ fn command(container: &Container, lines: &mut Vec<String>) {
 }
 
 /// Go's `time.Duration` text for whole seconds: `0s`, `10s`, `1m30s`.
-fn go_seconds(seconds: i32) -> String {
+pub(super) fn go_seconds(seconds: i32) -> String {
     let (m, s) = (seconds / 60, seconds % 60);
     match (seconds / 3600, m % 60) {
         (0, 0) => format!("{s}s"),
@@ -727,7 +235,7 @@ fn go_seconds(seconds: i32) -> String {
     }
 }
 
-fn probe(label: &str, probe: &Probe) -> String {
+pub(super) fn probe(label: &str, probe: &Probe) -> String {
     let action = if let Some(exec) = &probe.exec {
         format!(
             "exec [{}]",
@@ -773,7 +281,7 @@ fn probe(label: &str, probe: &Probe) -> String {
 }
 
 /// Limits, requests, probes, environment and mounts of one container.
-fn container_rest(c: &Container, lines: &mut Vec<String>) {
+pub(super) fn container_rest(c: &Container, lines: &mut Vec<String>) {
     for (title, list) in [
         (
             "Limits",
@@ -840,7 +348,7 @@ fn container_rest(c: &Container, lines: &mut Vec<String>) {
     }
 }
 
-fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
+pub(super) fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
     if volumes.is_empty() {
         lines.push(format!("{space}Volumes:\t<none>"));
         return;
@@ -923,7 +431,7 @@ fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) {
     }
 }
 
-fn node_selectors_and_tolerations(spec: &PodSpec, space: &str, lines: &mut Vec<String>) {
+pub(super) fn node_selectors_and_tolerations(spec: &PodSpec, space: &str, lines: &mut Vec<String>) {
     let selectors: Vec<String> = spec
         .node_selector
         .clone()
@@ -945,7 +453,7 @@ fn node_selectors_and_tolerations(spec: &PodSpec, space: &str, lines: &mut Vec<S
 }
 
 /// The `Events:` table of one object, or `Events:  <none>`.
-fn events(cluster: &Cluster, object: &Object) -> Option<String> {
+pub(super) fn events(cluster: &Cluster, object: &Object) -> Option<String> {
     let meta = object.metadata();
     let uid = meta.uid.clone().unwrap_or_default();
     let mut events: Vec<&Event> = cluster
@@ -994,7 +502,7 @@ fn events(cluster: &Cluster, object: &Object) -> Option<String> {
     Some(tabwriter(&(rows.join("\n") + "\n"), 0, 2))
 }
 
-fn or_none(values: Vec<String>) -> Vec<String> {
+pub(super) fn or_none(values: Vec<String>) -> Vec<String> {
     if values.is_empty() {
         vec!["<none>".to_string()]
     } else {
@@ -1028,7 +536,7 @@ pub fn toleration(t: &Toleration) -> String {
 }
 
 /// Adds `label:\tfirst` and, for more values, continuation lines aligned with it.
-fn multi(lines: &mut Vec<String>, label: &str, values: Vec<String>) {
+pub(super) fn multi(lines: &mut Vec<String>, label: &str, values: Vec<String>) {
     for (i, value) in values.into_iter().enumerate() {
         if i == 0 {
             lines.push(format!("{label}\t{value}"));
@@ -1040,7 +548,7 @@ fn multi(lines: &mut Vec<String>, label: &str, values: Vec<String>) {
 
 /// `Pod Template:` and what follows, as kubectl describes a template
 /// (tab-separated; run through `tabwriter`).
-fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
+pub(super) fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
     let meta = template.metadata.clone().unwrap_or_default();
     let spec = template.spec.clone().unwrap_or_default();
     let mut lines = vec!["Pod Template:".to_string()];
