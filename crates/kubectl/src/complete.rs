@@ -21,6 +21,7 @@ pub const VERBS: &[&str] = &[
     "get",
     "label",
     "rollout",
+    "scale",
     "set",
     "taint",
     "uncordon",

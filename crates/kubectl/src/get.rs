@@ -30,6 +30,9 @@ pub const VALUE_FLAGS: &[&str] = &[
 ];
 pub const BOOL_FLAGS: &[&str] = &["-A", "--all-namespaces", "--no-headers", "--show-labels"];
 
+const ENDPOINTS_DEPRECATED: &str =
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n";
+
 const NO_RESOURCE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
 
 /// The fields a resource can be selected by with `--field-selector`.
@@ -379,10 +382,16 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         });
     }
     let exit_code = i32::from(!names.is_empty() && stderr.contains("(NotFound)"));
+    // The API server answers every v1 Endpoints request with this warning.
+    let notice = if kinds.contains(&Kind::Endpoints) {
+        ENDPOINTS_DEPRECATED.to_string()
+    } else {
+        String::new()
+    };
     Output {
+        notice,
         stdout,
         stderr,
         exit_code,
-        ..Default::default()
     }
 }

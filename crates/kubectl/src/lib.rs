@@ -104,6 +104,8 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "taint" => parse(&[], &["--overwrite"]).map(|args| nodes::taint(cluster, &args)),
         "cordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, true)),
         "rollout" => Ok(rollout::rollout(cluster, rest)),
+        "scale" => parse(&["-n", "--namespace", "--replicas"], &[])
+            .map(|args| rollout::scale(cluster, &args)),
         "set" => match rest.split_first() {
             Some((what, args)) if what == "image" => {
                 Args::parse(args, namespace, &[]).map(|args| rollout::set_image(cluster, &args))

@@ -153,6 +153,52 @@ pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
     run().map_or_else(Output::error, Output::ok)
 }
 
+/// `kubectl scale deployment/NAME --replicas=N` (ReplicaSets and StatefulSets too).
+pub fn scale(cluster: &mut Cluster, args: &Args) -> Output {
+    let mut run = || -> Result<String, String> {
+        let replicas: i32 = match args.value(&["--replicas"]) {
+            None => return Err("error: required flag(s) \"replicas\" not set".to_string()),
+            Some(r) => r.parse().map_err(|_| {
+                format!("error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax")
+            })?,
+        };
+        let first = args
+            .positional
+            .first()
+            .ok_or("error: required resource not specified")?;
+        let (type_arg, names) = crate::resources::type_and_names(first, &args.positional[1..]);
+        let kind = crate::resources::resolve(cluster.store(), type_arg).ok_or_else(|| {
+            format!("error: the server doesn't have a resource type \"{type_arg}\"")
+        })?;
+        let namespace = namespace(args);
+        let mut out = String::new();
+        for name in names {
+            let mut object = get_object(cluster, kind, &namespace, &name)?;
+            match &mut object {
+                Object::Deployment(d) => {
+                    d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+                }
+                Object::ReplicaSet(rs) => {
+                    rs.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+                }
+                Object::StatefulSet(sts) => {
+                    sts.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+                }
+                _ => {
+                    return Err(format!(
+                        "error: no objects passed to scale {}/{name}",
+                        kind.resource()
+                    ))
+                }
+            }
+            write_object(cluster, object)?;
+            out.push_str(&format!("{}/{name} scaled\n", kind.resource()));
+        }
+        Ok(out)
+    };
+    run().map_or_else(Output::error, Output::ok)
+}
+
 /// `DeploymentStatusViewer`'s line and whether the rollout is done.
 fn deployment_status_line(deploy: &Deployment) -> Result<(String, bool), String> {
     let name = deploy.metadata.name.clone().unwrap_or_default();

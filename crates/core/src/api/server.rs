@@ -535,7 +535,23 @@ pub fn qualified_resource(kind: Kind) -> String {
 /// Creates a pod whose name the server completes from `generateName`, as
 /// controllers do. Returns the name given.
 pub fn create_generated(store: &mut Store, pod: Pod, env: &mut Env) -> Result<String, ApiError> {
-    insert(store, Object::from(pod), None, env)
+    create_generated_object(store, Object::from(pod), env)
+}
+
+/// Creates an object for a controller, its name completed from
+/// `generateName` if it has none. Returns the name.
+pub fn create_generated_object(
+    store: &mut Store,
+    object: Object,
+    env: &mut Env,
+) -> Result<String, ApiError> {
+    if !object.name().is_empty() && store.get_like(&object).is_some() {
+        return Err(ApiError::already_exists(
+            &qualified_resource(object.kind()),
+            object.name(),
+        ));
+    }
+    insert(store, object, None, env)
 }
 
 /// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced

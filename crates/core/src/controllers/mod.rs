@@ -4,6 +4,7 @@
 pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
+pub mod endpoints;
 pub mod events;
 pub mod garbage_collector;
 pub mod kubelet;

@@ -20,14 +20,15 @@ use crate::api::{Kind, Object};
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::deployment::DeploymentState;
 use crate::controllers::disruption::DisruptionState;
+use crate::controllers::endpoints::EndpointsState;
 use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::node_lifecycle::NodeLifecycleState;
 use crate::controllers::replicaset::ReplicaSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    daemonset, deployment, disruption, garbage_collector, kubelet, node_lifecycle, replicaset,
-    scheduler, taint_eviction, Ctx, Cursor,
+    daemonset, deployment, disruption, endpoints, garbage_collector, kubelet, node_lifecycle,
+    replicaset, scheduler, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -69,6 +70,7 @@ pub struct Cluster {
     daemonsets: DaemonSetState,
     deployments: DeploymentState,
     disruption: DisruptionState,
+    endpoints: EndpointsState,
     replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
@@ -93,6 +95,7 @@ impl Cluster {
             daemonsets: DaemonSetState::default(),
             deployments: DeploymentState::default(),
             disruption: DisruptionState::default(),
+            endpoints: EndpointsState::default(),
             replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
@@ -266,6 +269,7 @@ impl Cluster {
             changed |= deployment::sync_all(store, &mut self.deployments, &mut ctx);
             changed |= replicaset::sync_all(store, &mut self.replicasets, &mut ctx);
             changed |= disruption::sync_all(store, &mut self.disruption, &mut ctx);
+            changed |= endpoints::sync_all(store, &mut self.endpoints, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.
@@ -297,6 +301,7 @@ impl Cluster {
             self.evictions.cursor(),
             self.deployments.cursor(),
             self.disruption.cursor(),
+            self.endpoints.cursor(),
             self.replicasets.cursor(),
             self.sampled,
         ]

@@ -1,6 +1,6 @@
 //! `kubectl describe`, one describer per kind as kubectl's `describerMap` has
-//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `workloads.rs` for Deployments
-//! and ReplicaSets; the rest get name, namespace, labels and annotations),
+//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `service.rs`, `workloads.rs` for
+//! Deployments and ReplicaSets; the rest get name, namespace, labels and annotations),
 //! and the blocks they share: the `Pod Template:` block (also printed by
 //! `rollout history --revision`), containers, volumes, events. kubectl writes
 //! every line through one tabwriter (padding 2) and flushes it before the
@@ -10,15 +10,17 @@
 mod daemonset;
 mod node;
 mod pod;
+mod service;
 mod workloads;
 
 use std::collections::BTreeMap;
 
+use daemonlab_core::api::quantity::Quantity;
 use daemonlab_core::api::{Kind, Object, Served};
 use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume,
+    Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Service, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
@@ -124,6 +126,8 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         workloads::deployment(cluster, deploy, &mut lines);
     } else if let Some(rs) = ReplicaSet::of(object) {
         workloads::replicaset(cluster, rs, &mut lines);
+    } else if let Some(service) = Service::of(object) {
+        service::describe(cluster, service, &mut lines);
     } else {
         generic(object, &mut lines);
     }
@@ -281,7 +285,67 @@ pub(super) fn probe(label: &str, probe: &Probe) -> String {
 }
 
 /// Limits, requests, probes, environment and mounts of one container.
-pub(super) fn container_rest(c: &Container, lines: &mut Vec<String>) {
+/// A `fieldRef`'s value in a running pod (`EnvValueFromResolver`).
+fn field_value(pod: &Pod, path: &str) -> String {
+    let meta = &pod.metadata;
+    let status = pod.status.clone().unwrap_or_default();
+    let keyed = |map: Option<&BTreeMap<String, String>>, prefix: &str| {
+        let key = path.strip_prefix(prefix)?.strip_suffix("']")?;
+        map?.get(key).cloned()
+    };
+    match path {
+        "metadata.name" => meta.name.clone(),
+        "metadata.namespace" => meta.namespace.clone(),
+        "metadata.uid" => meta.uid.clone(),
+        "spec.nodeName" => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+        "spec.serviceAccountName" => pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.service_account_name.clone()),
+        "status.hostIP" => status.host_ip,
+        "status.podIP" => status.pod_ip,
+        _ => keyed(meta.labels.as_ref(), "metadata.labels['")
+            .or_else(|| keyed(meta.annotations.as_ref(), "metadata.annotations['")),
+    }
+    .unwrap_or_default()
+}
+
+/// `ExtractContainerResourceValue`: a request or limit in units of the divisor
+/// (cores and bytes by default, rounded up); an unset cpu or memory limit is
+/// the node's allocatable.
+fn resource_value(
+    c: &Container,
+    resource: &str,
+    divisor: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+) -> String {
+    let Some((list, name)) = resource.split_once('.') else {
+        return String::new();
+    };
+    let resources = c.resources.clone().unwrap_or_default();
+    let map = match list {
+        "limits" => resources.limits,
+        _ => resources.requests,
+    }
+    .unwrap_or_default();
+    let milli = map
+        .get(name)
+        .and_then(|q| Quantity::parse(&q.0).ok())
+        .map_or(0, |q| q.milli());
+    let divisor = divisor
+        .and_then(|d| Quantity::parse(&d.0).ok())
+        .map_or(1000, |d| d.milli())
+        .max(1);
+    let value = (milli + divisor - 1) / divisor;
+    if value == 0 && matches!(resource, "limits.cpu" | "limits.memory") {
+        "node allocatable".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// Limits, requests, probes, environment and mounts of a container; `pod`
+/// resolves `fieldRef` values when a running pod is described.
+pub(super) fn container_rest(c: &Container, pod: Option<&Pod>, lines: &mut Vec<String>) {
     for (title, list) in [
         (
             "Limits",
@@ -308,28 +372,71 @@ pub(super) fn container_rest(c: &Container, lines: &mut Vec<String>) {
             lines.push(probe(label, p));
         }
     }
+    let env_from = c.env_from.clone().unwrap_or_default();
+    if !env_from.is_empty() {
+        lines.push("    Environment Variables from:".to_string());
+        for source in env_from {
+            let (name, from, optional) = match (&source.config_map_ref, &source.secret_ref) {
+                (Some(cm), _) => (cm.name.clone(), "ConfigMap", cm.optional),
+                (None, Some(secret)) => (secret.name.clone(), "Secret", secret.optional),
+                (None, None) => (String::new(), "", None),
+            };
+            let optional = optional == Some(true);
+            match source.prefix.as_deref().filter(|p| !p.is_empty()) {
+                Some(prefix) => lines.push(format!(
+                    "      {name}\t{from} with prefix '{prefix}'\tOptional: {optional}"
+                )),
+                None => lines.push(format!("      {name}\t{from}\tOptional: {optional}")),
+            }
+        }
+    }
     let env = c.env.clone().unwrap_or_default();
     if env.is_empty() {
         lines.push("    Environment:\t<none>".to_string());
     } else {
         lines.push("    Environment:".to_string());
         for e in env {
-            let value = match (&e.value, &e.value_from) {
-                (Some(v), _) => v.clone(),
-                (None, Some(from)) => {
-                    if let Some(field) = &from.field_ref {
-                        format!(
-                            " ({}:{})",
-                            field.api_version.clone().unwrap_or_else(|| "v1".into()),
-                            field.field_path
-                        )
+            let Some(from) = &e.value_from else {
+                let value = e.value.clone().unwrap_or_default();
+                for (i, part) in value.split('\n').enumerate() {
+                    if i == 0 {
+                        lines.push(format!("      {}:\t{part}", e.name));
                     } else {
-                        String::new()
+                        lines.push(format!("      \t{part}"));
                     }
                 }
-                _ => String::new(),
+                continue;
             };
-            lines.push(format!("      {}:\t{value}", e.name));
+            let line = if let Some(field) = &from.field_ref {
+                let value = pod
+                    .map(|p| field_value(p, &field.field_path))
+                    .unwrap_or_default();
+                format!(
+                    "{value} ({}:{})",
+                    field.api_version.clone().unwrap_or_else(|| "v1".into()),
+                    field.field_path
+                )
+            } else if let Some(resource) = &from.resource_field_ref {
+                let value = resource_value(c, &resource.resource, resource.divisor.as_ref());
+                format!("{value} ({})", resource.resource)
+            } else if let Some(key) = &from.secret_key_ref {
+                format!(
+                    "<set to the key '{}' in secret '{}'>\tOptional: {}",
+                    key.key,
+                    key.name,
+                    key.optional == Some(true)
+                )
+            } else if let Some(key) = &from.config_map_key_ref {
+                format!(
+                    "<set to the key '{}' of config map '{}'>\tOptional: {}",
+                    key.key,
+                    key.name,
+                    key.optional == Some(true)
+                )
+            } else {
+                String::new()
+            };
+            lines.push(format!("      {}:\t{line}", e.name));
         }
     }
     let mounts = c.volume_mounts.clone().unwrap_or_default();
@@ -590,7 +697,7 @@ pub(super) fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
             ));
             ports(c, &mut lines);
             command(c, &mut lines);
-            container_rest(c, &mut lines);
+            container_rest(c, None, &mut lines);
         }
     }
     volumes(

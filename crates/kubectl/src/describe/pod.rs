@@ -4,7 +4,7 @@
 use daemonlab_core::api::registry::qos_class;
 use daemonlab_core::controllers::pod_node_name;
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::core::v1::{ContainerState, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Pod};
 
 use super::*;
 
@@ -95,50 +95,12 @@ pub(super) fn describe(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
     {
         lines.push(format!("NominatedNodeName:\t{nominated}"));
     }
-    let statuses: BTreeMap<String, _> = status
-        .container_statuses
-        .iter()
-        .flatten()
-        .map(|s| (s.name.clone(), s.clone()))
-        .collect();
-    lines.push("Containers:".to_string());
-    for container in &spec.containers {
-        let status = statuses.get(&container.name);
-        lines.push(format!("  {}:", container.name));
-        if let Some(s) = status {
-            lines.push(format!(
-                "    Container ID:\t{}",
-                s.container_id.clone().unwrap_or_default()
-            ));
-        }
-        lines.push(format!(
-            "    Image:\t{}",
-            container.image.clone().unwrap_or_default()
-        ));
-        if let Some(s) = status {
-            lines.push(format!("    Image ID:\t{}", s.image_id));
-        }
-        ports(container, lines);
-        command(container, lines);
-        if let Some(s) = status {
-            if let Some(state) = &s.state {
-                container_state(lines, "State", state);
-            }
-            if let Some(last) = s
-                .last_state
-                .as_ref()
-                .filter(|l| l.running.is_some() || l.waiting.is_some() || l.terminated.is_some())
-            {
-                container_state(lines, "Last State", last);
-            }
-            lines.push(format!(
-                "    Ready:\t{}",
-                if s.ready { "True" } else { "False" }
-            ));
-            lines.push(format!("    Restart Count:\t{}", s.restart_count));
-        }
-        container_rest(container, lines);
+    if let Some(init) = spec.init_containers.as_ref().filter(|c| !c.is_empty()) {
+        let statuses = status.init_container_statuses.clone().unwrap_or_default();
+        containers(pod, "Init Containers:", init, &statuses, lines);
     }
+    let statuses = status.container_statuses.clone().unwrap_or_default();
+    containers(pod, "Containers:", &spec.containers, &statuses, lines);
     if let Some(conditions) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
         lines.push("Conditions:".to_string());
         lines.push("  Type\tStatus".to_string());
@@ -191,5 +153,55 @@ fn container_state(lines: &mut Vec<String>, label: &str, state: &ContainerState)
         ));
     } else {
         lines.push(format!("    {label}:\tWaiting"));
+    }
+}
+
+/// `describeContainers`: each container with its status, under `title`.
+fn containers(
+    pod: &Pod,
+    title: &str,
+    list: &[Container],
+    statuses: &[ContainerStatus],
+    lines: &mut Vec<String>,
+) {
+    let statuses: BTreeMap<&str, &ContainerStatus> =
+        statuses.iter().map(|s| (s.name.as_str(), s)).collect();
+    lines.push(title.to_string());
+    for container in list {
+        let status = statuses.get(container.name.as_str());
+        lines.push(format!("  {}:", container.name));
+        if let Some(s) = status {
+            lines.push(format!(
+                "    Container ID:\t{}",
+                s.container_id.clone().unwrap_or_default()
+            ));
+        }
+        lines.push(format!(
+            "    Image:\t{}",
+            container.image.clone().unwrap_or_default()
+        ));
+        if let Some(s) = status {
+            lines.push(format!("    Image ID:\t{}", s.image_id));
+        }
+        ports(container, lines);
+        command(container, lines);
+        if let Some(s) = status {
+            if let Some(state) = &s.state {
+                container_state(lines, "State", state);
+            }
+            if let Some(last) = s
+                .last_state
+                .as_ref()
+                .filter(|l| l.running.is_some() || l.waiting.is_some() || l.terminated.is_some())
+            {
+                container_state(lines, "Last State", last);
+            }
+            lines.push(format!(
+                "    Ready:\t{}",
+                if s.ready { "True" } else { "False" }
+            ));
+            lines.push(format!("    Restart Count:\t{}", s.restart_count));
+        }
+        container_rest(container, Some(pod), lines);
     }
 }
