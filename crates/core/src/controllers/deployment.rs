@@ -52,14 +52,7 @@ impl DeploymentState {
 }
 
 fn controller_ref(deploy: &Deployment) -> OwnerReference {
-    OwnerReference {
-        api_version: "apps/v1".to_string(),
-        kind: "Deployment".to_string(),
-        name: deploy.metadata.name.clone().unwrap_or_default(),
-        uid: deploy.metadata.uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }
+    super::ownership::controller_ref(Kind::Deployment, &deploy.metadata)
 }
 
 /// The Deployments whose selves, ReplicaSets or pods changed, and those due.

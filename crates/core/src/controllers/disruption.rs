@@ -149,24 +149,16 @@ pub fn status_of(store: &Store, pdb: &PodDisruptionBudget, ctx: &Ctx) -> PodDisr
 /// Recomputes the status of the budgets of namespaces whose pods, budgets or
 /// workloads changed. Returns whether anything was written.
 pub fn sync_all(store: &mut Store, state: &mut DisruptionState, ctx: &mut Ctx) -> bool {
-    let mut namespaces: Vec<String> = state
-        .cursor
-        .unread(store)
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                Kind::Pod
-                    | Kind::PodDisruptionBudget
-                    | Kind::ReplicaSet
-                    | Kind::Deployment
-                    | Kind::StatefulSet
-            )
-        })
-        .map(|e| e.key.0.clone())
-        .collect();
-    namespaces.sort();
-    namespaces.dedup();
+    let namespaces = state.cursor.changed_namespaces(
+        store,
+        &[
+            Kind::Pod,
+            Kind::PodDisruptionBudget,
+            Kind::ReplicaSet,
+            Kind::Deployment,
+            Kind::StatefulSet,
+        ],
+    );
     let mut changed = false;
     for namespace in namespaces {
         let keys: Vec<Key> = store

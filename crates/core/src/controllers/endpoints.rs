@@ -273,13 +273,9 @@ pub fn sync_all(store: &mut Store, state: &mut EndpointsState, ctx: &mut Ctx) ->
         .filter(|e| e.kind == Kind::Service && e.type_ == WatchEventType::Deleted)
         .map(|e| e.key.clone())
         .collect();
-    let mut namespaces: Vec<String> = unread
-        .iter()
-        .filter(|e| matches!(e.kind, Kind::Pod | Kind::Service))
-        .map(|e| e.key.0.clone())
-        .collect();
-    namespaces.sort();
-    namespaces.dedup();
+    let namespaces = state
+        .cursor
+        .changed_namespaces(store, &[Kind::Pod, Kind::Service]);
     let mut changed = false;
     for namespace in namespaces {
         let services: Vec<Service> = store

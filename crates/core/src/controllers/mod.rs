@@ -24,6 +24,7 @@ use k8s_openapi::jiff::Timestamp;
 use crate::api::ids::Ids;
 use crate::api::server::Env;
 use crate::api::store::{Store, WatchEvent};
+use crate::api::Kind;
 
 /// What a reconcile needs besides the store: the time, identifiers, and a way
 /// to ask to be run again later.
@@ -78,6 +79,20 @@ impl Cursor {
     /// The changes written since the last [`Cursor::catch_up`].
     pub fn unread<'s>(&self, store: &'s Store) -> &'s [WatchEvent] {
         store.events_since(self.0)
+    }
+
+    /// The namespaces where objects of `kinds` changed since the last
+    /// [`Cursor::catch_up`], sorted.
+    pub fn changed_namespaces(&self, store: &Store, kinds: &[Kind]) -> Vec<String> {
+        let mut namespaces: Vec<String> = self
+            .unread(store)
+            .iter()
+            .filter(|e| kinds.contains(&e.kind))
+            .map(|e| e.key.0.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        namespaces
     }
 
     /// Marks everything written so far as read.

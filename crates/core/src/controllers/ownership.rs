@@ -5,10 +5,23 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 
 use crate::api::store::{controller_uid, Store};
 use crate::api::validation::selector_matches;
+use crate::api::Kind;
+
+/// The controller reference a workload of `kind` puts on what it creates.
+pub fn controller_ref(kind: Kind, meta: &ObjectMeta) -> OwnerReference {
+    OwnerReference {
+        api_version: kind.api_version().to_string(),
+        kind: kind.name().to_string(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
 
 /// Is `pod` controlled by the owner with this uid?
 pub fn controlled_by(pod: &Pod, uid: &str) -> bool {

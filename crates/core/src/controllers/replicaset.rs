@@ -38,14 +38,7 @@ impl ReplicaSetState {
 
 /// The controller reference a ReplicaSet puts on its pods.
 pub fn controller_ref(rs: &ReplicaSet) -> OwnerReference {
-    OwnerReference {
-        api_version: "apps/v1".to_string(),
-        kind: "ReplicaSet".to_string(),
-        name: rs.metadata.name.clone().unwrap_or_default(),
-        uid: rs.metadata.uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }
+    super::ownership::controller_ref(Kind::ReplicaSet, &rs.metadata)
 }
 
 /// The ReplicaSets whose pods or selves changed since the last pass, and those

@@ -3,7 +3,7 @@
 use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::apps::v1::DaemonSet;
 
-use super::{labels_and_annotations, name_and_namespace, or_none, pod_template_lines};
+use super::{labels_and_annotations, name_and_namespace, or_none, pod_template_lines, pods_status};
 use crate::selector::format_label_selector;
 
 pub(super) fn describe(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String>) {
@@ -49,18 +49,6 @@ pub(super) fn describe(cluster: &Cluster, ds: &DaemonSet, lines: &mut Vec<String
         "Number of Nodes Misscheduled: {}",
         status.number_misscheduled
     ));
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    let uid = meta.uid.clone().unwrap_or_default();
-    for pod in cluster.store().pods_controlled_by(&uid) {
-        match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
-            Some("Running") => running += 1,
-            Some("Succeeded") => succeeded += 1,
-            Some("Failed") => failed += 1,
-            _ => waiting += 1,
-        }
-    }
-    lines.push(format!(
-        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"
-    ));
+    lines.push(pods_status(cluster, meta.uid.as_deref().unwrap_or("")));
     lines.extend(pod_template_lines(&spec.template));
 }

@@ -145,6 +145,38 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
     text
 }
 
+/// `Pods Status:` of a controller's pods, by phase.
+pub(super) fn pods_status(cluster: &Cluster, uid: &str) -> String {
+    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
+    for pod in cluster.store().pods_controlled_by(uid) {
+        match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
+            Some("Running") => running += 1,
+            Some("Succeeded") => succeeded += 1,
+            Some("Failed") => failed += 1,
+            _ => waiting += 1,
+        }
+    }
+    format!(
+        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"
+    )
+}
+
+/// A workload's `Conditions:` table: type, status, reason.
+pub(super) fn conditions(rows: Vec<(String, String, Option<String>)>, lines: &mut Vec<String>) {
+    if rows.is_empty() {
+        return;
+    }
+    lines.push("Conditions:".to_string());
+    lines.push("  Type\tStatus\tReason".to_string());
+    lines.push("  ----\t------\t------".to_string());
+    for (type_, status, reason) in rows {
+        lines.push(format!(
+            "  {type_} \t{status}\t{}",
+            reason.unwrap_or_default()
+        ));
+    }
+}
+
 /// Kinds without a describer of their own: name, namespace, labels, annotations.
 fn generic(object: &Object, lines: &mut Vec<String>) {
     name_and_namespace(object.metadata(), lines);

@@ -5,7 +5,10 @@ use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{labels_and_annotations, name_and_namespace, pod_template_lines, rfc1123z};
+use super::{
+    conditions, labels_and_annotations, name_and_namespace, pod_template_lines, pods_status,
+    rfc1123z,
+};
 use crate::selector::format_label_selector;
 
 fn int_or_string(value: Option<&IntOrString>) -> String {
@@ -72,20 +75,13 @@ pub(super) fn deployment(cluster: &Cluster, deploy: &Deployment, lines: &mut Vec
         ));
     }
     lines.extend(pod_template_lines(&spec.template));
-    let conditions = status.conditions.clone().unwrap_or_default();
-    if !conditions.is_empty() {
-        lines.push("Conditions:".to_string());
-        lines.push("  Type\tStatus\tReason".to_string());
-        lines.push("  ----\t------\t------".to_string());
-        for c in &conditions {
-            lines.push(format!(
-                "  {} \t{}\t{}",
-                c.type_,
-                c.status,
-                c.reason.clone().unwrap_or_default()
-            ));
-        }
-    }
+    let rows = status.conditions.clone().unwrap_or_default();
+    conditions(
+        rows.into_iter()
+            .map(|c| (c.type_, c.status, c.reason))
+            .collect(),
+        lines,
+    );
     // GetAllReplicaSets: the new one has the Deployment's template.
     let uid = meta.uid.clone().unwrap_or_default();
     let store = cluster.store();
@@ -147,32 +143,13 @@ pub(super) fn replicaset(cluster: &Cluster, rs: &ReplicaSet, lines: &mut Vec<Str
         status.replicas,
         spec.replicas.unwrap_or(1)
     ));
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    let uid = meta.uid.clone().unwrap_or_default();
-    for pod in cluster.store().pods_controlled_by(&uid) {
-        match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
-            Some("Running") => running += 1,
-            Some("Succeeded") => succeeded += 1,
-            Some("Failed") => failed += 1,
-            _ => waiting += 1,
-        }
-    }
-    lines.push(format!(
-        "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"
-    ));
+    lines.push(pods_status(cluster, meta.uid.as_deref().unwrap_or("")));
     lines.extend(pod_template_lines(&spec.template.unwrap_or_default()));
-    let conditions = status.conditions.unwrap_or_default();
-    if !conditions.is_empty() {
-        lines.push("Conditions:".to_string());
-        lines.push("  Type\tStatus\tReason".to_string());
-        lines.push("  ----\t------\t------".to_string());
-        for c in &conditions {
-            lines.push(format!(
-                "  {} \t{}\t{}",
-                c.type_,
-                c.status,
-                c.reason.clone().unwrap_or_default()
-            ));
-        }
-    }
+    let rows = status.conditions.unwrap_or_default();
+    conditions(
+        rows.into_iter()
+            .map(|c| (c.type_, c.status, c.reason))
+            .collect(),
+        lines,
+    );
 }

@@ -7,6 +7,34 @@
 //! The validators themselves live in `api::validation` (as `pkg/apis/*/validation`
 //! do) and the defaulters in `api::defaults`; a strategy says which apply.
 
+/// `PrepareForCreate` and `PrepareForUpdate` of kinds with a spec and a
+/// controller-owned status: status is the controller's, the generation counts
+/// spec changes.
+macro_rules! spec_and_status {
+    () => {
+        fn prepare_for_create(&mut self, _ctx: &$crate::api::registry::Context) {
+            self.metadata.generation = Some(1);
+            self.status = None;
+        }
+
+        fn prepare_for_update(&mut self, old: &Self, ctx: &$crate::api::registry::Context) {
+            keep_status_count_generations!(self, old, ctx);
+        }
+    };
+}
+
+/// The update half of [`spec_and_status`], for kinds with their own create.
+macro_rules! keep_status_count_generations {
+    ($new:ident, $old:ident, $ctx:ident) => {{
+        let _ = $ctx;
+        $new.status = $old.status.clone();
+        $new.metadata.generation = $old.metadata.generation;
+        if $new.spec != $old.spec {
+            $new.metadata.generation = Some($old.metadata.generation.unwrap_or(0) + 1);
+        }
+    }};
+}
+
 mod apiservice;
 mod crd;
 mod daemonset;

@@ -154,40 +154,26 @@ impl Strategy for ClusterRole {
     }
 }
 
-impl Strategy for RoleBinding {
-    const NAME_RULE: NameRule = NameRule::PathSegment;
+/// RoleBindings and ClusterRoleBindings: names as paths, subjects and a
+/// roleRef that cannot change.
+macro_rules! binding_strategy {
+    ($ty:ty, cluster: $cluster:literal) => {
+        impl Strategy for $ty {
+            const NAME_RULE: NameRule = NameRule::PathSegment;
 
-    fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
-        validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);
-        validate_binding(
-            &self.role_ref,
-            self.subjects.as_deref().unwrap_or_default(),
-            false,
-            errors,
-        );
-    }
+            fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
+                validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);
+                let subjects = self.subjects.as_deref().unwrap_or_default();
+                validate_binding(&self.role_ref, subjects, $cluster, errors);
+            }
 
-    fn validate_update(&self, old: &Self, ctx: &Context, errors: &mut Vec<FieldError>) {
-        self.validate(ctx, errors);
-        role_ref_unchanged(&self.role_ref, &old.role_ref, errors);
-    }
+            fn validate_update(&self, old: &Self, ctx: &Context, errors: &mut Vec<FieldError>) {
+                self.validate(ctx, errors);
+                role_ref_unchanged(&self.role_ref, &old.role_ref, errors);
+            }
+        }
+    };
 }
 
-impl Strategy for ClusterRoleBinding {
-    const NAME_RULE: NameRule = NameRule::PathSegment;
-
-    fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
-        validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);
-        validate_binding(
-            &self.role_ref,
-            self.subjects.as_deref().unwrap_or_default(),
-            true,
-            errors,
-        );
-    }
-
-    fn validate_update(&self, old: &Self, ctx: &Context, errors: &mut Vec<FieldError>) {
-        self.validate(ctx, errors);
-        role_ref_unchanged(&self.role_ref, &old.role_ref, errors);
-    }
-}
+binding_strategy!(RoleBinding, cluster: false);
+binding_strategy!(ClusterRoleBinding, cluster: true);

@@ -71,18 +71,7 @@ status_kept!(
 );
 
 impl Strategy for PodDisruptionBudget {
-    fn prepare_for_create(&mut self, _ctx: &Context) {
-        self.metadata.generation = Some(1);
-        self.status = None;
-    }
-
-    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-        self.status = old.status.clone();
-        self.metadata.generation = old.metadata.generation;
-        if self.spec != old.spec {
-            self.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
-        }
-    }
+    spec_and_status!();
 
     fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
         validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);

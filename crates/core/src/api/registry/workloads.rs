@@ -29,25 +29,6 @@ fn selector_given(ctx: &Context) -> bool {
         .is_none_or(|m| m.pointer("/spec/selector").is_some_and(|s| !s.is_null()))
 }
 
-/// `PrepareForCreate` and `PrepareForUpdate` of every kind here: status belongs
-/// to the controller, the generation counts spec changes.
-macro_rules! spec_and_status {
-    () => {
-        fn prepare_for_create(&mut self, _ctx: &Context) {
-            self.metadata.generation = Some(1);
-            self.status = None;
-        }
-
-        fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-            self.status = old.status.clone();
-            self.metadata.generation = old.metadata.generation;
-            if self.spec != old.spec {
-                self.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
-            }
-        }
-    };
-}
-
 fn validate_replicas(replicas: Option<i32>, errors: &mut Vec<FieldError>) {
     nonnegative(replicas.unwrap_or(0).into(), "spec.replicas", errors);
 }
@@ -349,12 +330,8 @@ impl Strategy for Job {
         }
     }
 
-    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-        self.status = old.status.clone();
-        self.metadata.generation = old.metadata.generation;
-        if self.spec != old.spec {
-            self.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
-        }
+    fn prepare_for_update(&mut self, old: &Self, ctx: &Context) {
+        keep_status_count_generations!(self, old, ctx);
     }
 
     fn validate(&self, _ctx: &Context, errors: &mut Vec<FieldError>) {

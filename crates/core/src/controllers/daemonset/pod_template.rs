@@ -101,14 +101,7 @@ pub fn target_node(pod: &Pod) -> Option<&str> {
 
 /// The owner reference a DaemonSet puts on the pods and revisions it controls.
 pub fn controller_ref(ds: &DaemonSet) -> OwnerReference {
-    OwnerReference {
-        api_version: "apps/v1".to_string(),
-        kind: "DaemonSet".to_string(),
-        name: ds.metadata.name.clone().unwrap_or_default(),
-        uid: ds.metadata.uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }
+    crate::controllers::ownership::controller_ref(crate::api::Kind::DaemonSet, &ds.metadata)
 }
 
 /// A new daemon pod for `node_name`, as the controller submits it: no name yet
