@@ -8,7 +8,7 @@ use std::time::Duration;
 use daemonlab_core::api::{Kind, Object};
 use daemonlab_core::controllers::daemonset::history::{revision_template, revisions_of};
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -38,7 +38,7 @@ fn workload(cluster: &Cluster, args: &Args) -> Result<(Kind, String), String> {
         ),
     };
     match crate::resources::resolve(cluster.store(), &kind) {
-        Some(kind @ (Kind::DaemonSet | Kind::Deployment)) => Ok((kind, name)),
+        Some(kind @ (Kind::DaemonSet | Kind::Deployment | Kind::StatefulSet)) => Ok((kind, name)),
         Some(other) => Err(format!(
             "error: no status viewer has been implemented for {}",
             other.name()
@@ -100,6 +100,7 @@ fn template_mut(object: &mut Object) -> Option<&mut PodTemplateSpec> {
     match object {
         Object::DaemonSet(ds) => ds.spec.as_mut().map(|s| &mut s.template),
         Object::Deployment(deploy) => deploy.spec.as_mut().map(|s| &mut s.template),
+        Object::StatefulSet(sts) => sts.spec.as_mut().map(|s| &mut s.template),
         _ => None,
     }
 }
@@ -197,6 +198,63 @@ pub fn scale(cluster: &mut Cluster, args: &Args) -> Output {
         Ok(out)
     };
     run().map_or_else(Output::error, Output::ok)
+}
+
+/// `StatefulSetStatusViewer`'s line and whether the rollout is done.
+fn statefulset_status_line(sts: &StatefulSet) -> Result<(String, bool), String> {
+    let spec = sts.spec.clone().unwrap_or_default();
+    let status = sts.status.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    if strategy.type_.as_deref() != Some("RollingUpdate") {
+        return Err(
+            "error: rollout status is only available for RollingUpdate strategy type".to_string(),
+        );
+    }
+    let observed = status.observed_generation.unwrap_or(0);
+    if observed == 0 || sts.metadata.generation.unwrap_or(0) > observed {
+        return Ok((
+            "Waiting for statefulset spec update to be observed...\n".to_string(),
+            false,
+        ));
+    }
+    let replicas = spec.replicas.unwrap_or(1);
+    let ready = status.ready_replicas.unwrap_or(0);
+    if ready < replicas {
+        return Ok((
+            format!("Waiting for {} pods to be ready...\n", replicas - ready),
+            false,
+        ));
+    }
+    let updated = status.updated_replicas.unwrap_or(0);
+    let partition = strategy
+        .rolling_update
+        .and_then(|r| r.partition)
+        .unwrap_or(0);
+    if partition > 0 {
+        return Ok(if updated < replicas - partition {
+            (format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", replicas - partition), false)
+        } else {
+            (
+                format!("partitioned roll out complete: {updated} new pods have been updated...\n"),
+                true,
+            )
+        });
+    }
+    let update_revision = status.update_revision.clone().unwrap_or_default();
+    if status.update_revision != status.current_revision {
+        return Ok((
+            format!("waiting for statefulset rolling update to complete {updated} pods at revision {update_revision}...\n"),
+            false,
+        ));
+    }
+    Ok((
+        format!(
+            "statefulset rolling update complete {} pods at revision {}...\n",
+            status.current_replicas.unwrap_or(0),
+            status.current_revision.unwrap_or_default()
+        ),
+        true,
+    ))
 }
 
 /// `DeploymentStatusViewer`'s line and whether the rollout is done.
@@ -307,6 +365,7 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
             ),
             Object::DaemonSet(ds) => Ok(status_line(ds)),
             Object::Deployment(deploy) => deployment_status_line(deploy),
+            Object::StatefulSet(sts) => statefulset_status_line(sts),
             _ => Err(format!(
                 "error: no status viewer has been implemented for {}",
                 kind.name()

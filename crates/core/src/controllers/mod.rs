@@ -12,6 +12,7 @@ pub mod node_lifecycle;
 pub mod ownership;
 pub mod replicaset;
 pub mod scheduler;
+pub mod statefulset;
 pub mod taint_eviction;
 
 use std::time::Duration;

@@ -25,10 +25,11 @@ use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::node_lifecycle::NodeLifecycleState;
 use crate::controllers::replicaset::ReplicaSetState;
+use crate::controllers::statefulset::StatefulSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
     daemonset, deployment, disruption, endpoints, garbage_collector, kubelet, node_lifecycle,
-    replicaset, scheduler, taint_eviction, Ctx, Cursor,
+    replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -71,6 +72,7 @@ pub struct Cluster {
     deployments: DeploymentState,
     disruption: DisruptionState,
     endpoints: EndpointsState,
+    statefulsets: StatefulSetState,
     replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
@@ -96,6 +98,7 @@ impl Cluster {
             deployments: DeploymentState::default(),
             disruption: DisruptionState::default(),
             endpoints: EndpointsState::default(),
+            statefulsets: StatefulSetState::default(),
             replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
@@ -268,6 +271,7 @@ impl Cluster {
             changed |= daemonset::sync_all(store, &mut self.daemonsets, &mut ctx);
             changed |= deployment::sync_all(store, &mut self.deployments, &mut ctx);
             changed |= replicaset::sync_all(store, &mut self.replicasets, &mut ctx);
+            changed |= statefulset::sync_all(store, &mut self.statefulsets, &mut ctx);
             changed |= disruption::sync_all(store, &mut self.disruption, &mut ctx);
             changed |= endpoints::sync_all(store, &mut self.endpoints, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
@@ -302,6 +306,7 @@ impl Cluster {
             self.deployments.cursor(),
             self.disruption.cursor(),
             self.endpoints.cursor(),
+            self.statefulsets.cursor(),
             self.replicasets.cursor(),
             self.sampled,
         ]
