@@ -5,6 +5,7 @@ pub mod custom;
 pub mod decode;
 pub mod defaults;
 pub mod errors;
+pub mod eviction;
 pub mod ids;
 pub mod locate;
 pub mod names;

@@ -212,7 +212,7 @@ impl Cluster {
     /// `kubectl drain`'s eviction of a pod, which PodDisruptionBudgets may refuse.
     pub fn evict(&mut self, namespace: &str, name: &str) -> Result<(), ApiError> {
         let key = (namespace.to_string(), name.to_string());
-        server::evict(&mut self.store, &key, &Time(self.now)).map(|_| ())
+        crate::api::eviction::evict(&mut self.store, &key, &Time(self.now)).map(|_| ())
     }
 
     /// Updates an object as a client that read it and changed it would.
