@@ -154,10 +154,14 @@ fn Results(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
                 .map(|l| format!("line {}, column {}: ", l.line, l.column))
                 .unwrap_or_default();
             let class = if entry.ok { "ok" } else { "failed" };
+            let note = entry
+                .note
+                .map(|note| view! { <span class="stored-only">{format!(" ({note})")}</span> });
             view! {
                 <li class=class>
                     <strong>{place}</strong>
                     {entry.message}
+                    {note}
                 </li>
             }
         };
@@ -166,7 +170,11 @@ fn Results(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
         let entries = if outcome.entries.len() > FOLD_AFTER {
             let (ok, failed): (Vec<Entry>, Vec<Entry>) =
                 outcome.entries.into_iter().partition(|e| e.ok);
-            let summary = format!("{} applied, {} failed", ok.len(), failed.len());
+            let stored = ok.iter().filter(|e| e.note.is_some()).count();
+            let mut summary = format!("{} applied, {} failed", ok.len(), failed.len());
+            if stored > 0 {
+                summary.push_str(&format!(" · {stored} only stored, not simulated"));
+            }
             let failed = failed.into_iter().map(entry_view).collect_view();
             let ok = ok.into_iter().map(entry_view).collect_view();
             view! {

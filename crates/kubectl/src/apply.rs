@@ -8,7 +8,7 @@ use daemonlab_core::api::errors::{ApiError, Reason};
 use daemonlab_core::api::locate::{parse_path, Segment};
 use daemonlab_core::api::server::Applied;
 use daemonlab_core::api::Kind;
-use daemonlab_core::sim::Cluster;
+use daemonlab_core::sim::{stored_only, Cluster};
 
 /// Why one manifest was not applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Failure {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentResult {
     pub source: Source,
+    /// The kind the manifest mapped to, if it did.
+    pub kind: Option<Kind>,
     pub name: String,
     pub namespace: String,
     pub outcome: Result<Applied, Failure>,
@@ -49,6 +51,8 @@ pub struct Entry {
     pub ok: bool,
     pub message: String,
     pub location: Option<Location>,
+    /// For an applied object the simulation only stores, what it does not do.
+    pub note: Option<&'static str>,
 }
 
 /// libyaml's parser (not scanner) errors: go-yaml reports their 0-based line.
@@ -170,6 +174,7 @@ fn apply_one(
     manifest: &Manifest,
     kind: Result<Kind, Failure>,
 ) -> DocumentResult {
+    let kind_found = kind.as_ref().ok().copied();
     let outcome = {
         match kind {
             Err(failure) => Err(failure),
@@ -188,6 +193,7 @@ fn apply_one(
     };
     DocumentResult {
         source: manifest.source.clone(),
+        kind: kind_found,
         name: manifest.name().to_string(),
         namespace: manifest.namespace().to_string(),
         outcome,
@@ -317,6 +323,7 @@ impl Report {
                     ok: true,
                     message: applied.to_string(),
                     location: None,
+                    note: document.kind.and_then(stored_only),
                 },
                 Err(failure) => {
                     let path = match failure {
@@ -335,6 +342,7 @@ impl Report {
                         ok: false,
                         message: self.failure_message(document, failure, true),
                         location: document.source.locate(text, &path),
+                        note: None,
                     }
                 }
             })
@@ -344,6 +352,7 @@ impl Report {
                 ok: false,
                 message: format!("error: {}", self.syntax_message(error)),
                 location: error.location,
+                note: None,
             });
         }
         entries

@@ -42,6 +42,33 @@ const EPOCH_SECONDS: i64 = 1_767_225_600;
 /// cluster needs, and a guard against two controllers undoing each other forever.
 const MAX_SETTLE_PASSES: usize = 1_000;
 
+/// What the simulation does not do for objects of `kind`, which it stores and
+/// serves like any other: no controller, webhook or device of theirs runs here.
+pub fn stored_only(kind: Kind) -> Option<&'static str> {
+    Some(match kind {
+        Kind::ValidatingWebhookConfiguration | Kind::MutatingWebhookConfiguration => {
+            "stored only: the simulated API server calls no admission webhooks"
+        }
+        Kind::ValidatingAdmissionPolicy | Kind::ValidatingAdmissionPolicyBinding => {
+            "stored only: admission policies are not evaluated"
+        }
+        Kind::APIService => "stored only: no aggregated API server runs here",
+        Kind::NetworkPolicy => "stored only: the simulated pod network filters nothing",
+        Kind::ResourceQuota | Kind::LimitRange => "stored only: not enforced",
+        Kind::Ingress | Kind::IngressClass => "stored only: no ingress controller runs here",
+        Kind::HorizontalPodAutoscaler => "stored only: nothing scales on metrics here",
+        Kind::Job | Kind::CronJob => "stored only: no Job controller runs here",
+        Kind::PersistentVolume
+        | Kind::PersistentVolumeClaim
+        | Kind::StorageClass
+        | Kind::CSIDriver
+        | Kind::CSINode
+        | Kind::VolumeAttachment => "stored only: no volumes are provisioned or attached",
+        Kind::Custom(_) => "stored only: no controller for this kind runs here",
+        _ => return None,
+    })
+}
+
 /// One moment of a DaemonSet's rollout, as the UI charts it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RolloutSample {
