@@ -253,7 +253,7 @@ test('a 47-document install manifest applies in one press; its DaemonSet and Dep
   assert.ok(applied >= 47, `summary: ${summary}`);
   assert.equal(await page.locator('[data-testid="apply-results"] .failed').count(), 0);
   // What the simulation only stores says so beside its line.
-  const webhook = page.locator('[data-testid="apply-results"] li', { hasText: 'mutatingwebhookconfiguration' });
+  const webhook = page.locator('[data-testid="apply-results"] li.ok', { hasText: 'mutatingwebhookconfiguration' });
   assert.match(await webhook.textContent(), /\(stored only: the simulated API server calls no admission webhooks\)$/);
   await typeCommand(page, ['sim settle']);
   await page.waitForFunction(
