@@ -5,9 +5,29 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, ServiceAccount};
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding,
+    ValidatingWebhookConfiguration,
+};
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume,
+    PersistentVolumeClaim, Pod, PodTemplate, ResourceQuota, Secret, Service, ServiceAccount,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
+use k8s_openapi::api::node::v1::RuntimeClass;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
 
@@ -83,15 +103,51 @@ fn add<T: JsonSchema>(kinds: &mut BTreeMap<String, String>, defs: &mut BTreeMap<
 fn generated() -> String {
     let mut kinds = BTreeMap::new();
     let mut defs = BTreeMap::new();
+    // Every built-in kind the simulated API server serves.
+    add::<APIService>(&mut kinds, &mut defs);
+    add::<CSIDriver>(&mut kinds, &mut defs);
+    add::<CSINode>(&mut kinds, &mut defs);
+    add::<ClusterRole>(&mut kinds, &mut defs);
+    add::<ClusterRoleBinding>(&mut kinds, &mut defs);
     add::<ConfigMap>(&mut kinds, &mut defs);
     add::<ControllerRevision>(&mut kinds, &mut defs);
+    add::<CronJob>(&mut kinds, &mut defs);
+    add::<CustomResourceDefinition>(&mut kinds, &mut defs);
     add::<DaemonSet>(&mut kinds, &mut defs);
+    add::<Deployment>(&mut kinds, &mut defs);
+    add::<EndpointSlice>(&mut kinds, &mut defs);
+    add::<Endpoints>(&mut kinds, &mut defs);
     add::<Event>(&mut kinds, &mut defs);
+    add::<HorizontalPodAutoscaler>(&mut kinds, &mut defs);
+    add::<Ingress>(&mut kinds, &mut defs);
+    add::<IngressClass>(&mut kinds, &mut defs);
+    add::<Job>(&mut kinds, &mut defs);
+    add::<Lease>(&mut kinds, &mut defs);
+    add::<LimitRange>(&mut kinds, &mut defs);
+    add::<MutatingWebhookConfiguration>(&mut kinds, &mut defs);
     add::<Namespace>(&mut kinds, &mut defs);
+    add::<NetworkPolicy>(&mut kinds, &mut defs);
     add::<Node>(&mut kinds, &mut defs);
+    add::<PersistentVolume>(&mut kinds, &mut defs);
+    add::<PersistentVolumeClaim>(&mut kinds, &mut defs);
     add::<Pod>(&mut kinds, &mut defs);
+    add::<PodDisruptionBudget>(&mut kinds, &mut defs);
+    add::<PodTemplate>(&mut kinds, &mut defs);
     add::<PriorityClass>(&mut kinds, &mut defs);
+    add::<ReplicaSet>(&mut kinds, &mut defs);
+    add::<ResourceQuota>(&mut kinds, &mut defs);
+    add::<Role>(&mut kinds, &mut defs);
+    add::<RoleBinding>(&mut kinds, &mut defs);
+    add::<RuntimeClass>(&mut kinds, &mut defs);
+    add::<Secret>(&mut kinds, &mut defs);
+    add::<Service>(&mut kinds, &mut defs);
     add::<ServiceAccount>(&mut kinds, &mut defs);
+    add::<StatefulSet>(&mut kinds, &mut defs);
+    add::<StorageClass>(&mut kinds, &mut defs);
+    add::<ValidatingAdmissionPolicy>(&mut kinds, &mut defs);
+    add::<ValidatingAdmissionPolicyBinding>(&mut kinds, &mut defs);
+    add::<ValidatingWebhookConfiguration>(&mut kinds, &mut defs);
+    add::<VolumeAttachment>(&mut kinds, &mut defs);
     let document = serde_json::json!({"kinds": kinds, "defs": defs});
     serde_json::to_string(&document).expect("JSON") + "\n"
 }
