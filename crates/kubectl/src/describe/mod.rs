@@ -1,6 +1,6 @@
 //! `kubectl describe`, one describer per kind as kubectl's `describerMap` has
-//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `service.rs`, `workloads.rs` for
-//! Deployments and ReplicaSets; the rest get name, namespace, labels and annotations),
+//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `service.rs`, `data.rs` for
+//! Secrets and ConfigMaps, `workloads.rs` for Deployments and ReplicaSets; the rest get name, namespace, labels and annotations),
 //! and the blocks they share: the `Pod Template:` block (also printed by
 //! `rollout history --revision`), containers, volumes, events. kubectl writes
 //! every line through one tabwriter (padding 2) and flushes it before the
@@ -8,6 +8,7 @@
 //! exactly where kubectl's do.
 
 mod daemonset;
+mod data;
 mod node;
 mod pod;
 mod service;
@@ -20,7 +21,8 @@ use daemonlab_core::api::{Kind, Object, Served};
 use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Service, Toleration, Volume,
+    ConfigMap, Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Secret, Service,
+    Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::jiff::Timestamp;
@@ -128,6 +130,12 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         workloads::replicaset(cluster, rs, &mut lines);
     } else if let Some(service) = Service::of(object) {
         service::describe(cluster, service, &mut lines);
+    } else if let Some(secret) = Secret::of(object) {
+        // SecretDescriber shows no events.
+        data::secret(secret, &mut lines);
+        return tabwriter(&(lines.join("\n") + "\n"), 0, 2);
+    } else if let Some(cm) = ConfigMap::of(object) {
+        data::config_map(cm, &mut lines);
     } else {
         generic(object, &mut lines);
     }
