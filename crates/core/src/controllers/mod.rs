@@ -1,6 +1,7 @@
 //! Controllers: reconcile functions over the store. Each owns no state the store
 //! does not hold; time and identifiers come in through [`Ctx`].
 
+pub mod apiservice;
 pub mod daemonset;
 pub mod deployment;
 pub mod disruption;

@@ -17,6 +17,7 @@ use crate::api::server::{self, Applied, Cascade, Env};
 use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
+use crate::controllers::apiservice::APIServiceState;
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::deployment::DeploymentState;
 use crate::controllers::disruption::DisruptionState;
@@ -28,8 +29,8 @@ use crate::controllers::replicaset::ReplicaSetState;
 use crate::controllers::statefulset::StatefulSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    daemonset, deployment, disruption, endpoints, garbage_collector, kubelet, node_lifecycle,
-    replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
+    apiservice, daemonset, deployment, disruption, endpoints, garbage_collector, kubelet,
+    node_lifecycle, replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -52,7 +53,9 @@ pub fn stored_only(kind: Kind) -> Option<&'static str> {
         Kind::ValidatingAdmissionPolicy | Kind::ValidatingAdmissionPolicyBinding => {
             "stored only: admission policies are not evaluated"
         }
-        Kind::APIService => "stored only: no aggregated API server runs here",
+        Kind::APIService => {
+            "stored only: no aggregated API server runs here; it is Available once its Service has ready endpoints"
+        }
         Kind::NetworkPolicy => "stored only: the simulated pod network filters nothing",
         Kind::ResourceQuota | Kind::LimitRange => "stored only: not enforced",
         Kind::Ingress | Kind::IngressClass => "stored only: no ingress controller runs here",
@@ -100,6 +103,7 @@ pub struct Cluster {
     disruption: DisruptionState,
     endpoints: EndpointsState,
     statefulsets: StatefulSetState,
+    apiservices: APIServiceState,
     replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
@@ -126,6 +130,7 @@ impl Cluster {
             disruption: DisruptionState::default(),
             endpoints: EndpointsState::default(),
             statefulsets: StatefulSetState::default(),
+            apiservices: APIServiceState::default(),
             replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
@@ -301,6 +306,7 @@ impl Cluster {
             changed |= statefulset::sync_all(store, &mut self.statefulsets, &mut ctx);
             changed |= disruption::sync_all(store, &mut self.disruption, &mut ctx);
             changed |= endpoints::sync_all(store, &mut self.endpoints, &mut ctx);
+            changed |= apiservice::sync_all(store, &mut self.apiservices, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.
@@ -334,6 +340,7 @@ impl Cluster {
             self.disruption.cursor(),
             self.endpoints.cursor(),
             self.statefulsets.cursor(),
+            self.apiservices.cursor(),
             self.replicasets.cursor(),
             self.sampled,
         ]
