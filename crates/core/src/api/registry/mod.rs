@@ -17,16 +17,15 @@ macro_rules! spec_and_status {
             self.status = None;
         }
 
-        fn prepare_for_update(&mut self, old: &Self, ctx: &$crate::api::registry::Context) {
-            keep_status_count_generations!(self, old, ctx);
+        fn prepare_for_update(&mut self, old: &Self, _ctx: &$crate::api::registry::Context) {
+            keep_status_count_generations!(self, old);
         }
     };
 }
 
 /// The update half of [`spec_and_status`], for kinds with their own create.
 macro_rules! keep_status_count_generations {
-    ($new:ident, $old:ident, $ctx:ident) => {{
-        let _ = $ctx;
+    ($new:ident, $old:ident) => {{
         $new.status = $old.status.clone();
         $new.metadata.generation = $old.metadata.generation;
         if $new.spec != $old.spec {

@@ -330,8 +330,8 @@ impl Strategy for Job {
         }
     }
 
-    fn prepare_for_update(&mut self, old: &Self, ctx: &Context) {
-        keep_status_count_generations!(self, old, ctx);
+    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
+        keep_status_count_generations!(self, old);
     }
 
     fn validate(&self, _ctx: &Context, errors: &mut Vec<FieldError>) {
