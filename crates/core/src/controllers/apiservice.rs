@@ -5,11 +5,11 @@
 //! pods is taken to answer.
 
 use k8s_openapi::api::core::v1::Service;
-use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::{
     APIService, APIServiceCondition, APIServiceStatus,
 };
 
+use super::endpoints::slices_of;
 use super::{Ctx, Cursor};
 use crate::api::store::{key_of, Store};
 use crate::api::{Kind, Object, Served};
@@ -54,16 +54,7 @@ fn availability(store: &Store, api: &APIService) -> (&'static str, &'static str,
         .find(|p| p.port == port)
         .and_then(|p| p.name.clone())
         .unwrap_or_default();
-    let ready = store
-        .list_namespace(Kind::EndpointSlice, &namespace)
-        .filter_map(EndpointSlice::of)
-        .filter(|s| {
-            s.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("kubernetes.io/service-name"))
-                == Some(&name)
-        })
+    let ready = slices_of(store, &namespace, &name)
         .flat_map(|s| s.endpoints.iter().flatten())
         .any(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true));
     if ready {

@@ -17,6 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 use k8s_openapi::jiff::Timestamp;
 
 use super::events::{record, reference, Reporter};
+use super::ownership::{event_controller, owner_key};
 use super::{later, pod_phase, scaled_value, template_hash, Ctx, Cursor, Timers};
 use crate::api::server::create;
 use crate::api::store::{controller_uid, key_of, Key, Store};
@@ -58,44 +59,33 @@ fn controller_ref(deploy: &Deployment) -> OwnerReference {
 /// The Deployments whose selves, ReplicaSets or pods changed, and those due.
 fn dirty(store: &Store, state: &DeploymentState, ctx: &Ctx) -> BTreeSet<Key> {
     let mut dirty: BTreeSet<Key> = state.timers.due(ctx.now()).into_iter().collect();
-    let owner_of = |namespace: &str, uid: &str| {
-        store
-            .list_namespace(Kind::Deployment, namespace)
-            .find(|o| o.metadata().uid.as_deref() == Some(uid))
-            .map(|o| key_of(o.metadata()))
-    };
+    let namespace_of = |key: &Key| key.0.clone();
     for event in state.cursor.unread(store) {
         match event.kind {
             Kind::Deployment => {
                 dirty.insert(event.key.clone());
             }
-            Kind::ReplicaSet => {
-                let controller = match store.get(Kind::ReplicaSet, &event.key.0, &event.key.1) {
-                    Some(rs) => controller_uid(rs.metadata()).map(str::to_string),
-                    None => event.deleted.as_ref().and_then(|d| d.controller.clone()),
-                };
-                match controller {
-                    Some(uid) => dirty.extend(owner_of(&event.key.0, &uid)),
-                    None => dirty.extend(
-                        store
-                            .list_namespace(Kind::Deployment, &event.key.0)
-                            .map(|o| key_of(o.metadata())),
-                    ),
-                }
-            }
+            Kind::ReplicaSet => match event_controller(store, event) {
+                Some(uid) => dirty.extend(owner_key(
+                    store,
+                    Kind::Deployment,
+                    &namespace_of(&event.key),
+                    &uid,
+                )),
+                None => dirty.extend(
+                    store
+                        .list_namespace(Kind::Deployment, &event.key.0)
+                        .map(|o| key_of(o.metadata())),
+                ),
+            },
             // Recreate waits for the old pods to be gone.
             Kind::Pod => {
-                let rs_uid = match store.pod(&event.key) {
-                    Some(pod) => controller_uid(&pod.metadata).map(str::to_string),
-                    None => event.deleted.as_ref().and_then(|d| d.controller.clone()),
-                };
-                let owner = rs_uid.and_then(|uid| {
-                    store
-                        .list_namespace(Kind::ReplicaSet, &event.key.0)
-                        .find(|o| o.metadata().uid.as_deref() == Some(uid.as_str()))
-                        .and_then(|rs| controller_uid(rs.metadata()).map(str::to_string))
-                });
-                dirty.extend(owner.and_then(|uid| owner_of(&event.key.0, &uid)));
+                let deployment = event_controller(store, event)
+                    .and_then(|uid| owner_key(store, Kind::ReplicaSet, &event.key.0, &uid))
+                    .and_then(|rs| store.get(Kind::ReplicaSet, &rs.0, &rs.1))
+                    .and_then(|rs| controller_uid(rs.metadata()).map(str::to_string))
+                    .and_then(|uid| owner_key(store, Kind::Deployment, &event.key.0, &uid));
+                dirty.extend(deployment);
             }
             _ => {}
         }

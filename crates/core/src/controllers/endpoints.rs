@@ -36,6 +36,24 @@ impl EndpointsState {
     }
 }
 
+/// The EndpointSlices of the Service `namespace/name`.
+pub fn slices_of<'a>(
+    store: &'a Store,
+    namespace: &'a str,
+    name: &'a str,
+) -> impl Iterator<Item = &'a EndpointSlice> + 'a {
+    store
+        .list_namespace(Kind::EndpointSlice, namespace)
+        .filter_map(EndpointSlice::of)
+        .filter(move |s| {
+            s.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(SERVICE_NAME_LABEL))
+                .is_some_and(|n| n == name)
+        })
+}
+
 /// The container port a Service port's `targetPort` names, or its number.
 fn target_port(pod: &Pod, port: &ServicePort) -> Option<i32> {
     match &port.target_port {
@@ -215,17 +233,7 @@ fn sync_service(store: &mut Store, service: &Service, ctx: &mut Ctx) -> bool {
             changed |= create_generated_object(store, Object::from(wanted), &mut ctx.env()).is_ok();
         }
     }
-    let existing = store
-        .list_namespace(Kind::EndpointSlice, &namespace)
-        .filter_map(EndpointSlice::of)
-        .find(|s| {
-            s.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                == Some(&name)
-        })
-        .cloned();
+    let existing = slices_of(store, &namespace, &name).next().cloned();
     let endpoints = (!endpoints.is_empty()).then_some(endpoints);
     match existing {
         Some(slice) if slice.endpoints == endpoints && slice.ports.as_ref() == Some(&ports) => {}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 
-use crate::api::store::{controller_uid, Store};
+use crate::api::store::{controller_uid, key_of, Key, Store, WatchEvent};
 use crate::api::validation::selector_matches;
 use crate::api::Kind;
 
@@ -84,4 +84,36 @@ pub fn claim_pods(
         changed = true;
     }
     changed
+}
+
+/// The object of `kind` in `namespace` with this uid.
+pub fn owner_key(store: &Store, kind: Kind, namespace: &str, uid: &str) -> Option<Key> {
+    store
+        .list_namespace(kind, namespace)
+        .find(|o| o.metadata().uid.as_deref() == Some(uid))
+        .map(|o| key_of(o.metadata()))
+}
+
+/// The uid of the controller of the object a watch event is about, whether
+/// it is still there or was deleted.
+pub fn event_controller(store: &Store, event: &WatchEvent) -> Option<String> {
+    match store.get(event.kind, &event.key.0, &event.key.1) {
+        Some(object) => controller_uid(object.metadata()).map(str::to_string),
+        None => event.deleted.as_ref().and_then(|d| d.controller.clone()),
+    }
+}
+
+/// The objects of `kind` whose refused pod creations a change may let
+/// through: a ServiceAccount of their namespace, a namespace, a PriorityClass.
+pub fn admission_retries(store: &Store, kind: Kind, event: &WatchEvent) -> Vec<Key> {
+    match event.kind {
+        Kind::ServiceAccount => store
+            .list_namespace(kind, &event.key.0)
+            .map(|o| key_of(o.metadata()))
+            .collect(),
+        Kind::Namespace | Kind::PriorityClass => {
+            store.list(kind).map(|o| key_of(o.metadata())).collect()
+        }
+        _ => Vec::new(),
+    }
 }

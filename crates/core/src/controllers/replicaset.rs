@@ -13,10 +13,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 
 use super::deployment::omit_zero;
 use super::events::{record, reference, Reporter};
-use super::ownership::claim_pods;
+use super::ownership::{admission_retries, claim_pods, event_controller, owner_key};
 use super::{availability, is_pod_ready, pod_node_name, pod_phase, Ctx, Cursor, Timers};
 use crate::api::server::{create_generated, delete_pod};
-use crate::api::store::{controller_uid, key_of, Key, Store};
+use crate::api::store::{key_of, Key, Store};
 use crate::api::{Kind, Object, Served};
 
 /// `burstReplicas`: at most this many creations or deletions per sync.
@@ -45,40 +45,22 @@ pub fn controller_ref(rs: &ReplicaSet) -> OwnerReference {
 /// whose timers are due.
 fn dirty(store: &Store, state: &ReplicaSetState, ctx: &Ctx) -> BTreeSet<Key> {
     let mut dirty: BTreeSet<Key> = state.timers.due(ctx.now()).into_iter().collect();
-    let by_uid = |namespace: &str, uid: &str| {
-        store
-            .list_namespace(Kind::ReplicaSet, namespace)
-            .find(|o| o.metadata().uid.as_deref() == Some(uid))
-            .map(|o| key_of(o.metadata()))
-    };
     for event in state.cursor.unread(store) {
         match event.kind {
             Kind::ReplicaSet => {
                 dirty.insert(event.key.clone());
             }
-            Kind::Pod => {
-                let controller = match store.pod(&event.key) {
-                    Some(pod) => controller_uid(&pod.metadata).map(str::to_string),
-                    None => event.deleted.as_ref().and_then(|d| d.controller.clone()),
-                };
-                match controller {
-                    Some(uid) => dirty.extend(by_uid(&event.key.0, &uid)),
-                    // An orphan: every ReplicaSet of its namespace may adopt it.
-                    None => dirty.extend(
-                        store
-                            .list_namespace(Kind::ReplicaSet, &event.key.0)
-                            .map(|o| key_of(o.metadata())),
-                    ),
-                }
-            }
+            Kind::Pod => match event_controller(store, event) {
+                Some(uid) => dirty.extend(owner_key(store, Kind::ReplicaSet, &event.key.0, &uid)),
+                // An orphan: every ReplicaSet of its namespace may adopt it.
+                None => dirty.extend(
+                    store
+                        .list_namespace(Kind::ReplicaSet, &event.key.0)
+                        .map(|o| key_of(o.metadata())),
+                ),
+            },
             // A creation refused for a missing account or namespace may now work.
-            Kind::ServiceAccount | Kind::Namespace | Kind::PriorityClass => dirty.extend(
-                store
-                    .list(Kind::ReplicaSet)
-                    .filter(|o| event.kind != Kind::ServiceAccount || o.namespace() == event.key.0)
-                    .map(|o| key_of(o.metadata())),
-            ),
-            _ => {}
+            _ => dirty.extend(admission_retries(store, Kind::ReplicaSet, event)),
         }
     }
     dirty

@@ -15,10 +15,10 @@ use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 
 use super::daemonset::history::patch_data;
 use super::events::{record, reference, Reporter};
-use super::ownership::controller_ref;
+use super::ownership::{admission_retries, controller_ref, event_controller, owner_key};
 use super::{is_pod_ready, pod_phase, template_hash, Ctx, Cursor};
 use crate::api::server::{create, create_generated, delete_pod};
-use crate::api::store::{controller_uid, key_of, Key, Store};
+use crate::api::store::{key_of, Key, Store};
 use crate::api::{Kind, Object, Served};
 
 const REVISION_LABEL: &str = "controller-revision-hash";
@@ -59,33 +59,16 @@ fn event(
 /// may now succeed for.
 fn dirty(store: &Store, state: &StatefulSetState) -> BTreeSet<Key> {
     let mut dirty = BTreeSet::new();
-    let by_uid = |namespace: &str, uid: &str| {
-        store
-            .list_namespace(Kind::StatefulSet, namespace)
-            .find(|o| o.metadata().uid.as_deref() == Some(uid))
-            .map(|o| key_of(o.metadata()))
-    };
     for event in state.cursor.unread(store) {
         match event.kind {
             Kind::StatefulSet => {
                 dirty.insert(event.key.clone());
             }
-            Kind::Pod => {
-                let controller = match store.pod(&event.key) {
-                    Some(pod) => controller_uid(&pod.metadata).map(str::to_string),
-                    None => event.deleted.as_ref().and_then(|d| d.controller.clone()),
-                };
-                if let Some(uid) = controller {
-                    dirty.extend(by_uid(&event.key.0, &uid));
-                }
-            }
-            Kind::ServiceAccount | Kind::Namespace | Kind::PriorityClass => dirty.extend(
-                store
-                    .list(Kind::StatefulSet)
-                    .filter(|o| event.kind != Kind::ServiceAccount || o.namespace() == event.key.0)
-                    .map(|o| key_of(o.metadata())),
+            Kind::Pod => dirty.extend(
+                event_controller(store, event)
+                    .and_then(|uid| owner_key(store, Kind::StatefulSet, &event.key.0, &uid)),
             ),
-            _ => {}
+            _ => dirty.extend(admission_retries(store, Kind::StatefulSet, event)),
         }
     }
     dirty
@@ -183,6 +166,25 @@ fn new_pod(sts: &StatefulSet, ordinal: i32, revision: &str) -> Pod {
     }
 }
 
+/// Deletes one of the set's pods gracefully, with its SuccessfulDelete event.
+fn delete_with_event(store: &mut Store, ctx: &mut Ctx, sts: &StatefulSet, pod: &Pod) -> bool {
+    let now = ctx.now.clone();
+    if delete_pod(store, &key_of(&pod.metadata), None, &now).is_err() {
+        return false;
+    }
+    let set = sts.metadata.name.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    event(
+        store,
+        ctx,
+        sts,
+        "Normal",
+        "SuccessfulDelete",
+        format!("delete Pod {name} in StatefulSet {set} successful"),
+    );
+    true
+}
+
 fn ordinal_of(pod: &Pod, set: &str) -> Option<i32> {
     pod.metadata
         .name
@@ -277,19 +279,7 @@ fn sync(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
             if pod.metadata.deletion_timestamp.is_some() {
                 break;
             }
-            let now = ctx.now.clone();
-            if delete_pod(store, &key_of(&pod.metadata), None, &now).is_ok() {
-                let name = pod.metadata.name.clone().unwrap_or_default();
-                event(
-                    store,
-                    ctx,
-                    &sts,
-                    "Normal",
-                    "SuccessfulDelete",
-                    format!("delete Pod {name} in StatefulSet {set} successful"),
-                );
-                changed = true;
-            }
+            changed |= delete_with_event(store, ctx, &sts, pod);
         }
     }
     let rolling = spec
@@ -312,19 +302,7 @@ fn sync(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
             .find(|(_, p)| revision_of(p) != Some(revision.as_str()));
         if let Some((_, pod)) = outdated {
             if pod.metadata.deletion_timestamp.is_none() {
-                let now = ctx.now.clone();
-                if delete_pod(store, &key_of(&pod.metadata), None, &now).is_ok() {
-                    let name = pod.metadata.name.clone().unwrap_or_default();
-                    event(
-                        store,
-                        ctx,
-                        &sts,
-                        "Normal",
-                        "SuccessfulDelete",
-                        format!("delete Pod {name} in StatefulSet {set} successful"),
-                    );
-                    changed = true;
-                }
+                changed |= delete_with_event(store, ctx, &sts, pod);
             }
         }
     }

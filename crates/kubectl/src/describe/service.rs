@@ -1,7 +1,7 @@
 //! `ServiceDescriber`, with its endpoints read from the Service's
 //! EndpointSlices (`formatEndpointSlices`).
 
-use daemonlab_core::api::{Kind, Served};
+use daemonlab_core::controllers::endpoints::slices_of;
 use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -102,18 +102,7 @@ pub(super) fn describe(cluster: &Cluster, service: &Service, lines: &mut Vec<Str
     }
     let namespace = meta.namespace.clone().unwrap_or_default();
     let name = meta.name.clone().unwrap_or_default();
-    let slices: Vec<&EndpointSlice> = cluster
-        .store()
-        .list_namespace(Kind::EndpointSlice, &namespace)
-        .filter_map(EndpointSlice::of)
-        .filter(|s| {
-            s.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("kubernetes.io/service-name"))
-                == Some(&name)
-        })
-        .collect();
+    let slices: Vec<&EndpointSlice> = slices_of(cluster.store(), &namespace, &name).collect();
     for port in spec.ports.iter().flatten() {
         let port_name = port.name.clone().filter(|n| !n.is_empty());
         let shown = port_name.clone().unwrap_or_else(|| "<unset>".to_string());

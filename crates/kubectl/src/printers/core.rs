@@ -124,7 +124,7 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
                     if joined.is_empty() {
                         "<pending>".to_string()
                     } else if !ctx.wide && joined.len() > 16 {
-                        format!("{}...", &joined[..13])
+                        format!("{}...", joined.chars().take(13).collect::<String>())
                     } else {
                         joined
                     }
