@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 };
 use k8s_openapi::jiff::Timestamp;
 
-use super::events::{record, reference, Reporter};
+use super::events::record_about;
 use super::ownership::{event_controller, owner_key};
 use super::{later, pod_phase, scaled_value, template_hash, Ctx, Cursor, Timers};
 use crate::api::server::create;
@@ -112,14 +112,15 @@ fn event(
     reason: &str,
     message: String,
 ) {
-    record(
+    record_about(
         store,
         ctx,
-        reference(Kind::Deployment, &deploy.metadata),
+        Kind::Deployment,
+        &deploy.metadata,
+        "deployment-controller",
         type_,
         reason,
         message,
-        Reporter::component("deployment-controller"),
     );
 }
 

@@ -38,6 +38,30 @@ impl<'a> Reporter<'a> {
     }
 }
 
+/// Records an event a workload controller (`component`) writes about an
+/// object of `kind` it manages.
+#[allow(clippy::too_many_arguments)]
+pub fn record_about(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    kind: Kind,
+    meta: &ObjectMeta,
+    component: &str,
+    type_: &str,
+    reason: &str,
+    message: String,
+) {
+    record(
+        store,
+        ctx,
+        reference(kind, meta),
+        type_,
+        reason,
+        message,
+        Reporter::component(component),
+    );
+}
+
 /// Records an event from `by`.
 pub fn record(
     store: &mut Store,

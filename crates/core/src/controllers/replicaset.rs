@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::deployment::omit_zero;
-use super::events::{record, reference, Reporter};
+use super::events::record_about;
 use super::ownership::{admission_retries, claim_pods, event_controller, owner_key};
 use super::{availability, is_pod_ready, pod_node_name, pod_phase, Ctx, Cursor, Timers};
 use crate::api::server::{create_generated, delete_pod};
@@ -90,14 +90,15 @@ fn rs_event(
     reason: &str,
     message: String,
 ) {
-    record(
+    record_about(
         store,
         ctx,
-        reference(Kind::ReplicaSet, &rs.metadata),
+        Kind::ReplicaSet,
+        &rs.metadata,
+        "replicaset-controller",
         type_,
         reason,
         message,
-        Reporter::component("replicaset-controller"),
     );
 }
 

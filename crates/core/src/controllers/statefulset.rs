@@ -14,7 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 
 use super::daemonset::history::patch_data;
-use super::events::{record, reference, Reporter};
+use super::events::record_about;
 use super::ownership::{admission_retries, controller_ref, event_controller, owner_key};
 use super::{is_pod_ready, pod_phase, template_hash, Ctx, Cursor};
 use crate::api::server::{create, create_generated, delete_pod};
@@ -44,14 +44,15 @@ fn event(
     reason: &str,
     message: String,
 ) {
-    record(
+    record_about(
         store,
         ctx,
-        reference(Kind::StatefulSet, &sts.metadata),
+        Kind::StatefulSet,
+        &sts.metadata,
+        "statefulset-controller",
         type_,
         reason,
         message,
-        Reporter::component("statefulset-controller"),
     );
 }
 

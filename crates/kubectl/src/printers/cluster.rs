@@ -5,7 +5,7 @@
 use daemonlab_core::api::Object;
 use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
 
-use super::{first_three, Context};
+use super::{cut_unless_wide, first_three, load_balancer_addresses, Context};
 use crate::selector::format_label_selector;
 
 /// ROLE, then (wide) USERS, GROUPS and SERVICEACCOUNTS (`rbac.SubjectsStrings`).
@@ -76,15 +76,14 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
             if hosts_cell.is_empty() {
                 hosts_cell = "*".to_string();
             }
-            let mut addresses: Vec<String> = ingress
-                .status
-                .iter()
-                .flat_map(|s| s.load_balancer.iter())
-                .flat_map(|lb| lb.ingress.iter().flatten())
-                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
-                .collect();
-            addresses.sort();
-            addresses.dedup();
+            let addresses = load_balancer_addresses(
+                ingress
+                    .status
+                    .iter()
+                    .flat_map(|s| s.load_balancer.iter())
+                    .flat_map(|lb| lb.ingress.iter().flatten())
+                    .map(|i| (i.ip.as_ref(), i.hostname.as_ref())),
+            );
             let ports = if spec.tls.as_ref().is_some_and(|t| !t.is_empty()) {
                 "80, 443"
             } else {
@@ -94,7 +93,7 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
                 spec.ingress_class_name
                     .unwrap_or_else(|| "<none>".to_string()),
                 hosts_cell,
-                addresses.join(","),
+                cut_unless_wide(addresses.join(","), ctx.wide),
                 ports.to_string(),
                 age,
             ]

@@ -11,7 +11,10 @@ use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaimSpec, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-use super::{age, container_cells, first_three, format_labels, or_none, Context};
+use super::{
+    age, container_cells, cut_unless_wide, first_three, format_labels, load_balancer_addresses,
+    or_none, Context,
+};
 
 /// The cells after NAME (all of them for an Event), for core kinds.
 pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
@@ -110,23 +113,18 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
             let external = match type_.as_str() {
                 "ClusterIP" | "NodePort" => or_none(external_ips.join(",")),
                 "LoadBalancer" => {
-                    let mut ips: Vec<String> = service
-                        .status
-                        .iter()
-                        .flat_map(|s| s.load_balancer.iter())
-                        .flat_map(|lb| lb.ingress.iter().flatten())
-                        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
-                        .collect();
-                    ips.sort();
-                    ips.dedup();
+                    let mut ips = load_balancer_addresses(
+                        service
+                            .status
+                            .iter()
+                            .flat_map(|s| s.load_balancer.iter())
+                            .flat_map(|lb| lb.ingress.iter().flatten())
+                            .map(|i| (i.ip.as_ref(), i.hostname.as_ref())),
+                    );
                     ips.extend(external_ips);
-                    let joined = ips.join(",");
-                    if joined.is_empty() {
-                        "<pending>".to_string()
-                    } else if !ctx.wide && joined.len() > 16 {
-                        format!("{}...", joined.chars().take(13).collect::<String>())
-                    } else {
-                        joined
+                    match ips.join(",") {
+                        joined if joined.is_empty() => "<pending>".to_string(),
+                        joined => cut_unless_wide(joined, ctx.wide),
                     }
                 }
                 "ExternalName" => spec.external_name.clone().unwrap_or_default(),

@@ -355,10 +355,56 @@ fn first_three(items: &[String]) -> String {
     text
 }
 
+/// LoadBalancer addresses (an ip, else a hostname), sorted and without repeats.
+fn load_balancer_addresses<'a>(
+    entries: impl Iterator<Item = (Option<&'a String>, Option<&'a String>)>,
+) -> Vec<String> {
+    let mut addresses: Vec<String> = entries
+        .filter_map(|(ip, hostname)| ip.or(hostname).cloned())
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    addresses
+}
+
+/// A list of addresses longer than 16 characters, cut to 13 and `...`
+/// unless `-o wide` asked for it whole.
+fn cut_unless_wide(text: String, wide: bool) -> String {
+    if !wide && text.chars().count() > 16 {
+        format!("{}...", text.chars().take(13).collect::<String>())
+    } else {
+        text
+    }
+}
+
 fn or_none(value: String) -> String {
     if value.is_empty() {
         "<none>".to_string()
     } else {
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_address_lists_are_cut_unless_wide() {
+        let ip = String::from("203.0.113.10");
+        let other = String::from("203.0.113.9");
+        let addresses = load_balancer_addresses(
+            [(Some(&ip), None), (None, Some(&other)), (Some(&ip), None)].into_iter(),
+        );
+        assert_eq!(addresses, ["203.0.113.10", "203.0.113.9"]);
+        assert_eq!(
+            cut_unless_wide(addresses.join(","), false),
+            "203.0.113.10,..."
+        );
+        assert_eq!(
+            cut_unless_wide(addresses.join(","), true),
+            "203.0.113.10,203.0.113.9"
+        );
+        assert_eq!(cut_unless_wide(ip.clone(), false), ip);
     }
 }

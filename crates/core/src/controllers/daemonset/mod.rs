@@ -20,7 +20,7 @@ use self::pod_template::{
     controller_ref, new_daemon_pod, target_node, TEMPLATE_GENERATION_ANNOTATION,
 };
 use self::update::{allows_surge, is_updated, min_ready, rolling_update};
-use super::events::{record, reference, Reporter};
+use super::events::record_about;
 use super::ownership::{claim_pods, controlled_by};
 use super::{availability, is_pod_ready, later, pod_node_name, pod_phase, Ctx};
 use crate::api::server::{create_generated, delete_pod};
@@ -483,14 +483,15 @@ fn ds_event(
     reason: &str,
     message: String,
 ) {
-    record(
+    record_about(
         store,
         ctx,
-        reference(Kind::DaemonSet, &ds.metadata),
+        Kind::DaemonSet,
+        &ds.metadata,
+        "daemonset-controller",
         type_,
         reason,
         message,
-        Reporter::component("daemonset-controller"),
     );
 }
 
