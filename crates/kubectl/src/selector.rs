@@ -143,27 +143,42 @@ impl Selector {
 
 /// `metav1.FormatLabelSelector`: how kubectl prints a DaemonSet's selector.
 pub fn format_label_selector(selector: &LabelSelector) -> String {
-    let mut parts: Vec<String> = selector
+    match selector_string(selector) {
+        empty if empty.is_empty() => "<none>".to_string(),
+        text => text,
+    }
+}
+
+/// `labels.Selector.String()` of a label selector: requirements sorted by
+/// key, values sorted; empty when it selects everything.
+pub fn selector_string(selector: &LabelSelector) -> String {
+    let mut parts: Vec<(&str, String)> = selector
         .match_labels
         .iter()
         .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| (k.as_str(), format!("{k}={v}")))
         .collect();
     for expression in selector.match_expressions.iter().flatten() {
-        let values = expression.values.clone().unwrap_or_default();
-        parts.push(match expression.operator.as_str() {
-            "In" => format!("{} in ({})", expression.key, values.join(",")),
-            "NotIn" => format!("{} notin ({})", expression.key, values.join(",")),
-            "Exists" => expression.key.clone(),
-            "DoesNotExist" => format!("!{}", expression.key),
-            op => format!("{} {op} {}", expression.key, values.join(",")),
-        });
+        let mut values = expression.values.clone().unwrap_or_default();
+        values.sort();
+        let key = &expression.key;
+        parts.push((
+            key,
+            match expression.operator.as_str() {
+                "In" => format!("{key} in ({})", values.join(",")),
+                "NotIn" => format!("{key} notin ({})", values.join(",")),
+                "Exists" => key.clone(),
+                "DoesNotExist" => format!("!{key}"),
+                op => format!("{key} {op} {}", values.join(",")),
+            },
+        ));
     }
-    if parts.is_empty() {
-        "<none>".to_string()
-    } else {
-        parts.join(",")
-    }
+    parts.sort_by_key(|(key, _)| *key);
+    parts
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

@@ -57,6 +57,15 @@ impl Quantity {
         self.milli.div_euclid(1000) + i128::from(self.milli.rem_euclid(1000) != 0)
     }
 
+    /// `resource.NewQuantity(q.Value(), other.Format)`: this quantity in
+    /// whole units, written in the other's format.
+    pub fn whole_in_format_of(&self, other: &Quantity) -> Quantity {
+        Quantity {
+            milli: self.value() * 1000,
+            format: other.format,
+        }
+    }
+
     pub fn add(&self, other: &Quantity) -> Quantity {
         Quantity {
             milli: self.milli + other.milli,

@@ -1,8 +1,8 @@
-//! `SecretDescriber` and `ConfigMapDescriber`: what they hold, Secrets only
-//! by size. kubectl walks Go maps here, in no particular order; keys are
-//! printed sorted.
+//! `SecretDescriber`, `ConfigMapDescriber` and `ServiceAccountDescriber`:
+//! what they hold, Secrets only by size. kubectl walks Go maps here, in no
+//! particular order; keys are printed sorted.
 
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 
 use super::{labels_and_annotations, name_and_namespace};
 
@@ -43,4 +43,27 @@ pub(super) fn config_map(cm: &ConfigMap, lines: &mut Vec<String>) {
         lines.push(format!("{key}: {} bytes", value.0.len()));
     }
     lines.push(String::new());
+}
+
+pub(super) fn service_account(sa: &ServiceAccount, lines: &mut Vec<String>) {
+    name_and_namespace(&sa.metadata, lines);
+    labels_and_annotations(&sa.metadata, lines);
+    let names: Vec<String> = sa
+        .image_pull_secrets
+        .iter()
+        .flatten()
+        .map(|s| s.name.clone())
+        .collect();
+    if names.is_empty() {
+        lines.push("Image pull secrets:\t<none>".to_string());
+    }
+    for (i, name) in names.into_iter().enumerate() {
+        // kubectl pads the following lines with as many spaces as the title.
+        let title = if i == 0 {
+            "Image pull secrets:"
+        } else {
+            "                   "
+        };
+        lines.push(format!("{title}\t{name}"));
+    }
 }

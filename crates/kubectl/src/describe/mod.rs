@@ -1,16 +1,25 @@
 //! `kubectl describe`, one describer per kind as kubectl's `describerMap` has
-//! them (`daemonset.rs`, `node.rs`, `pod.rs`, `service.rs`, `data.rs` for
-//! Secrets and ConfigMaps, `workloads.rs` for Deployments and ReplicaSets; the rest get name, namespace, labels and annotations),
-//! and the blocks they share: the `Pod Template:` block (also printed by
+//! them (`workloads.rs` for Deployments, ReplicaSets, StatefulSets, Jobs and
+//! CronJobs; `data.rs` for Secrets, ConfigMaps and ServiceAccounts;
+//! `network.rs` for Endpoints, EndpointSlices and NetworkPolicies;
+//! `namespace.rs` with quotas and limit ranges; `classes.rs`; `rbac.rs`;
+//! `generic.rs` for every kind without its own describer, custom ones
+//! included), and the blocks they share: the `Pod Template:` block (also printed by
 //! `rollout history --revision`), containers, volumes, events. kubectl writes
 //! every line through one tabwriter (padding 2) and flushes it before the
 //! events table; the lines here carry the same tabs, so columns line up
 //! exactly where kubectl's do.
 
+mod classes;
 mod daemonset;
 mod data;
+mod disruption_budget;
+mod generic;
+mod namespace;
+mod network;
 mod node;
 mod pod;
+mod rbac;
 mod service;
 mod workloads;
 
@@ -19,12 +28,11 @@ use std::collections::BTreeMap;
 use daemonlab_core::api::quantity::Quantity;
 use daemonlab_core::api::{Kind, Object, Served};
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, Event, Node, Pod, PodSpec, PodTemplateSpec, Probe, Secret, Service,
-    Toleration, Volume,
+    Container, Event, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
 
 use crate::args::Args;
@@ -118,26 +126,49 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
 
 fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
     let mut lines = Vec::new();
-    if let Some(ds) = DaemonSet::of(object) {
-        daemonset::describe(cluster, ds, &mut lines);
-    } else if let Some(node) = Node::of(object) {
-        node::describe(cluster, node, &mut lines);
-    } else if let Some(pod) = Pod::of(object) {
-        pod::describe(cluster, pod, &mut lines);
-    } else if let Some(deploy) = Deployment::of(object) {
-        workloads::deployment(cluster, deploy, &mut lines);
-    } else if let Some(rs) = ReplicaSet::of(object) {
-        workloads::replicaset(cluster, rs, &mut lines);
-    } else if let Some(service) = Service::of(object) {
-        service::describe(cluster, service, &mut lines);
-    } else if let Some(secret) = Secret::of(object) {
-        // SecretDescriber shows no events.
-        data::secret(secret, &mut lines);
+    match object {
+        Object::DaemonSet(ds) => daemonset::describe(cluster, ds, &mut lines),
+        Object::Node(node) => node::describe(cluster, node, &mut lines),
+        Object::Pod(pod) => pod::describe(cluster, pod, &mut lines),
+        Object::Deployment(d) => workloads::deployment(cluster, d, &mut lines),
+        Object::ReplicaSet(rs) => workloads::replicaset(cluster, rs, &mut lines),
+        Object::StatefulSet(sts) => workloads::statefulset(cluster, sts, &mut lines),
+        Object::Job(job) => workloads::job(job, &mut lines),
+        Object::CronJob(cj) => workloads::cronjob(cj, &mut lines),
+        Object::Service(service) => service::describe(cluster, service, &mut lines),
+        Object::Endpoints(ep) => network::endpoints(ep, &mut lines),
+        Object::EndpointSlice(eps) => network::endpoint_slice(eps, &mut lines),
+        Object::ConfigMap(cm) => data::config_map(cm, &mut lines),
+        Object::ServiceAccount(sa) => data::service_account(sa, &mut lines),
+        Object::PodDisruptionBudget(pdb) => disruption_budget::describe(pdb, &mut lines),
+        Object::PriorityClass(pc) => classes::priority_class(pc, &mut lines),
+        Object::StorageClass(sc) => classes::storage_class(sc, &mut lines),
+        Object::IngressClass(ic) => classes::ingress_class(ic, &mut lines),
+        Object::Secret(secret) => data::secret(secret, &mut lines),
+        Object::NetworkPolicy(np) => network::network_policy(np, &mut lines),
+        Object::Namespace(ns) => namespace::namespace(cluster, ns, &mut lines),
+        Object::ResourceQuota(q) => namespace::resource_quota(q, &mut lines),
+        Object::LimitRange(lr) => namespace::limit_range(lr, &mut lines),
+        Object::Role(role) => rbac::role(
+            &role.metadata,
+            role.rules.as_deref().unwrap_or_default(),
+            &mut lines,
+        ),
+        Object::ClusterRole(role) => rbac::role(
+            &role.metadata,
+            role.rules.as_deref().unwrap_or_default(),
+            &mut lines,
+        ),
+        Object::RoleBinding(b) => {
+            rbac::binding(&b.metadata, &b.role_ref, b.subjects.as_deref(), &mut lines)
+        }
+        Object::ClusterRoleBinding(b) => {
+            rbac::binding(&b.metadata, &b.role_ref, b.subjects.as_deref(), &mut lines)
+        }
+        _ => generic::describe(object, &mut lines),
+    }
+    if !shows_events(object.kind()) {
         return tabwriter(&(lines.join("\n") + "\n"), 0, 2);
-    } else if let Some(cm) = ConfigMap::of(object) {
-        data::config_map(cm, &mut lines);
-    } else {
-        generic(object, &mut lines);
     }
     let table = if show_events {
         events(cluster, object)
@@ -151,6 +182,22 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
     let mut text = tabwriter(&(lines.join("\n") + "\n"), 0, 2);
     text.extend(table);
     text
+}
+
+/// Whether kubectl's describer for the kind lists the object's events.
+fn shows_events(kind: Kind) -> bool {
+    !matches!(
+        kind,
+        Kind::Secret
+            | Kind::NetworkPolicy
+            | Kind::Namespace
+            | Kind::ResourceQuota
+            | Kind::LimitRange
+            | Kind::Role
+            | Kind::ClusterRole
+            | Kind::RoleBinding
+            | Kind::ClusterRoleBinding
+    )
 }
 
 /// `Pods Status:` of a controller's pods, by phase.
@@ -185,12 +232,6 @@ pub(super) fn conditions(rows: Vec<(String, String, Option<String>)>, lines: &mu
     }
 }
 
-/// Kinds without a describer of their own: name, namespace, labels, annotations.
-fn generic(object: &Object, lines: &mut Vec<String>) {
-    name_and_namespace(object.metadata(), lines);
-    labels_and_annotations(object.metadata(), lines);
-}
-
 /// `Name:`, and `Namespace:` for a namespaced object.
 pub(super) fn name_and_namespace(meta: &ObjectMeta, lines: &mut Vec<String>) {
     lines.push(format!("Name:\t{}", meta.name.clone().unwrap_or_default()));
@@ -200,35 +241,65 @@ pub(super) fn name_and_namespace(meta: &ObjectMeta, lines: &mut Vec<String>) {
 }
 
 pub(super) fn labels_and_annotations(meta: &ObjectMeta, lines: &mut Vec<String>) {
-    let labels: Vec<String> = meta
-        .labels
-        .iter()
+    labels("Labels", meta.labels.as_ref(), lines);
+    annotations("Annotations", meta.annotations.as_ref(), lines);
+}
+
+/// `printLabelsMultiline`: one `key=value` per line, sorted.
+pub(super) fn labels(
+    title: &str,
+    labels: Option<&BTreeMap<String, String>>,
+    lines: &mut Vec<String>,
+) {
+    let values = labels
+        .into_iter()
         .flatten()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    multi(lines, "Labels:", or_none(labels));
-    multi(
-        lines,
-        "Annotations:",
-        or_none(annotations(meta.annotations.as_ref())),
-    );
+    multi(lines, &format!("{title}:"), or_none(values));
 }
 
-/// Annotations as kubectl lists them: without the last-applied configuration,
-/// long values cut at 140 characters.
-pub(super) fn annotations(annotations: Option<&BTreeMap<String, String>>) -> Vec<String> {
-    annotations
+/// `printAnnotationsMultiline`: without the last-applied configuration; a
+/// value too long for one line (key and value over 140 bytes) or with line
+/// breaks goes below its key, each line cut at 138 bytes.
+pub(super) fn annotations(
+    title: &str,
+    annotations: Option<&BTreeMap<String, String>>,
+    lines: &mut Vec<String>,
+) {
+    const MAX: usize = 140;
+    let mut prefix = format!("{title}:\t");
+    let kept = annotations
         .into_iter()
         .flatten()
-        .filter(|(k, _)| k.as_str() != "kubectl.kubernetes.io/last-applied-configuration")
-        .map(|(k, v)| {
-            if v.chars().count() > 140 {
-                format!("{k}: {}...", v.chars().take(140).collect::<String>())
-            } else {
-                format!("{k}: {v}")
+        .filter(|(k, _)| k.as_str() != "kubectl.kubernetes.io/last-applied-configuration");
+    for (key, value) in kept {
+        let value = value.strip_suffix('\n').unwrap_or(value);
+        if value.len() + key.len() + 2 > MAX || value.contains('\n') {
+            lines.push(format!("{prefix}{key}:"));
+            for line in value.split('\n') {
+                lines.push(format!("\t  {}", shorten(line, MAX - 2)));
             }
-        })
-        .collect()
+        } else {
+            lines.push(format!("{prefix}{key}: {value}"));
+        }
+        prefix = "\t".to_string();
+    }
+    if prefix != "\t" {
+        lines.push(format!("{prefix}<none>"));
+    }
+}
+
+/// Go's `s[:max] + "..."` on bytes, kept on a character boundary.
+fn shorten(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
 }
 
 pub(super) fn ports(container: &Container, lines: &mut Vec<String>) {
@@ -269,6 +340,14 @@ pub(super) fn command(container: &Container, lines: &mut Vec<String>) {
     }
 }
 
+/// `IntOrString.String()`: the number or the name.
+pub(super) fn intstr(value: &IntOrString) -> String {
+    match value {
+        IntOrString::Int(n) => n.to_string(),
+        IntOrString::String(s) => s.clone(),
+    }
+}
+
 /// Go's `time.Duration` text for whole seconds: `0s`, `10s`, `1m30s`.
 pub(super) fn go_seconds(seconds: i32) -> String {
     let (m, s) = (seconds / 60, seconds % 60);
@@ -286,10 +365,7 @@ pub(super) fn probe(label: &str, probe: &Probe) -> String {
             exec.command.clone().unwrap_or_default().join(" ")
         )
     } else if let Some(http) = &probe.http_get {
-        let port = match &http.port {
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
-        };
+        let port = intstr(&http.port);
         format!(
             "http-get {}://{}:{port}{}",
             http.scheme
@@ -300,10 +376,7 @@ pub(super) fn probe(label: &str, probe: &Probe) -> String {
             http.path.clone().unwrap_or_default()
         )
     } else if let Some(tcp) = &probe.tcp_socket {
-        let port = match &tcp.port {
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
-        };
+        let port = intstr(&tcp.port);
         format!("tcp-socket {}:{port}", tcp.host.clone().unwrap_or_default())
     } else if let Some(grpc) = &probe.grpc {
         format!(
@@ -699,17 +772,9 @@ pub(super) fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
     let meta = template.metadata.clone().unwrap_or_default();
     let spec = template.spec.clone().unwrap_or_default();
     let mut lines = vec!["Pod Template:".to_string()];
-    let labels = meta
-        .labels
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    multi(&mut lines, "  Labels:", or_none(labels));
-    let notes = annotations(meta.annotations.as_ref());
-    if !notes.is_empty() {
-        multi(&mut lines, "  Annotations:", notes);
+    labels("  Labels", meta.labels.as_ref(), &mut lines);
+    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
+        annotations("  Annotations", meta.annotations.as_ref(), &mut lines);
     }
     if let Some(account) = spec
         .service_account_name
