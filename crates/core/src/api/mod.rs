@@ -48,6 +48,25 @@ use self::registry::{Context, Strategy};
 use self::store::Store;
 use self::validation::FieldError;
 
+/// Go's encoder writes a whole float without a fraction (`maximum: 10`, not
+/// `10.0`), and clients read it back as an integer.
+fn go_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15)
+            {
+                // Exact: a whole float below 2^53 converts without loss.
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(go_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(go_numbers),
+        _ => {}
+    }
+}
+
 /// Declares the kinds daemonlab serves: `Kind`, the `Object` enum holding one
 /// object of any of them, and what the API server knows about each. Kinds that
 /// CustomResourceDefinitions add are `Kind::Custom`.
@@ -175,7 +194,9 @@ macro_rules! served_kinds {
             pub fn to_json(&self) -> serde_json::Value {
                 let json = match self { $(Object::$variant(o) => serde_json::to_value(o),)* Object::Custom(o) => Ok(o.to_json()) };
                 // These types always serialize: string keys, no non-finite floats.
-                json.unwrap_or_default()
+                let mut json = json.unwrap_or_default();
+                go_numbers(&mut json);
+                json
             }
 
             /// The kind's defaulters.
