@@ -10,6 +10,7 @@
 //! events table; the lines here carry the same tabs, so columns line up
 //! exactly where kubectl's do.
 
+mod autoscaler;
 mod classes;
 mod daemonset;
 mod data;
@@ -144,6 +145,7 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         Object::PriorityClass(pc) => classes::priority_class(pc, &mut lines),
         Object::StorageClass(sc) => classes::storage_class(sc, &mut lines),
         Object::IngressClass(ic) => classes::ingress_class(ic, &mut lines),
+        Object::HorizontalPodAutoscaler(hpa) => autoscaler::describe(hpa, &mut lines),
         Object::Secret(secret) => data::secret(secret, &mut lines),
         Object::NetworkPolicy(np) => network::network_policy(np, &mut lines),
         Object::Namespace(ns) => namespace::namespace(cluster, ns, &mut lines),
@@ -308,11 +310,15 @@ pub(super) fn ports(container: &Container, lines: &mut Vec<String>) {
         p.protocol.clone().unwrap_or_else(|| "TCP".into())
     };
     let plural = if ports.len() > 1 { "s" } else { "" };
+    // `describeContainerPorts`: a named port carries its name.
     let list = |f: &dyn Fn(&k8s_openapi::api::core::v1::ContainerPort) -> i32| {
         or_none(
             ports
                 .iter()
-                .map(|p| format!("{}/{}", f(p), protocol(p)))
+                .map(|p| match p.name.as_deref().filter(|n| !n.is_empty()) {
+                    Some(name) => format!("{}/{} ({name})", f(p), protocol(p)),
+                    None => format!("{}/{}", f(p), protocol(p)),
+                })
                 .collect(),
         )
         .join(", ")
@@ -400,25 +406,14 @@ pub(super) fn probe(label: &str, probe: &Probe) -> String {
 /// Limits, requests, probes, environment and mounts of one container.
 /// A `fieldRef`'s value in a running pod (`EnvValueFromResolver`).
 fn field_value(pod: &Pod, path: &str) -> String {
+    // kubectl first converts the path as a Pod field selector, and its client
+    // scheme knows only the default conversion: every other path (even
+    // `spec.nodeName` or a label) resolves to nothing and prints empty.
     let meta = &pod.metadata;
-    let status = pod.status.clone().unwrap_or_default();
-    let keyed = |map: Option<&BTreeMap<String, String>>, prefix: &str| {
-        let key = path.strip_prefix(prefix)?.strip_suffix("']")?;
-        map?.get(key).cloned()
-    };
     match path {
         "metadata.name" => meta.name.clone(),
         "metadata.namespace" => meta.namespace.clone(),
-        "metadata.uid" => meta.uid.clone(),
-        "spec.nodeName" => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
-        "spec.serviceAccountName" => pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.service_account_name.clone()),
-        "status.hostIP" => status.host_ip,
-        "status.podIP" => status.pod_ip,
-        _ => keyed(meta.labels.as_ref(), "metadata.labels['")
-            .or_else(|| keyed(meta.annotations.as_ref(), "metadata.annotations['")),
+        _ => None,
     }
     .unwrap_or_default()
 }
@@ -619,30 +614,24 @@ pub(super) fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) 
                 "    Type:\tProjected (a volume that contains injected data from multiple sources)"
                     .to_string(),
             );
-            let optional = |o: Option<bool>| o.map_or("<nil>".to_string(), |o| o.to_string());
+            // `printProjectedVolumeSource`: one line for each source, by its first set field.
             for source in projected.sources.iter().flatten() {
-                if let Some(token) = &source.service_account_token {
+                if let Some(secret) = &source.secret {
+                    lines.push(format!("    SecretName:\t{}", secret.name));
+                    lines.push(format!(
+                        "    Optional:\t{}",
+                        secret.optional.unwrap_or(false)
+                    ));
+                } else if source.downward_api.is_some() {
+                    lines.push("    DownwardAPI:\ttrue".to_string());
+                } else if let Some(map) = &source.config_map {
+                    lines.push(format!("    ConfigMapName:\t{}", map.name));
+                    lines.push(format!("    Optional:\t{}", map.optional.unwrap_or(false)));
+                } else if let Some(token) = &source.service_account_token {
                     lines.push(format!(
                         "    TokenExpirationSeconds:\t{}",
                         token.expiration_seconds.unwrap_or(3600)
                     ));
-                }
-                if let Some(map) = &source.config_map {
-                    lines.push(format!("    ConfigMapName:\t{}", map.name));
-                    lines.push(format!(
-                        "    ConfigMapOptional:\t{}",
-                        optional(map.optional)
-                    ));
-                }
-                if let Some(secret) = &source.secret {
-                    lines.push(format!("    SecretName:\t{}", secret.name));
-                    lines.push(format!(
-                        "    SecretOptional:\t{}",
-                        optional(secret.optional)
-                    ));
-                }
-                if source.downward_api.is_some() {
-                    lines.push("    DownwardAPI:\ttrue".to_string());
                 }
             }
         } else {
@@ -712,11 +701,20 @@ pub(super) fn events(cluster: &Cluster, object: &Object) -> Option<String> {
             .and_then(|s| s.component.clone())
             .or(e.reporting_component.clone())
             .unwrap_or_default();
+        let mut message = e.message.clone().unwrap_or_default().trim().to_string();
+        // Since 1.35 kubectl names the part of the object an event is about.
+        if let Some(path) = e
+            .involved_object
+            .field_path
+            .as_deref()
+            .filter(|p| !p.is_empty())
+        {
+            message = format!("{path}: {message}");
+        }
         rows.push(format!(
-            "  {}\t{}\t{interval}\t{source}\t{}",
+            "  {}\t{}\t{interval}\t{source}\t{message}",
             e.type_.clone().unwrap_or_default(),
             e.reason.clone().unwrap_or_default(),
-            e.message.clone().unwrap_or_default().trim()
         ));
     }
     Some(tabwriter(&(rows.join("\n") + "\n"), 0, 2))

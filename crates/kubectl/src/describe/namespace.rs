@@ -53,7 +53,7 @@ pub(super) fn namespace(cluster: &Cluster, ns: &Namespace, lines: &mut Vec<Strin
                 "  Name:\t{}",
                 quota.metadata.name.as_deref().unwrap_or("")
             ));
-            scopes(quota, "  ", "  * ", lines);
+            scopes(quota, "  ", "* ", lines);
             lines.push("  Resource\tUsed\tHard".to_string());
             lines.push("  --------\t---\t---".to_string());
             for (resource, used, hard) in usage(quota, false) {
