@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 
@@ -149,6 +151,33 @@ fn new_pod(sts: &StatefulSet, ordinal: i32, revision: &str) -> Pod {
     labels.insert(POD_NAME_LABEL.to_string(), name.clone());
     labels.insert(POD_INDEX_LABEL.to_string(), ordinal.to_string());
     let mut pod_spec = template.spec.unwrap_or_default();
+    // `updateStorage`: each claim template becomes a volume of the pod's own
+    // claim, in place of any template volume of the same name.
+    let claims = spec.volume_claim_templates.clone().unwrap_or_default();
+    let claim_names: BTreeSet<String> = claims
+        .iter()
+        .filter_map(|c| c.metadata.name.clone())
+        .collect();
+    let mut volumes: Vec<Volume> = claims
+        .iter()
+        .map(|c| Volume {
+            name: c.metadata.name.clone().unwrap_or_default(),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: claim_name(c, &set, ordinal),
+                read_only: None,
+            }),
+            ..Default::default()
+        })
+        .collect();
+    volumes.extend(
+        pod_spec
+            .volumes
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| !claim_names.contains(&v.name)),
+    );
+    pod_spec.volumes = (!volumes.is_empty()).then_some(volumes);
     pod_spec.hostname = Some(name.clone());
     if let Some(service) = spec.service_name.filter(|s| !s.is_empty()) {
         pod_spec.subdomain = Some(service);
@@ -165,6 +194,62 @@ fn new_pod(sts: &StatefulSet, ordinal: i32, revision: &str) -> Pod {
         spec: Some(pod_spec),
         ..Default::default()
     }
+}
+
+/// `getPersistentVolumeClaimName`: `<template>-<set>-<ordinal>`.
+fn claim_name(template: &PersistentVolumeClaim, set: &str, ordinal: i32) -> String {
+    format!(
+        "{}-{set}-{ordinal}",
+        template.metadata.name.as_deref().unwrap_or("")
+    )
+}
+
+/// `createPersistentVolumeClaims`: the claims of one ordinal that do not
+/// exist yet, labelled with the set's selector. Claims outlive their pods
+/// (the default retention policy keeps them).
+fn create_claims(
+    store: &mut Store,
+    ctx: &mut Ctx,
+    sts: &StatefulSet,
+    ordinal: i32,
+) -> Result<(), String> {
+    let spec = sts.spec.clone().unwrap_or_default();
+    let set = sts.metadata.name.clone().unwrap_or_default();
+    let namespace = sts.metadata.namespace.clone().unwrap_or_default();
+    for template in spec.volume_claim_templates.iter().flatten() {
+        let name = claim_name(template, &set, ordinal);
+        if store
+            .get(Kind::PersistentVolumeClaim, &namespace, &name)
+            .is_some()
+        {
+            continue;
+        }
+        let mut claim = template.clone();
+        claim.metadata.name = Some(name.clone());
+        claim.metadata.namespace = Some(namespace.clone());
+        let labels = claim.metadata.labels.get_or_insert_with(Default::default);
+        labels.extend(spec.selector.match_labels.clone().unwrap_or_default());
+        claim.status = None;
+        let pod = format!("{set}-{ordinal}");
+        match create(store, Object::from(claim), &mut ctx.env()) {
+            Ok(()) => event(
+                store,
+                ctx,
+                sts,
+                "Normal",
+                "SuccessfulCreate",
+                format!("create Claim {name} Pod {pod} in StatefulSet {set} success"),
+            ),
+            Err(error) => {
+                let message = format!(
+                    "create Claim {name} for Pod {pod} in StatefulSet {set} failed error: {error}"
+                );
+                event(store, ctx, sts, "Warning", "FailedCreate", message.clone());
+                return Err(message);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Deletes one of the set's pods gracefully, with its SuccessfulDelete event.
@@ -236,6 +321,9 @@ fn sync(store: &mut Store, key: &Key, ctx: &mut Ctx) -> bool {
             continue;
         }
         if ordered && pods.range(..ordinal).any(|(_, p)| !running_and_ready(p)) {
+            break;
+        }
+        if create_claims(store, ctx, &sts, ordinal).is_err() {
             break;
         }
         match create_generated(store, new_pod(&sts, ordinal, &revision), &mut ctx.env()) {

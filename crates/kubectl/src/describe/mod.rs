@@ -331,6 +331,19 @@ pub(super) fn ports(container: &Container, lines: &mut Vec<String>) {
         "    Host Port{plural}:\t{}",
         list(&|p| p.host_port.unwrap_or(0))
     ));
+    if let Some(profile) = container
+        .security_context
+        .as_ref()
+        .and_then(|s| s.seccomp_profile.as_ref())
+    {
+        lines.push(format!("    SeccompProfile:\t{}", profile.type_));
+        if profile.type_ == "Localhost" {
+            lines.push(format!(
+                "      LocalhostProfile:\t{}",
+                profile.localhost_profile.as_deref().unwrap_or("")
+            ));
+        }
+    }
 }
 
 pub(super) fn command(container: &Container, lines: &mut Vec<String>) {
@@ -547,7 +560,9 @@ pub(super) fn container_rest(c: &Container, pod: Option<&Pod>, lines: &mut Vec<S
             lines.push(format!("      {}:\t{line}", e.name));
         }
     }
-    let mounts = c.volume_mounts.clone().unwrap_or_default();
+    // kubectl sorts mounts by path (`SortableVolumeMounts`).
+    let mut mounts = c.volume_mounts.clone().unwrap_or_default();
+    mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     if mounts.is_empty() {
         lines.push("    Mounts:\t<none>".to_string());
     } else {
@@ -558,7 +573,14 @@ pub(super) fn container_rest(c: &Container, pod: Option<&Pod>, lines: &mut Vec<S
             } else {
                 "rw"
             };
-            lines.push(format!("      {} from {} ({mode})", m.mount_path, m.name));
+            let sub_path = match m.sub_path.as_deref().filter(|p| !p.is_empty()) {
+                Some(path) => format!(",path={path:?}"),
+                None => String::new(),
+            };
+            lines.push(format!(
+                "      {} from {} ({mode}{sub_path})",
+                m.mount_path, m.name
+            ));
         }
     }
 }

@@ -62,6 +62,20 @@ pub(super) fn describe(cluster: &Cluster, pod: &Pod, lines: &mut Vec<String>) {
     if let Some(message) = status.message.as_deref().filter(|r| !r.is_empty()) {
         lines.push(format!("Message:\t{message}"));
     }
+    let pod_seccomp = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.security_context.as_ref())
+        .and_then(|s| s.seccomp_profile.as_ref());
+    if let Some(profile) = pod_seccomp {
+        lines.push(format!("SeccompProfile:\t{}", profile.type_));
+        if profile.type_ == "Localhost" {
+            lines.push(format!(
+                "LocalhostProfile:\t{}",
+                profile.localhost_profile.as_deref().unwrap_or("")
+            ));
+        }
+    }
     lines.push(format!(
         "IP:\t{}",
         status.pod_ip.clone().unwrap_or_default()

@@ -12,8 +12,9 @@ use k8s_openapi::api::apps::v1::ControllerRevision;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{
-    Endpoints, Event, LimitRange, PersistentVolume, PersistentVolumeClaim, PodTemplate,
-    ResourceQuota, ServiceAccount,
+    Endpoints, Event, LimitRange, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeClaimStatus, PersistentVolumeStatus, PodTemplate, ResourceQuota,
+    ServiceAccount,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
@@ -63,11 +64,33 @@ macro_rules! status_kept {
 status_kept!(
     HorizontalPodAutoscaler,
     Ingress,
-    PersistentVolume,
-    PersistentVolumeClaim,
     ResourceQuota,
     ValidatingAdmissionPolicy,
     VolumeAttachment
+);
+
+/// Volumes and claims start `Pending`: `PrepareForCreate` clears the status
+/// and the defaulters, run again as the object is read back, set the phase.
+macro_rules! status_pending {
+    ($($ty:ty: $status:ty),*) => {
+        $(impl Strategy for $ty {
+            fn prepare_for_create(&mut self, _ctx: &Context) {
+                self.status = Some(<$status>::default());
+                if let Some(status) = self.status.as_mut() {
+                    status.phase = Some("Pending".to_string());
+                }
+            }
+
+            fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
+                self.status = old.status.clone();
+            }
+        })*
+    };
+}
+
+status_pending!(
+    PersistentVolume: PersistentVolumeStatus,
+    PersistentVolumeClaim: PersistentVolumeClaimStatus
 );
 
 impl Strategy for PodDisruptionBudget {

@@ -19,7 +19,8 @@ use super::{immutable, Context, Strategy};
 use crate::api::defaults::default_pod_spec;
 use crate::api::validation::{
     int_or_percent_value, nonnegative, not_more_than_100_percent, validate_int_or_percent,
-    validate_object_meta, validate_selector_and_template, FieldError, Rendered,
+    validate_object_meta, validate_restart_policy, validate_selector_and_template,
+    validate_selector_and_template_meta, FieldError, Rendered,
 };
 
 /// Did the user write a selector? Defaulting never fills one in for these
@@ -239,13 +240,15 @@ impl Strategy for StatefulSet {
         if selector.is_none() {
             errors.push(FieldError::required("spec.selector", ""));
         }
-        validate_selector_and_template(
-            selector,
-            &spec.template,
-            "statefulset",
-            &["Always"],
-            errors,
-        );
+        validate_selector_and_template_meta(selector, &spec.template, "statefulset", errors);
+        let pod_spec = spec.template.spec.clone().unwrap_or_default();
+        validate_restart_policy(&pod_spec, &["Always"], errors);
+        if pod_spec.active_deadline_seconds.is_some() {
+            errors.push(FieldError::forbidden(
+                "spec.template.spec.activeDeadlineSeconds",
+                "activeDeadlineSeconds in StatefulSet is not Supported",
+            ));
+        }
     }
 
     fn validate_update(&self, old: &Self, ctx: &Context, errors: &mut Vec<FieldError>) {

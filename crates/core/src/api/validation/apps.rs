@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetUpdateStrategy};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -137,6 +137,21 @@ pub fn validate_selector_and_template(
     restart_policies: &[&str],
     errors: &mut Vec<FieldError>,
 ) {
+    validate_selector_and_template_meta(selector, template, what, errors);
+    let pod_spec = template.spec.clone().unwrap_or_default();
+    validate_pod_spec(&pod_spec, "spec.template.spec", errors);
+    validate_restart_policy(&pod_spec, restart_policies, errors);
+}
+
+/// The selector, and the template's labels and annotations: all a
+/// StatefulSet's template gets (`ValidatePodTemplateSpecForStatefulSet`
+/// leaves its pod spec unchecked, since mounts may name claim templates).
+pub fn validate_selector_and_template_meta(
+    selector: Option<&LabelSelector>,
+    template: &PodTemplateSpec,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) {
     let template_meta = template.metadata.clone().unwrap_or_default();
     let empty = BTreeMap::new();
     let template_labels = template_meta.labels.as_ref().unwrap_or(&empty);
@@ -169,8 +184,13 @@ pub fn validate_selector_and_template(
     if let Some(annotations) = &template_meta.annotations {
         validate_annotations(annotations, "spec.template.annotations", errors);
     }
-    let pod_spec = template.spec.clone().unwrap_or_default();
-    validate_pod_spec(&pod_spec, "spec.template.spec", errors);
+}
+
+pub fn validate_restart_policy(
+    pod_spec: &PodSpec,
+    restart_policies: &[&str],
+    errors: &mut Vec<FieldError>,
+) {
     if let Some(policy) = pod_spec
         .restart_policy
         .as_deref()

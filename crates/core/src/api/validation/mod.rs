@@ -13,7 +13,8 @@ use serde::Serialize;
 
 pub use apps::{
     int_or_percent_value, not_more_than_100_percent, validate_daemonset, validate_daemonset_update,
-    validate_int_or_percent, validate_selector_and_template,
+    validate_int_or_percent, validate_restart_policy, validate_selector_and_template,
+    validate_selector_and_template_meta,
 };
 pub use meta::{
     selector_matches, validate_label_selector, validate_labels, validate_object_meta, NameRule,
