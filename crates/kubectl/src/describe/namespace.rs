@@ -10,7 +10,7 @@ use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::core::v1::{LimitRange, LimitRangeSpec, Namespace, ResourceQuota};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 
-use super::{labels_and_annotations, rfc1123z};
+use super::{labels_and_annotations, name_and_namespace, rfc1123z};
 
 pub(super) fn namespace(cluster: &Cluster, ns: &Namespace, lines: &mut Vec<String>) {
     let name = ns.metadata.name.as_deref().unwrap_or("");
@@ -84,14 +84,7 @@ pub(super) fn namespace(cluster: &Cluster, ns: &Namespace, lines: &mut Vec<Strin
 }
 
 pub(super) fn resource_quota(quota: &ResourceQuota, lines: &mut Vec<String>) {
-    lines.push(format!(
-        "Name:\t{}",
-        quota.metadata.name.as_deref().unwrap_or("")
-    ));
-    lines.push(format!(
-        "Namespace:\t{}",
-        quota.metadata.namespace.as_deref().unwrap_or("")
-    ));
+    name_and_namespace(&quota.metadata, lines);
     scopes(quota, "", " * ", lines);
     lines.push("Resource\tUsed\tHard".to_string());
     lines.push("--------\t----\t----".to_string());
@@ -101,14 +94,7 @@ pub(super) fn resource_quota(quota: &ResourceQuota, lines: &mut Vec<String>) {
 }
 
 pub(super) fn limit_range(range: &LimitRange, lines: &mut Vec<String>) {
-    lines.push(format!(
-        "Name:\t{}",
-        range.metadata.name.as_deref().unwrap_or("")
-    ));
-    lines.push(format!(
-        "Namespace:\t{}",
-        range.metadata.namespace.as_deref().unwrap_or("")
-    ));
+    name_and_namespace(&range.metadata, lines);
     lines.push(
         "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio"
             .to_string(),

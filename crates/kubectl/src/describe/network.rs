@@ -143,40 +143,40 @@ pub(super) fn network_policy(np: &NetworkPolicy, lines: &mut Vec<String>) {
         ));
     }
     let types = spec.policy_types.clone().unwrap_or_default();
-    let has = |t: &str| types.iter().any(|p| p == t);
-    if has("Ingress") {
-        lines.push("  Allowing ingress traffic:".to_string());
-        let rules: Vec<(&[NetworkPolicyPort], &[NetworkPolicyPeer])> = spec
-            .ingress
-            .iter()
-            .flatten()
-            .map(|r| {
-                (
-                    r.ports.as_deref().unwrap_or_default(),
-                    r.from.as_deref().unwrap_or_default(),
-                )
-            })
-            .collect();
-        policy_rules(&rules, Direction::Ingress, lines);
-    } else {
-        lines.push("  Not affecting ingress traffic".to_string());
-    }
-    if has("Egress") {
-        lines.push("  Allowing egress traffic:".to_string());
-        let rules: Vec<(&[NetworkPolicyPort], &[NetworkPolicyPeer])> = spec
-            .egress
-            .iter()
-            .flatten()
-            .map(|r| {
-                (
-                    r.ports.as_deref().unwrap_or_default(),
-                    r.to.as_deref().unwrap_or_default(),
-                )
-            })
-            .collect();
-        policy_rules(&rules, Direction::Egress, lines);
-    } else {
-        lines.push("  Not affecting egress traffic".to_string());
+    type Rule<'a> = (&'a [NetworkPolicyPort], &'a [NetworkPolicyPeer]);
+    let ingress: Vec<Rule> = spec
+        .ingress
+        .iter()
+        .flatten()
+        .map(|r| {
+            (
+                r.ports.as_deref().unwrap_or_default(),
+                r.from.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let egress: Vec<Rule> = spec
+        .egress
+        .iter()
+        .flatten()
+        .map(|r| {
+            (
+                r.ports.as_deref().unwrap_or_default(),
+                r.to.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for (direction, policy_type, rules) in [
+        (Direction::Ingress, "Ingress", ingress),
+        (Direction::Egress, "Egress", egress),
+    ] {
+        let word = policy_type.to_lowercase();
+        if types.iter().any(|t| t == policy_type) {
+            lines.push(format!("  Allowing {word} traffic:"));
+            policy_rules(&rules, direction, lines);
+        } else {
+            lines.push(format!("  Not affecting {word} traffic"));
+        }
     }
     lines.push(format!("  Policy Types: {}", types.join(", ")));
 }
