@@ -11,6 +11,7 @@
 //! exactly where kubectl's do.
 
 mod autoscaler;
+mod claim;
 mod classes;
 mod daemonset;
 mod data;
@@ -51,6 +52,14 @@ pub const BOOL_FLAGS: &[&str] = &["-A", "--all-namespaces", "--show-events"];
 /// Go's `time.RFC1123Z`, in UTC as the simulated machines run.
 pub(super) fn rfc1123z(time: &Timestamp) -> String {
     time.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// A time Go formats even when unset: its zero time.
+pub(super) fn time_or_zero(time: Option<&Time>) -> String {
+    time.map_or_else(
+        || "Mon, 01 Jan 0001 00:00:00 +0000".to_string(),
+        |t| rfc1123z(&t.0),
+    )
 }
 
 pub(super) fn time_or_unset(time: Option<&Time>) -> String {
@@ -145,6 +154,7 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         Object::PriorityClass(pc) => classes::priority_class(pc, &mut lines),
         Object::StorageClass(sc) => classes::storage_class(sc, &mut lines),
         Object::IngressClass(ic) => classes::ingress_class(ic, &mut lines),
+        Object::PersistentVolumeClaim(pvc) => claim::describe(cluster, pvc, &mut lines),
         Object::HorizontalPodAutoscaler(hpa) => autoscaler::describe(hpa, &mut lines),
         Object::Secret(secret) => data::secret(secret, &mut lines),
         Object::NetworkPolicy(np) => network::network_policy(np, &mut lines),
@@ -630,6 +640,13 @@ pub(super) fn volumes(volumes: &[Volume], space: &str, lines: &mut Vec<String>) 
             lines.push(format!(
                 "    Optional:\t{}",
                 secret.optional.unwrap_or(false)
+            ));
+        } else if let Some(claim) = &v.persistent_volume_claim {
+            lines.push("    Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)".to_string());
+            lines.push(format!("    ClaimName:\t{}", claim.claim_name));
+            lines.push(format!(
+                "    ReadOnly:\t{}",
+                claim.read_only.unwrap_or(false)
             ));
         } else if let Some(projected) = &v.projected {
             lines.push(

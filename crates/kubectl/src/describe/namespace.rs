@@ -10,7 +10,7 @@ use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::core::v1::{LimitRange, LimitRangeSpec, Namespace, ResourceQuota};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 
-use super::{labels_and_annotations, name_and_namespace, rfc1123z};
+use super::{labels_and_annotations, name_and_namespace, time_or_zero};
 
 pub(super) fn namespace(cluster: &Cluster, ns: &Namespace, lines: &mut Vec<String>) {
     let name = ns.metadata.name.as_deref().unwrap_or("");
@@ -28,10 +28,7 @@ pub(super) fn namespace(cluster: &Cluster, ns: &Namespace, lines: &mut Vec<Strin
                 "  {}\t{}\t{}\t{}\t{}",
                 c.type_,
                 c.status,
-                c.last_transition_time.map_or_else(
-                    || "Mon, 01 Jan 0001 00:00:00 +0000".to_string(),
-                    |t| rfc1123z(&t.0)
-                ),
+                time_or_zero(c.last_transition_time.as_ref()),
                 c.reason.unwrap_or_default(),
                 c.message.unwrap_or_default()
             ));

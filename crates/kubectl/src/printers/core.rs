@@ -300,7 +300,7 @@ fn node_address(node: &Node, type_: &str) -> String {
 }
 
 /// `GetAccessModesAsString`: RWO, ROX, RWX, RWOP.
-fn access_modes(modes: &[String]) -> String {
+pub(crate) fn access_modes(modes: &[String]) -> String {
     let short = |mode: &str| match mode {
         "ReadWriteOnce" => "RWO",
         "ReadOnlyMany" => "ROX",

@@ -19,6 +19,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::table::human_duration;
 
+pub(crate) use self::core::access_modes;
 pub use self::core::pod_columns;
 
 /// One column of a table.
