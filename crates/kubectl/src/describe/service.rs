@@ -12,7 +12,7 @@ use crate::printers::format_labels;
 
 /// Up to three ready `ip:port` of the slices' endpoints for the port named
 /// `port_name`, then `+ N more...`; `<none>` without slices.
-fn endpoints(slices: &[&EndpointSlice], port_name: &str) -> String {
+pub(super) fn endpoints(slices: &[&EndpointSlice], port_name: &str) -> String {
     if slices.is_empty() {
         return "<none>".to_string();
     }

@@ -357,7 +357,7 @@ fn first_three(items: &[String]) -> String {
 }
 
 /// LoadBalancer addresses (an ip, else a hostname), sorted and without repeats.
-fn load_balancer_addresses<'a>(
+pub(crate) fn load_balancer_addresses<'a>(
     entries: impl Iterator<Item = (Option<&'a String>, Option<&'a String>)>,
 ) -> Vec<String> {
     let mut addresses: Vec<String> = entries
