@@ -1,13 +1,14 @@
-//! The describers of cluster-wide classes: `PriorityClassDescriber`,
-//! `StorageClassDescriber` and `IngressClassDescriber`.
+//! The describers of cluster-wide classes (`PriorityClassDescriber`,
+//! `StorageClassDescriber`, `IngressClassDescriber`) and of a node's CSI
+//! drivers (`CSINodeDescriber`).
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::networking::v1::IngressClass;
 use k8s_openapi::api::scheduling::v1::PriorityClass;
-use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::api::storage::v1::{CSINode, StorageClass};
 
-use super::labels_and_annotations;
+use super::{labels_and_annotations, time_or_zero};
 
 /// `labels.FormatLabels`: `k=v,k2=v2`, sorted, or `<none>`.
 pub(super) fn format_labels(map: Option<&BTreeMap<String, String>>) -> String {
@@ -143,5 +144,30 @@ pub(super) fn ingress_class(ic: &IngressClass, lines: &mut Vec<String>) {
         }
         lines.push(format!("  Kind:\t{}", parameters.kind));
         lines.push(format!("  Name:\t{}", parameters.name));
+    }
+}
+
+/// `describeCSINode`: the node's CSI drivers, their node IDs, volume limits
+/// and topology keys.
+pub(super) fn csi_node(csi: &CSINode, lines: &mut Vec<String>) {
+    let meta = &csi.metadata;
+    lines.push(format!("Name:\t{}", meta.name.as_deref().unwrap_or("")));
+    labels_and_annotations(meta, lines);
+    lines.push(format!(
+        "CreationTimestamp:\t{}",
+        time_or_zero(meta.creation_timestamp.as_ref())
+    ));
+    lines.push("Spec:".to_string());
+    lines.push("  Drivers:".to_string());
+    for driver in &csi.spec.drivers {
+        lines.push(format!("    {}:", driver.name));
+        lines.push(format!("      Node ID:\t{}", driver.node_id));
+        if let Some(count) = driver.allocatable.as_ref().and_then(|a| a.count) {
+            lines.push("      Allocatables:".to_string());
+            lines.push(format!("        Count:\t{count}"));
+        }
+        if let Some(keys) = &driver.topology_keys {
+            lines.push(format!("      Topology Keys:\t[{}]", keys.join(" ")));
+        }
     }
 }

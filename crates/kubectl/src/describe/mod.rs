@@ -155,6 +155,7 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         Object::PriorityClass(pc) => classes::priority_class(pc, &mut lines),
         Object::StorageClass(sc) => classes::storage_class(sc, &mut lines),
         Object::IngressClass(ic) => classes::ingress_class(ic, &mut lines),
+        Object::CSINode(csi) => classes::csi_node(csi, &mut lines),
         Object::Ingress(ing) => ingress::describe(cluster, ing, &mut lines),
         Object::PersistentVolumeClaim(pvc) => claim::describe(cluster, pvc, &mut lines),
         Object::HorizontalPodAutoscaler(hpa) => autoscaler::describe(hpa, &mut lines),
