@@ -1,9 +1,9 @@
-//! `PersistentVolumeClaimDescriber`: the claim, what it is bound to, and the
-//! pods that use it.
+//! `PersistentVolumeClaimDescriber` (the claim, what it is bound to, the pods
+//! that use it) and `PersistentVolumeDescriber`.
 
 use daemonlab_core::api::{Kind, Served};
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 
 use super::{labels_and_annotations, name_and_namespace, time_or_zero};
 use crate::printers::{access_modes, age};
@@ -109,5 +109,155 @@ pub(super) fn describe(cluster: &Cluster, pvc: &PersistentVolumeClaim, lines: &m
                 c.message.unwrap_or_default()
             ));
         }
+    }
+}
+
+/// `describePersistentVolume`. Of the volume sources, those a cluster
+/// without a cloud provider uses are printed in full: host paths, local
+/// volumes, NFS and CSI.
+pub(super) fn volume(cluster: &Cluster, pv: &PersistentVolume, lines: &mut Vec<String>) {
+    let meta = &pv.metadata;
+    let spec = pv.spec.clone().unwrap_or_default();
+    let status = pv.status.clone().unwrap_or_default();
+    lines.push(format!("Name:\t{}", meta.name.as_deref().unwrap_or("")));
+    labels_and_annotations(meta, lines);
+    lines.push(format!(
+        "Finalizers:\t[{}]",
+        meta.finalizers.clone().unwrap_or_default().join(" ")
+    ));
+    // `GetPersistentVolumeClass`: the field, else the beta annotation.
+    let class = spec.storage_class_name.clone().or_else(|| {
+        meta.annotations
+            .as_ref()
+            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
+    });
+    lines.push(format!("StorageClass:\t{}", class.unwrap_or_default()));
+    match &meta.deletion_timestamp {
+        Some(deleted) => lines.push(format!(
+            "Status:\tTerminating (lasts {})",
+            age(Some(deleted), cluster.now())
+        )),
+        None => lines.push(format!(
+            "Status:\t{}",
+            status.phase.clone().unwrap_or_default()
+        )),
+    }
+    lines.push(format!(
+        "Claim:\t{}",
+        spec.claim_ref
+            .as_ref()
+            .map_or_else(String::new, |c| format!(
+                "{}/{}",
+                c.namespace.as_deref().unwrap_or(""),
+                c.name.as_deref().unwrap_or("")
+            ))
+    ));
+    lines.push(format!(
+        "Reclaim Policy:\t{}",
+        spec.persistent_volume_reclaim_policy
+            .clone()
+            .unwrap_or_default()
+    ));
+    lines.push(format!(
+        "Access Modes:\t{}",
+        access_modes(&spec.access_modes.clone().unwrap_or_default())
+    ));
+    if let Some(mode) = &spec.volume_mode {
+        lines.push(format!("VolumeMode:\t{mode}"));
+    }
+    lines.push(format!(
+        "Capacity:\t{}",
+        spec.capacity
+            .as_ref()
+            .and_then(|c| c.get("storage"))
+            .map_or_else(|| "0".to_string(), |q| q.0.clone())
+    ));
+    match spec
+        .node_affinity
+        .as_ref()
+        .and_then(|a| a.required.as_ref())
+    {
+        None => lines.push("Node Affinity:\t<none>".to_string()),
+        Some(required) => {
+            lines.push("Node Affinity:\t".to_string());
+            if required.node_selector_terms.is_empty() {
+                lines.push("  Required Terms:\t<none>".to_string());
+            } else {
+                lines.push("  Required Terms:\t".to_string());
+            }
+            for (i, term) in required.node_selector_terms.iter().enumerate() {
+                let expressions = term.match_expressions.as_deref().unwrap_or_default();
+                if expressions.is_empty() {
+                    lines.push(format!("    Term {i}:\t<none>"));
+                }
+                for (j, req) in expressions.iter().enumerate() {
+                    let title = if j == 0 {
+                        format!("    Term {i}:")
+                    } else {
+                        "    ".to_string()
+                    };
+                    let mut text = format!("{} {}", req.key, req.operator.to_lowercase());
+                    if let Some(values) = req.values.as_ref().filter(|v| !v.is_empty()) {
+                        text.push_str(&format!(" [{}]", values.join(", ")));
+                    }
+                    lines.push(format!("{title}\t{text}"));
+                }
+            }
+        }
+    }
+    lines.push(format!("Message:\t{}", status.message.unwrap_or_default()));
+    lines.push("Source:".to_string());
+    if let Some(host) = &spec.host_path {
+        lines.push("    Type:\tHostPath (bare host directory volume)".to_string());
+        lines.push(format!("    Path:\t{}", host.path));
+        lines.push(format!(
+            "    HostPathType:\t{}",
+            host.type_.as_deref().unwrap_or("<none>")
+        ));
+    } else if let Some(nfs) = &spec.nfs {
+        lines.push("    Type:\tNFS (an NFS mount that lasts the lifetime of a pod)".to_string());
+        lines.push(format!("    Server:\t{}", nfs.server));
+        lines.push(format!("    Path:\t{}", nfs.path));
+        lines.push(format!("    ReadOnly:\t{}", nfs.read_only.unwrap_or(false)));
+    } else if let Some(local) = &spec.local {
+        lines.push(
+            "    Type:\tLocalVolume (a persistent volume backed by local storage on a node)"
+                .to_string(),
+        );
+        lines.push(format!("    Path:\t{}", local.path));
+    } else if let Some(csi) = &spec.csi {
+        lines
+            .push("    Type:\tCSI (a Container Storage Interface (CSI) volume source)".to_string());
+        lines.push(format!("    Driver:\t{}", csi.driver));
+        lines.push(format!(
+            "    FSType:\t{}",
+            csi.fs_type.as_deref().unwrap_or("")
+        ));
+        lines.push(format!("    VolumeHandle:\t{}", csi.volume_handle));
+        lines.push(format!("    ReadOnly:\t{}", csi.read_only.unwrap_or(false)));
+        // `printCSIPersistentVolumeAttributesMultilineIndent` writes each
+        // part at its own level, so every part carries its own indent.
+        let attributes = csi.volume_attributes.clone().unwrap_or_default();
+        if attributes.is_empty() {
+            lines.push("    VolumeAttributes:\t<none>".to_string());
+        }
+        for (i, (key, value)) in attributes.iter().enumerate() {
+            let title = if i == 0 {
+                "    VolumeAttributes:"
+            } else {
+                "        "
+            };
+            let mut pair = format!("{key}={value}");
+            if pair.len() > 140 {
+                let mut end = 140;
+                while !pair.is_char_boundary(end) {
+                    end -= 1;
+                }
+                pair = format!("{}...", &pair[..end]);
+            }
+            lines.push(format!("{title}\t    {pair}"));
+        }
+    } else {
+        lines.push("  <unknown>".to_string());
     }
 }

@@ -157,6 +157,7 @@ fn describe(cluster: &Cluster, object: &Object, show_events: bool) -> String {
         Object::IngressClass(ic) => classes::ingress_class(ic, &mut lines),
         Object::CSINode(csi) => classes::csi_node(csi, &mut lines),
         Object::Ingress(ing) => ingress::describe(cluster, ing, &mut lines),
+        Object::PersistentVolume(pv) => claim::volume(cluster, pv, &mut lines),
         Object::PersistentVolumeClaim(pvc) => claim::describe(cluster, pvc, &mut lines),
         Object::HorizontalPodAutoscaler(hpa) => autoscaler::describe(hpa, &mut lines),
         Object::Secret(secret) => data::secret(secret, &mut lines),
