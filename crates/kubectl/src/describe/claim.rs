@@ -4,32 +4,45 @@
 use daemonlab_core::api::{Kind, Served};
 use daemonlab_core::sim::Cluster;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{labels_and_annotations, name_and_namespace, time_or_zero};
 use crate::printers::{access_modes, age};
+
+/// `GetPersistentVolumeClaimClass` and `GetPersistentVolumeClass`: the
+/// field, else the beta annotation.
+pub(super) fn storage_class(field: Option<&String>, meta: &ObjectMeta) -> String {
+    field
+        .or_else(|| {
+            meta.annotations
+                .as_ref()
+                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        })
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `Status:`, or how long it has been terminating.
+fn phase(cluster: &Cluster, meta: &ObjectMeta, phase: Option<&str>) -> String {
+    match &meta.deletion_timestamp {
+        Some(deleted) => format!(
+            "Status:\tTerminating (lasts {})",
+            age(Some(deleted), cluster.now())
+        ),
+        None => format!("Status:\t{}", phase.unwrap_or_default()),
+    }
+}
 
 pub(super) fn describe(cluster: &Cluster, pvc: &PersistentVolumeClaim, lines: &mut Vec<String>) {
     let meta = &pvc.metadata;
     let spec = pvc.spec.clone().unwrap_or_default();
     let status = pvc.status.clone().unwrap_or_default();
     name_and_namespace(meta, lines);
-    // `GetPersistentVolumeClaimClass`: the field, else the beta annotation.
-    let class = spec.storage_class_name.clone().or_else(|| {
-        meta.annotations
-            .as_ref()
-            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-    });
-    lines.push(format!("StorageClass:\t{}", class.unwrap_or_default()));
-    match &meta.deletion_timestamp {
-        Some(deleted) => lines.push(format!(
-            "Status:\tTerminating (lasts {})",
-            age(Some(deleted), cluster.now())
-        )),
-        None => lines.push(format!(
-            "Status:\t{}",
-            status.phase.clone().unwrap_or_default()
-        )),
-    }
+    lines.push(format!(
+        "StorageClass:	{}",
+        storage_class(spec.storage_class_name.as_ref(), meta)
+    ));
+    lines.push(phase(cluster, meta, status.phase.as_deref()));
     let volume = spec.volume_name.clone().unwrap_or_default();
     lines.push(format!("Volume:\t{volume}"));
     labels_and_annotations(meta, lines);
@@ -125,23 +138,11 @@ pub(super) fn volume(cluster: &Cluster, pv: &PersistentVolume, lines: &mut Vec<S
         "Finalizers:\t[{}]",
         meta.finalizers.clone().unwrap_or_default().join(" ")
     ));
-    // `GetPersistentVolumeClass`: the field, else the beta annotation.
-    let class = spec.storage_class_name.clone().or_else(|| {
-        meta.annotations
-            .as_ref()
-            .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-    });
-    lines.push(format!("StorageClass:\t{}", class.unwrap_or_default()));
-    match &meta.deletion_timestamp {
-        Some(deleted) => lines.push(format!(
-            "Status:\tTerminating (lasts {})",
-            age(Some(deleted), cluster.now())
-        )),
-        None => lines.push(format!(
-            "Status:\t{}",
-            status.phase.clone().unwrap_or_default()
-        )),
-    }
+    lines.push(format!(
+        "StorageClass:	{}",
+        storage_class(spec.storage_class_name.as_ref(), meta)
+    ));
+    lines.push(phase(cluster, meta, status.phase.as_deref()));
     lines.push(format!(
         "Claim:\t{}",
         spec.claim_ref

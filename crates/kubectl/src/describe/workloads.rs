@@ -9,6 +9,7 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::claim::storage_class;
 use super::{
     conditions, intstr, labels_and_annotations, name_and_namespace, pod_template_lines,
     pods_status, rfc1123z,
@@ -200,14 +201,10 @@ pub(super) fn statefulset(cluster: &Cluster, sts: &StatefulSet, lines: &mut Vec<
             "  Name:\t{}",
             claim_meta.name.as_deref().unwrap_or("")
         ));
-        // `GetPersistentVolumeClaimClass`: the field, else the beta annotation.
-        let class = claim_spec.storage_class_name.clone().or_else(|| {
-            claim_meta
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned())
-        });
-        lines.push(format!("  StorageClass:\t{}", class.unwrap_or_default()));
+        lines.push(format!(
+            "  StorageClass:	{}",
+            storage_class(claim_spec.storage_class_name.as_ref(), claim_meta)
+        ));
         // printLabelsMultilineWithIndent, for annotations too.
         for (title, map) in [
             ("Labels", &claim_meta.labels),
