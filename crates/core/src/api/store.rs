@@ -78,7 +78,8 @@ pub struct Store {
 }
 
 /// What the event recorder compares to fold a repeat into an existing Event:
-/// namespace, involved object, type, reason, message and source.
+/// namespace, involved object (with the field path), type, reason, message
+/// and source, as `getEventKey` does.
 pub fn event_identity(event: &Event) -> String {
     let o = &event.involved_object;
     [
@@ -86,6 +87,7 @@ pub fn event_identity(event: &Event) -> String {
         o.uid.as_deref(),
         o.kind.as_deref(),
         o.name.as_deref(),
+        o.field_path.as_deref(),
         event.type_.as_deref(),
         event.reason.as_deref(),
         event.message.as_deref(),

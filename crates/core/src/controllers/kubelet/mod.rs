@@ -643,24 +643,10 @@ fn status_for(
     status
 }
 
-fn kubelet_event(
-    store: &mut Store,
-    ctx: &mut Ctx,
-    pod: &Pod,
-    node: &str,
-    type_: &str,
-    reason: &str,
-    message: String,
-) {
+fn kubelet_event(store: &mut Store, ctx: &mut Ctx, pod: &Pod, node: &str, event: KubeletEvent) {
+    let (type_, reason, message, path) = event;
     let mut involved = reference(Kind::Pod, &pod.metadata);
-    involved.field_path = Some(format!(
-        "spec.containers{{{}}}",
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.containers.first())
-            .map(|c| c.name.as_str())
-            .unwrap_or("")
-    ));
+    involved.field_path = path;
     record(
         store,
         ctx,
@@ -675,39 +661,52 @@ fn kubelet_event(
     );
 }
 
+/// An event the kubelet records about a pod: type, reason, message, and the
+/// container it is about (`spec.initContainers{init}`), if any.
+type KubeletEvent = (&'static str, &'static str, String, Option<String>);
+
+/// The field path of the container being worked on.
+fn container_path(pod: &Pod, runtime: &PodRuntime) -> Option<String> {
+    let name = &current(pod, runtime)?.name;
+    Some(if initializing(pod, runtime) {
+        format!("spec.initContainers{{{name}}}")
+    } else {
+        format!("spec.containers{{{name}}}")
+    })
+}
+
 /// The kubelet's events for starting a container (again, when `cached`).
 fn start_events(
     image: &str,
     container: &str,
     cached: bool,
-) -> Vec<(&'static str, &'static str, String)> {
+    path: &Option<String>,
+) -> Vec<KubeletEvent> {
     let pulled = if cached {
         format!("Container image \"{image}\" already present on machine")
     } else {
         format!("Successfully pulled image \"{image}\" in 2s (2s including waiting)")
     };
     vec![
-        ("Normal", "Pulled", pulled),
+        ("Normal", "Pulled", pulled, path.clone()),
         (
             "Normal",
             "Created",
             format!("Created container: {container}"),
+            path.clone(),
         ),
         (
             "Normal",
             "Started",
             format!("Started container {container}"),
+            path.clone(),
         ),
     ]
 }
 
 /// Moves one pod's runtime forward to `now`; returns its runtime and events to record.
-fn step(
-    pod: &Pod,
-    runtime: &mut PodRuntime,
-    now: Timestamp,
-) -> Vec<(&'static str, &'static str, String)> {
-    let mut events = Vec::new();
+fn step(pod: &Pod, runtime: &mut PodRuntime, now: Timestamp) -> Vec<KubeletEvent> {
+    let mut events: Vec<KubeletEvent> = Vec::new();
     let never_restart =
         pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()) == Some("Never");
     loop {
@@ -715,14 +714,20 @@ fn step(
         let working_on = current(pod, runtime);
         let image = working_on.and_then(|c| c.image.clone()).unwrap_or_default();
         let container = working_on.map(|c| c.name.clone()).unwrap_or_default();
+        let path = container_path(pod, runtime);
         let due = |d: Duration| later(runtime.since, d) <= now;
         let crashes = behaves(pod, runtime, "crash");
         match runtime.stage {
             Stage::Pulling if due(PULL_TIME) => {
                 let at = later(runtime.since, PULL_TIME);
                 if behaves(pod, runtime, "missing") {
-                    events.push(("Warning", "Failed", format!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found")));
-                    events.push(("Warning", "Failed", "Error: ErrImagePull".to_string()));
+                    events.push(("Warning", "Failed", format!("Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"), path.clone()));
+                    events.push((
+                        "Warning",
+                        "Failed",
+                        "Error: ErrImagePull".to_string(),
+                        path.clone(),
+                    ));
                     runtime.stage = Stage::PullFailed;
                     runtime.since = at;
                     runtime.failures += 1;
@@ -732,7 +737,7 @@ fn step(
                     } else {
                         runtime.started_at.is_some()
                     };
-                    events.extend(start_events(&image, &container, cached));
+                    events.extend(start_events(&image, &container, cached, &path));
                     runtime.stage = Stage::Running;
                     runtime.since = at;
                     if !init {
@@ -745,13 +750,24 @@ fn step(
                     "Normal",
                     "BackOff",
                     format!("Back-off pulling image \"{image}\""),
+                    path.clone(),
                 ));
-                events.push(("Warning", "Failed", "Error: ImagePullBackOff".to_string()));
+                events.push((
+                    "Warning",
+                    "Failed",
+                    "Error: ImagePullBackOff".to_string(),
+                    path.clone(),
+                ));
                 runtime.stage = Stage::PullBackOff;
                 runtime.since = later(runtime.since, Duration::from_secs(1));
             }
             Stage::PullBackOff if due(backoff(runtime.failures - 1)) => {
-                events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+                events.push((
+                    "Normal",
+                    "Pulling",
+                    format!("Pulling image \"{image}\""),
+                    path.clone(),
+                ));
                 runtime.stage = Stage::Pulling;
                 runtime.since = later(runtime.since, backoff(runtime.failures - 1));
             }
@@ -767,7 +783,12 @@ fn step(
                 let next = current(pod, runtime)
                     .and_then(|c| c.image.clone())
                     .unwrap_or_default();
-                events.push(("Normal", "Pulling", format!("Pulling image \"{next}\"")));
+                events.push((
+                    "Normal",
+                    "Pulling",
+                    format!("Pulling image \"{next}\""),
+                    container_path(pod, runtime),
+                ));
             }
             Stage::Running if crashes && due(CRASH_AFTER) && never_restart => {
                 runtime.last_exit = Some((runtime.since, later(runtime.since, CRASH_AFTER)));
@@ -789,11 +810,12 @@ fn step(
                         pod.metadata.namespace.as_deref().unwrap_or(""),
                         runtime.uid
                     ),
+                    path.clone(),
                 ));
             }
             Stage::CrashBackOff if due(restart_delay(runtime.failures)) => {
                 let at = later(runtime.since, restart_delay(runtime.failures));
-                events.extend(start_events(&image, &container, true));
+                events.extend(start_events(&image, &container, true, &path));
                 runtime.stage = Stage::Running;
                 runtime.since = at;
                 if !init {
@@ -912,15 +934,13 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
                 .and_then(|s| s.containers.first())
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            kubelet_event(
-                store,
-                ctx,
-                &pod,
-                &node,
+            let event = (
                 "Normal",
                 "Killing",
                 format!("Stopping container {name}"),
+                Some(format!("spec.containers{{{name}}}")),
             );
+            kubelet_event(store, ctx, &pod, &node, event);
         }
         store.remove_pod(key);
         kubelets.pods.remove(key);
@@ -943,9 +963,19 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
             let image = current(&pod, runtime)
                 .and_then(|c| c.image.clone())
                 .unwrap_or_default();
-            events.push(("Normal", "Pulling", format!("Pulling image \"{image}\"")));
+            events.push((
+                "Normal",
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                container_path(&pod, runtime),
+            ));
         } else if runtime.next_mount.is_none_or(|at| at <= ctx.now()) {
-            events.extend(problems.into_iter().map(|p| ("Warning", "FailedMount", p)));
+            // A mount problem is about the pod, not one container.
+            events.extend(
+                problems
+                    .into_iter()
+                    .map(|p| ("Warning", "FailedMount", p, None)),
+            );
             runtime.next_mount = Some(later(ctx.now(), mount_backoff(runtime.mount_failures)));
             runtime.mount_failures += 1;
         }
@@ -983,8 +1013,8 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
     }
     kubelets.timers.set(key, pending, retry);
     let pod_ip = runtime.ip.clone().unwrap_or_default();
-    for (type_, reason, message) in events {
-        kubelet_event(store, ctx, &pod, &node, type_, reason, message);
+    for (type_, reason, message, path) in events {
+        kubelet_event(store, ctx, &pod, &node, (type_, reason, message, path));
     }
     let status = status_for(&pod, &runtime, ready, (&host_ip, &pod_ip), &now);
     if pod.status.as_ref() == Some(&status) {
