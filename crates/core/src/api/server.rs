@@ -128,10 +128,44 @@ fn go_type_error(error: &TypeError) -> String {
     }
 }
 
+/// Where a kind's quantities sit: fields holding a map of them (`requests`,
+/// a RuntimeClass's `podFixed`, a quota's `hard`…) and fields holding one.
+/// `None` for kinds that hold none, or whose field names (a CRD's schema, a
+/// custom object) may mean anything.
+fn quantity_fields(kind: Kind) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    const WORKLOAD_MAPS: &[&str] = &["requests", "limits", "capacity", "allocatable", "overhead"];
+    match kind {
+        Kind::CustomResourceDefinition | Kind::Custom(_) => None,
+        Kind::RuntimeClass => Some((&["podFixed"], &[])),
+        Kind::ResourceQuota => Some((&["hard", "used"], &[])),
+        Kind::LimitRange => Some((
+            &[
+                "max",
+                "min",
+                "default",
+                "defaultRequest",
+                "maxLimitRequestRatio",
+            ],
+            &[],
+        )),
+        Kind::HorizontalPodAutoscaler => Some((&[], &["averageValue", "value"])),
+        _ => Some((WORKLOAD_MAPS, &["sizeLimit"])),
+    }
+}
+
 /// The first quantity in `json` that does not parse (`2 cores`), with its path:
 /// the server refuses those while decoding, before any validation.
-fn bad_quantity(json: &Value, path: &str) -> Option<String> {
-    let quantity_lists = ["requests", "limits", "capacity", "allocatable", "overhead"];
+fn bad_quantity(kind: Kind, json: &Value) -> Option<String> {
+    let (maps, singles) = quantity_fields(kind)?;
+    find_bad_quantity(maps, singles, json, "")
+}
+
+fn find_bad_quantity(maps: &[&str], singles: &[&str], json: &Value, path: &str) -> Option<String> {
+    let not_quantity = |value: &Value| match value {
+        Value::String(s) => Quantity::parse(s).is_err(),
+        Value::Number(_) => false,
+        _ => true,
+    };
     match json {
         Value::Object(map) => map.iter().find_map(|(key, value)| {
             let child = if path.is_empty() {
@@ -139,35 +173,28 @@ fn bad_quantity(json: &Value, path: &str) -> Option<String> {
             } else {
                 format!("{path}.{key}")
             };
-            let is_list = quantity_lists.contains(&key.as_str()) && value.is_object();
-            if is_list || key == "sizeLimit" {
-                let values: Vec<(&String, &Value)> = match value {
-                    Value::Object(m) => m.iter().collect(),
-                    _ => vec![(key, value)],
-                };
-                let bad = values.into_iter().find(|(_, v)| match v {
-                    Value::String(s) => Quantity::parse(s).is_err(),
-                    Value::Number(_) => false,
-                    _ => true,
-                });
-                if bad.is_some() {
-                    return Some(child);
+            let bad = match value {
+                // A map of quantities holds only scalars; a map that holds
+                // objects is a parent of one (`overhead.podFixed`).
+                Value::Object(m)
+                    if maps.contains(&key.as_str()) && !m.values().any(Value::is_object) =>
+                {
+                    m.values().any(not_quantity)
                 }
+                v if singles.contains(&key.as_str()) && !v.is_object() => not_quantity(v),
+                _ => false,
+            };
+            if bad {
+                return Some(child);
             }
-            bad_quantity(value, &child)
+            find_bad_quantity(maps, singles, value, &child)
         }),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, v)| bad_quantity(v, &format!("{path}[{i}]"))),
+            .find_map(|(i, v)| find_bad_quantity(maps, singles, v, &format!("{path}[{i}]"))),
         _ => None,
     }
-}
-
-/// Kinds whose fields named `requests`, `capacity`… hold quantities. A CRD's
-/// schema or a custom object may use those names for anything.
-fn has_quantities(kind: Kind) -> bool {
-    !matches!(kind, Kind::CustomResourceDefinition | Kind::Custom(_))
 }
 
 /// `strict decoding error: unknown field "a", unknown field "b"`.
@@ -188,7 +215,7 @@ fn decode_for_create(store: &Store, kind: Kind, json: &Value) -> Result<Object, 
             kind = kind.name()
         )
     };
-    if let Some(path) = bad_quantity(json, "").filter(|_| has_quantities(kind)) {
+    if let Some(path) = bad_quantity(kind, json) {
         let mut e = ApiError::new(Reason::BadRequest, cannot(QUANTITY_SYNTAX.to_string()));
         e.details.fields = vec![path];
         return Err(e);
@@ -295,7 +322,7 @@ fn decode_for_patch(
         e.details.fields = fields;
         e
     };
-    if let Some(path) = bad_quantity(merged, "").filter(|_| has_quantities(kind)) {
+    if let Some(path) = bad_quantity(kind, merged) {
         return Err(refuse(QUANTITY_SYNTAX.to_string(), vec![path]));
     }
     match kind.decode(merged, store) {

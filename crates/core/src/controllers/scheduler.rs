@@ -49,7 +49,8 @@ fn quantity(
         .map_or(0, |q| q.milli())
 }
 
-/// The pod's requests (containers summed, init containers' largest) and host ports.
+/// The pod's requests (containers summed, init containers' largest, the
+/// pod's overhead added) and host ports.
 pub fn demand(pod: &Pod) -> Demand {
     let mut d = Demand::default();
     let Some(spec) = &pod.spec else { return d };
@@ -76,6 +77,14 @@ pub fn demand(pod: &Pod) -> Demand {
         d.scored_cpu = d.scored_cpu.max(cpu);
         d.scored_memory = d.scored_memory.max(memory);
     }
+    // A RuntimeClass's overhead, copied in at admission, is asked on top.
+    let overhead = spec.overhead.as_ref();
+    let (cpu, memory) = (quantity(overhead, "cpu"), quantity(overhead, "memory"));
+    d.cpu += cpu;
+    d.memory += memory;
+    d.scored_cpu += cpu;
+    d.scored_memory += memory;
+    d.ephemeral += quantity(overhead, "ephemeral-storage");
     d
 }
 

@@ -110,7 +110,8 @@ fn add_into(total: &mut BTreeMap<String, Quantity>, list: BTreeMap<String, Quant
 }
 
 /// A pod's requests and limits as `resourcehelper.PodRequestsAndLimits` sums
-/// them: containers added, each init container a floor.
+/// them: containers added, each init container a floor, the pod's overhead
+/// on top.
 fn pod_requests_and_limits(
     spec: &PodSpec,
 ) -> (BTreeMap<String, Quantity>, BTreeMap<String, Quantity>) {
@@ -141,6 +142,16 @@ fn pod_requests_and_limits(
                 }
             }
         }
+    }
+    // Overhead adds to every request, and to the limits that are set.
+    for (name, q) in spec.overhead.clone().unwrap_or_default() {
+        let Ok(q) = Quantity::parse(&q.0) else {
+            continue;
+        };
+        if let Some(limit) = totals.1.get(&name) {
+            totals.1.insert(name.clone(), limit.add(&q));
+        }
+        add_into(&mut totals.0, BTreeMap::from([(name, q)]));
     }
     totals
 }

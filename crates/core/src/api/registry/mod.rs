@@ -42,6 +42,7 @@ mod node;
 mod pod;
 mod priority_class;
 mod rbac;
+mod runtime_class;
 mod secret;
 mod service;
 mod simple;

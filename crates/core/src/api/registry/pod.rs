@@ -1,11 +1,13 @@
 //! Pods (`pkg/registry/core/pod/strategy.go`) and the admission plugins that
-//! act on them: ServiceAccount, Priority, DefaultTolerationSeconds.
+//! act on them: ServiceAccount, Priority, DefaultTolerationSeconds, and
+//! RuntimeClass (in `runtime_class`).
 
 use k8s_openapi::api::core::v1::{
     Container, KeyToPath, ObjectFieldSelector, Pod, PodSpec, PodStatus, ProjectedVolumeSource,
     ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
 };
 
+use super::runtime_class::admit_runtime_class;
 use super::{Context, Strategy};
 use crate::api::defaults::{default_pod_only, default_pod_spec};
 use crate::api::errors::{ApiError, Reason};
@@ -93,7 +95,8 @@ fn pod_display_name(pod: &Pod) -> String {
         .unwrap_or_default()
 }
 
-/// The ServiceAccount, Priority and DefaultTolerationSeconds admission plugins.
+/// The ServiceAccount, Priority, DefaultTolerationSeconds and RuntimeClass
+/// admission plugins, in the API server's order.
 fn admit_pod(store: &Store, pod: &mut Pod, ids: &mut Ids) -> Result<(), ApiError> {
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let forbidden = |pod: &Pod, why: String| {
@@ -152,7 +155,7 @@ fn admit_pod(store: &Store, pod: &mut Pod, ids: &mut Ids) -> Result<(), ApiError
         mount_service_account_token(spec, ids);
     }
     add_default_toleration_seconds(spec.tolerations.get_or_insert_with(Vec::new));
-    Ok(())
+    admit_runtime_class(store, pod).map_err(|why| forbidden(pod, why))
 }
 
 /// The projected `kube-api-access-xxxxx` volume and its mount in every container.

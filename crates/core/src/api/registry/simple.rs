@@ -18,7 +18,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
-use k8s_openapi::api::node::v1::RuntimeClass;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass, VolumeAttachment};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -40,7 +39,6 @@ metadata_only!(
     LimitRange,
     NetworkPolicy,
     PodTemplate,
-    RuntimeClass,
     ServiceAccount,
     CSINode,
     ValidatingAdmissionPolicyBinding
