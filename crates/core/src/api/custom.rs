@@ -167,6 +167,7 @@ impl CustomObject {
         if let Some(schema) = store.custom_schema(kind, version) {
             let mut body = Value::Object(std::mem::take(&mut fields));
             schema::prune_root(schema, &mut body, &mut unknown);
+            schema::default_root(schema, &mut body);
             if let Value::Object(pruned) = body {
                 fields = pruned;
             }
@@ -207,16 +208,26 @@ impl super::registry::HasMeta for CustomObject {
     }
 }
 
-/// The custom resource strategy: the schema prunes, defaults nothing here
-/// (schema defaults are not applied) and validates. Without a status
-/// subresource every field is the object's spec, so any change bumps the
-/// generation.
+/// The custom resource strategy: the schema, applied while decoding, has
+/// pruned and defaulted the fields; here it validates them. With a status
+/// subresource, writes to the object leave its status alone (it is dropped on
+/// create and kept on update) and only other changes count as a new
+/// generation; without one every field is the object's spec.
 impl Strategy for CustomObject {
-    fn prepare_for_create(&mut self, _ctx: &Context) {
+    fn prepare_for_create(&mut self, ctx: &Context) {
         self.metadata.generation = Some(1);
+        if self.has_status_subresource(ctx) {
+            self.fields.remove("status");
+        }
     }
 
-    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
+    fn prepare_for_update(&mut self, old: &Self, ctx: &Context) {
+        if self.has_status_subresource(ctx) {
+            match old.fields.get("status") {
+                Some(status) => self.fields.insert("status".to_string(), status.clone()),
+                None => self.fields.remove("status"),
+            };
+        }
         self.metadata.generation = old.metadata.generation;
         if self.fields != old.fields {
             self.metadata.generation = Some(old.metadata.generation.unwrap_or(0) + 1);
@@ -234,6 +245,16 @@ impl Strategy for CustomObject {
         if let Some(schema) = ctx.store.custom_schema(self.kind, version) {
             schema::validate_root(schema, &Value::Object(self.fields.clone()), errors);
         }
+    }
+}
+
+impl CustomObject {
+    fn has_status_subresource(&self, ctx: &Context) -> bool {
+        let version = self.kind.api_version.rsplit('/').next().unwrap_or("");
+        ctx.store
+            .custom_version(self.kind, version)
+            .and_then(|v| v.subresources.as_ref())
+            .is_some_and(|s| s.status.is_some())
     }
 }
 

@@ -3,8 +3,8 @@
 //! field validation can refuse them) unless `x-kubernetes-preserve-unknown-fields`
 //! keeps them; then types, `required`, `enum`, bounds and lengths are checked
 //! with the messages of kube-openapi's validator (`spec.replicas in body must be
-//! of type integer: "string"`). CEL rules (`x-kubernetes-validations`) and
-//! `pattern` are not evaluated.
+//! of type integer: "string"`), and `default`s are filled in. CEL rules
+//! (`x-kubernetes-validations`) and `pattern` are not evaluated.
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     JSONSchemaProps, JSONSchemaPropsOrArray, JSONSchemaPropsOrBool,
@@ -92,6 +92,97 @@ fn prune(schema: &JSONSchemaProps, value: &mut Value, path: &str, unknown: &mut 
         }
         _ => {}
     }
+}
+
+/// Structural defaulting below the root, after pruning: nulls where the
+/// schema allows none and gives no default are dropped
+/// (`PruneNonNullableNullsWithoutDefaults`), then every absent or null field
+/// with a `default` gets a copy of it, and defaulting goes on inside, the
+/// copied defaults included (`defaulting.Default`).
+pub fn default_root(schema: &JSONSchemaProps, value: &mut Value) {
+    drop_nulls_without_defaults(schema, value);
+    default(schema, value);
+}
+
+fn non_nullable_null(value: &Value, schema: &JSONSchemaProps) -> bool {
+    value.is_null() && schema.nullable != Some(true)
+}
+
+fn drop_nulls_without_defaults(schema: &JSONSchemaProps, value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, v| {
+                let sub = match &schema.properties {
+                    Some(properties) => properties.get(key),
+                    None => additional(schema),
+                };
+                !sub.is_some_and(|sub| non_nullable_null(v, sub) && sub.default.is_none())
+            });
+            for (key, v) in map.iter_mut() {
+                let sub = match &schema.properties {
+                    Some(properties) => properties.get(key),
+                    None => additional(schema),
+                };
+                if let Some(sub) = sub {
+                    drop_nulls_without_defaults(sub, v);
+                }
+            }
+        }
+        Value::Array(list) => {
+            if let Some(item) = items(schema) {
+                for v in list {
+                    drop_nulls_without_defaults(item, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn default(schema: &JSONSchemaProps, value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, sub) in schema.properties.iter().flatten() {
+                let Some(fallback) = &sub.default else {
+                    continue;
+                };
+                if map.get(key).is_none_or(|v| non_nullable_null(v, sub)) {
+                    map.insert(key.clone(), fallback.0.clone());
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                match schema.properties.as_ref().and_then(|p| p.get(key)) {
+                    Some(sub) => default(sub, v),
+                    None if schema.properties.is_none() => {
+                        if let Some(sub) = additional(schema) {
+                            default_item(sub, v);
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        Value::Array(list) => {
+            if let Some(item) = items(schema) {
+                for v in list {
+                    default_item(item, v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An array item or map value: a null one takes the schema's default.
+fn default_item(schema: &JSONSchemaProps, value: &mut Value) {
+    if let Some(fallback) = schema
+        .default
+        .as_ref()
+        .filter(|_| non_nullable_null(value, schema))
+    {
+        *value = fallback.0.clone();
+    }
+    default(schema, value);
 }
 
 /// Checks the object below the root against its schema.

@@ -10,7 +10,7 @@ use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, JSONSchemaProps,
+    CustomResourceDefinition, CustomResourceDefinitionVersion, JSONSchemaProps,
 };
 
 use super::custom::CustomKind;
@@ -173,14 +173,20 @@ impl Store {
     }
 
     /// The structural schema a custom kind's objects follow at `version`.
-    pub fn custom_schema(&self, kind: CustomKind, version: &str) -> Option<&JSONSchemaProps> {
+    /// The version of a custom kind's CRD named `version`.
+    pub fn custom_version(
+        &self,
+        kind: CustomKind,
+        version: &str,
+    ) -> Option<&CustomResourceDefinitionVersion> {
         let name = format!("{}.{}", kind.plural, kind.group);
         let crd =
             CustomResourceDefinition::of(self.get(Kind::CustomResourceDefinition, "", &name)?)?;
-        crd.spec
-            .versions
-            .iter()
-            .find(|v| v.name == version)?
+        crd.spec.versions.iter().find(|v| v.name == version)
+    }
+
+    pub fn custom_schema(&self, kind: CustomKind, version: &str) -> Option<&JSONSchemaProps> {
+        self.custom_version(kind, version)?
             .schema
             .as_ref()?
             .open_api_v3_schema
