@@ -12,11 +12,11 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::Value;
 
-use super::decode::TypeError;
+use super::decode::{Decoded, TypeError};
 use super::errors::{ApiError, Reason};
 use super::ids::Ids;
 use super::quantity::{Quantity, QUANTITY_SYNTAX};
-use super::registry::{custom_kind_of, Context};
+use super::registry::{self, custom_kind_of, Context};
 use super::store::Store;
 use super::validation::FieldError;
 use super::{Kind, Object, Served};
@@ -206,9 +206,29 @@ fn strict_decoding_error(unknown: &[String]) -> String {
     format!("strict decoding error: {}", list.join(", "))
 }
 
+/// Decodes `json` at the version it is written at: a manifest at an older
+/// served version is decoded strictly there, then converted to the preferred one.
+fn decode_versioned(store: &Store, kind: Kind, json: &Value) -> Result<Decoded, TypeError> {
+    match registry::to_preferred_version(kind, json) {
+        None => kind.decode(json, store),
+        Some(converted) => {
+            let (preferred, unknown_fields) = converted?;
+            let decoded = kind.decode(&preferred, store)?;
+            Ok(Decoded {
+                object: decoded.object,
+                unknown_fields,
+            })
+        }
+    }
+}
+
 /// Decodes a manifest strictly, as the server does with `fieldValidation=Strict`.
 fn decode_for_create(store: &Store, kind: Kind, json: &Value) -> Result<Object, ApiError> {
-    let version = kind.api_version().rsplit('/').next().unwrap_or("");
+    let api_version = json
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or(kind.api_version());
+    let version = api_version.rsplit('/').next().unwrap_or("");
     let cannot = |detail: String| {
         format!(
             "{kind} in version \"{version}\" cannot be handled as a {kind}: {detail}",
@@ -220,7 +240,7 @@ fn decode_for_create(store: &Store, kind: Kind, json: &Value) -> Result<Object, 
         e.details.fields = vec![path];
         return Err(e);
     }
-    match kind.decode(json, store) {
+    match decode_versioned(store, kind, json) {
         Err(error) => {
             let mut e = ApiError::new(Reason::BadRequest, cannot(go_type_error(&error)));
             e.details.fields = vec![error.path];
@@ -325,7 +345,7 @@ fn decode_for_patch(
     if let Some(path) = bad_quantity(kind, merged) {
         return Err(refuse(QUANTITY_SYNTAX.to_string(), vec![path]));
     }
-    match kind.decode(merged, store) {
+    match decode_versioned(store, kind, merged) {
         Err(error) => {
             let detail = format!("unrecognized type: {}", go_type_error(&error));
             Err(refuse(detail, vec![error.path]))
@@ -640,7 +660,12 @@ pub fn apply(
             kind.plural()
         ));
     }
-    let current = stored.to_json();
+    // kubectl reads the object at the manifest's version and patches it there.
+    let api_version = manifest
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or(kind.api_version());
+    let current = registry::at_version(kind, stored.to_json(), api_version);
     let mut merged = current.clone();
     three_way_merge(&mut merged, previous.as_ref(), &modified);
     let updated = decode_for_patch(store, kind, &current, &merged)?;

@@ -14,7 +14,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
 };
 
 use super::custom::CustomKind;
-use super::registry::custom_kind_of;
+use super::registry::{self, custom_kind_of};
 use super::{Kind, Object, Served};
 
 /// `(namespace, name)`; the namespace is empty for cluster-scoped kinds.
@@ -164,15 +164,22 @@ impl Store {
     /// The served kind a manifest's `apiVersion` and `kind` name, custom kinds
     /// included (at any version their CRD serves).
     pub fn lookup_kind(&self, api_version: &str, kind: &str) -> Option<Kind> {
-        Kind::lookup(api_version, kind).or_else(|| {
-            let (group, version) = api_version.split_once('/')?;
-            self.custom_kinds()
-                .find(|(k, _)| k.group == group && k.kind == kind && k.versions.contains(&version))
-                .map(|(k, _)| Kind::Custom(k))
-        })
+        Kind::lookup(api_version, kind)
+            .or_else(|| {
+                Kind::ALL.iter().copied().find(|k| {
+                    k.name() == kind && registry::other_versions(*k).contains(&api_version)
+                })
+            })
+            .or_else(|| {
+                let (group, version) = api_version.split_once('/')?;
+                self.custom_kinds()
+                    .find(|(k, _)| {
+                        k.group == group && k.kind == kind && k.versions.contains(&version)
+                    })
+                    .map(|(k, _)| Kind::Custom(k))
+            })
     }
 
-    /// The structural schema a custom kind's objects follow at `version`.
     /// The version of a custom kind's CRD named `version`.
     pub fn custom_version(
         &self,
@@ -185,6 +192,7 @@ impl Store {
         crd.spec.versions.iter().find(|v| v.name == version)
     }
 
+    /// The structural schema a custom kind's objects follow at `version`.
     pub fn custom_schema(&self, kind: CustomKind, version: &str) -> Option<&JSONSchemaProps> {
         self.custom_version(kind, version)?
             .schema

@@ -35,6 +35,7 @@ macro_rules! keep_status_count_generations {
 }
 
 mod apiservice;
+mod autoscaler;
 mod crd;
 mod daemonset;
 mod namespace;
@@ -52,10 +53,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::Metadata;
 use serde_json::Value;
 
+use super::decode::TypeError;
 use super::errors::ApiError;
 use super::ids::Ids;
 use super::store::Store;
 use super::validation::{validate_object_meta, FieldError, NameRule};
+use super::Kind;
 
 pub use crd::custom_kind_of;
 pub use daemonset::TEMPLATE_GENERATION_ANNOTATION;
@@ -139,5 +142,35 @@ pub(crate) fn immutable<T: PartialEq + serde::Serialize>(
             super::validation::Rendered::json(new),
             "field is immutable",
         ));
+    }
+}
+
+/// The versions a built-in kind is also served at, besides its preferred one.
+pub fn other_versions(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::HorizontalPodAutoscaler => &["autoscaling/v1"],
+        _ => &[],
+    }
+}
+
+/// A manifest written at one of [`other_versions`], decoded strictly at that
+/// version and converted to the preferred one (unknown fields named at the
+/// manifest's paths); `None` when `json` is at the preferred version.
+pub(crate) fn to_preferred_version(
+    kind: Kind,
+    json: &Value,
+) -> Option<Result<(Value, Vec<String>), TypeError>> {
+    match (kind, json.get("apiVersion")?.as_str()?) {
+        (Kind::HorizontalPodAutoscaler, "autoscaling/v1") => Some(autoscaler::v1_to_v2(json)),
+        _ => None,
+    }
+}
+
+/// A stored object (at the preferred version) as `api_version` serves it;
+/// unchanged when that is the preferred version.
+pub(crate) fn at_version(kind: Kind, json: Value, api_version: &str) -> Value {
+    match (kind, api_version) {
+        (Kind::HorizontalPodAutoscaler, "autoscaling/v1") => autoscaler::v2_to_v1(&json),
+        _ => json,
     }
 }

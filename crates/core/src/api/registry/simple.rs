@@ -9,7 +9,6 @@ use k8s_openapi::api::admissionregistration::v1::{
     ValidatingWebhookConfiguration,
 };
 use k8s_openapi::api::apps::v1::ControllerRevision;
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{
     Endpoints, Event, LimitRange, PersistentVolume, PersistentVolumeClaim,
@@ -60,7 +59,6 @@ macro_rules! status_kept {
 }
 
 status_kept!(
-    HorizontalPodAutoscaler,
     Ingress,
     ResourceQuota,
     ValidatingAdmissionPolicy,
