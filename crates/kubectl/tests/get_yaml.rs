@@ -34,8 +34,8 @@ metadata:
   generation: 1
   name: node-agent
   namespace: default
-  resourceVersion: "18"
-  uid: 990cd70b-12c5-4084-962b-1967c90789ba
+  resourceVersion: "48"
+  uid: 86c5d1b0-5ce2-4e14-9180-b23a1075b77f
 spec:
   revisionHistoryLimit: 10
   selector:

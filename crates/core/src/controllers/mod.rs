@@ -2,6 +2,7 @@
 //! does not hold; time and identifiers come in through [`Ctx`].
 
 pub mod apiservice;
+pub mod autoregister;
 pub mod daemonset;
 pub mod deployment;
 pub mod disruption;

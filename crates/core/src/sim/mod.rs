@@ -18,6 +18,7 @@ use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
 use crate::controllers::apiservice::APIServiceState;
+use crate::controllers::autoregister::AutoregisterState;
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::deployment::DeploymentState;
 use crate::controllers::disruption::DisruptionState;
@@ -29,8 +30,8 @@ use crate::controllers::replicaset::ReplicaSetState;
 use crate::controllers::statefulset::StatefulSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
-    apiservice, daemonset, deployment, disruption, endpoints, garbage_collector, kubelet,
-    node_lifecycle, replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
+    apiservice, autoregister, daemonset, deployment, disruption, endpoints, garbage_collector,
+    kubelet, node_lifecycle, replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
 };
 
 /// Namespaces every cluster starts with.
@@ -104,6 +105,7 @@ pub struct Cluster {
     endpoints: EndpointsState,
     statefulsets: StatefulSetState,
     apiservices: APIServiceState,
+    autoregister: AutoregisterState,
     replicasets: ReplicaSetState,
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
@@ -131,6 +133,7 @@ impl Cluster {
             endpoints: EndpointsState::default(),
             statefulsets: StatefulSetState::default(),
             apiservices: APIServiceState::default(),
+            autoregister: AutoregisterState::default(),
             replicasets: ReplicaSetState::default(),
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
@@ -191,10 +194,13 @@ impl Cluster {
             .into_iter()
             .chain(classes)
             .chain(std::iter::once(api_service))
+            .chain(autoregister::built_in())
         {
             // Distinct, valid built-in objects in an empty store: creating them cannot fail.
             let _ = server::create(&mut cluster.store, object, &mut env);
         }
+        // The control plane has started: its controllers have seen these.
+        cluster.reconcile();
         cluster
     }
 
@@ -306,6 +312,7 @@ impl Cluster {
             changed |= statefulset::sync_all(store, &mut self.statefulsets, &mut ctx);
             changed |= disruption::sync_all(store, &mut self.disruption, &mut ctx);
             changed |= endpoints::sync_all(store, &mut self.endpoints, &mut ctx);
+            changed |= autoregister::sync(store, &mut self.autoregister, &mut ctx);
             changed |= apiservice::sync_all(store, &mut self.apiservices, &mut ctx);
             changed |= scheduler::schedule(store, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
