@@ -195,7 +195,7 @@ pub fn daemonsets_view(cluster: &Cluster) -> Vec<DaemonSetRow> {
                 }
             };
             let hash = current_revision_hash(store, ds);
-            let revision = revisions_of(store, ds)
+            let revision = revisions_of(store, &ds.metadata)
                 .iter()
                 .filter(|r| {
                     r.metadata

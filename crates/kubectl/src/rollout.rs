@@ -1,14 +1,17 @@
-//! `kubectl set image` and `kubectl rollout status|history|undo|restart|pause|resume`
-//! for DaemonSets (and `set image`, `rollout status` and `restart` for
-//! Deployments), with kubectl's words. A watching `rollout status` moves
+//! `kubectl set image`, `kubectl scale` and `kubectl rollout
+//! status|history|undo|restart|pause|resume` for DaemonSets, Deployments and
+//! StatefulSets, with kubectl's words. A watching `rollout status` moves
 //! virtual time forward until the rollout finishes or times out.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use daemonlab_core::api::{Kind, Object};
+use daemonlab_core::api::store::controller_uid;
+use daemonlab_core::api::{Kind, Object, Served};
 use daemonlab_core::controllers::daemonset::history::{revision_template, revisions_of};
+use daemonlab_core::controllers::deployment::{POD_TEMPLATE_HASH, REVISION};
 use daemonlab_core::sim::Cluster;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -49,36 +52,10 @@ fn workload(cluster: &Cluster, args: &Args) -> Result<(Kind, String), String> {
     }
 }
 
-/// The DaemonSet a command that only DaemonSets support here names.
-fn daemonset_name(cluster: &Cluster, args: &Args) -> Result<String, String> {
-    match workload(cluster, args)? {
-        (Kind::DaemonSet, name) => Ok(name),
-        (kind, _) => Err(format!(
-            "error: daemonlab does not simulate this command for {} yet",
-            kind.name()
-        )),
-    }
-}
-
 fn namespace(args: &Args) -> String {
     args.value(&["-n", "--namespace"])
         .unwrap_or("default")
         .to_string()
-}
-
-fn get(cluster: &Cluster, namespace: &str, name: &str) -> Result<DaemonSet, String> {
-    match cluster.store().get(Kind::DaemonSet, namespace, name) {
-        Some(Object::DaemonSet(ds)) => Ok((**ds).clone()),
-        _ => Err(format!(
-            "Error from server (NotFound): daemonsets.apps \"{name}\" not found"
-        )),
-    }
-}
-
-fn write(cluster: &mut Cluster, ds: DaemonSet) -> Result<(), String> {
-    cluster
-        .update(Object::from(ds))
-        .map_err(|e| format!("Error from server ({}): {e}", e.reason))
 }
 
 /// The object of `kind`, or kubectl's NotFound.
@@ -399,94 +376,214 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
     }
 }
 
-/// `kubectl rollout history` (with `--revision=N`, the revision's template).
+/// One revision of a workload's rollout history: the template its
+/// ControllerRevision or ReplicaSet holds, and that object's annotations.
+struct Revision {
+    template: PodTemplateSpec,
+    annotations: BTreeMap<String, String>,
+}
+
+impl Revision {
+    fn change_cause(&self) -> Option<&str> {
+        self.annotations
+            .get(CHANGE_CAUSE)
+            .map(String::as_str)
+            .filter(|c| !c.is_empty())
+    }
+}
+
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// `HistoryViewer.GetHistory`: a DaemonSet's or StatefulSet's
+/// ControllerRevisions, or a Deployment's ReplicaSets by their revision
+/// annotation, keyed by revision number.
+fn history_of(cluster: &Cluster, object: &Object) -> BTreeMap<i64, Revision> {
+    let meta = object.metadata();
+    if let Object::Deployment(_) = object {
+        let uid = meta.uid.as_deref().unwrap_or("");
+        return cluster
+            .store()
+            .dependents_of_kind(uid, Kind::ReplicaSet)
+            .filter_map(|o| ReplicaSet::of(o))
+            .filter(|rs| controller_uid(&rs.metadata) == Some(uid))
+            .filter_map(|rs| {
+                let annotations = rs.metadata.annotations.clone().unwrap_or_default();
+                let number = annotations.get(REVISION)?.parse().ok()?;
+                let template = rs.spec.as_ref()?.template.clone().unwrap_or_default();
+                Some((
+                    number,
+                    Revision {
+                        template,
+                        annotations,
+                    },
+                ))
+            })
+            .collect();
+    }
+    revisions_of(cluster.store(), meta)
+        .iter()
+        .map(|r| {
+            (
+                r.revision,
+                Revision {
+                    template: revision_template(r).unwrap_or_default(),
+                    annotations: r.metadata.annotations.clone().unwrap_or_default(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The workload a history command names, with kubectl's error for kinds
+/// without a history viewer or rollbacker (`what`).
+fn with_history(cluster: &Cluster, args: &Args, what: &str) -> Result<(Object, String), String> {
+    let (kind, name) = workload(cluster, args)?;
+    let object = get_object(cluster, kind, &namespace(args), &name)?;
+    if !matches!(kind, Kind::DaemonSet | Kind::Deployment | Kind::StatefulSet) {
+        return Err(format!(
+            "error: no {what} has been implemented for {}",
+            kind.name()
+        ));
+    }
+    Ok((object, name))
+}
+
+/// `kubectl rollout history` (with `--revision=N`, the revision's template,
+/// written as kubectl's prefix writer writes it: tabs, no alignment).
 fn history(cluster: &Cluster, args: &Args) -> Output {
     let run = || -> Result<String, String> {
-        let name = daemonset_name(cluster, args)?;
-        let ds = get(cluster, &namespace(args), &name)?;
-        let revisions = revisions_of(cluster.store(), &ds);
-        if let Some(wanted) = args.value(&["--revision"]).filter(|r| *r != "0") {
-            let revision = revisions
-                .iter()
-                .find(|r| r.revision.to_string() == wanted)
-                .ok_or("error: unable to find the specified revision")?;
-            let template = revision_template(revision).unwrap_or_default();
-            return Ok(format!(
-                "daemonset.apps/{name} with revision #{wanted}\n{}",
-                crate::describe::pod_template(&template)
-            ));
-        }
+        let (object, name) = with_history(cluster, args, "history viewer")?;
+        let resource = object.kind().resource();
+        let revisions = history_of(cluster, &object);
         if revisions.is_empty() {
+            return Ok(format!("{resource}/{name} \nNo rollout history found.\n"));
+        }
+        if let Some(wanted) = args.value(&["--revision"]).filter(|r| *r != "0") {
+            let revision = wanted
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| revisions.get(&n))
+                .ok_or("error: unable to find the specified revision")?;
+            let mut template = revision.template.clone();
+            // A Deployment's history shows each ReplicaSet's change-cause on its template.
+            if let Object::Deployment(_) = object {
+                let annotations = template
+                    .metadata
+                    .get_or_insert_with(Default::default)
+                    .annotations
+                    .get_or_insert_with(Default::default);
+                if let Some(cause) = revision.change_cause() {
+                    annotations.insert(CHANGE_CAUSE.to_string(), cause.to_string());
+                }
+            }
+            let lines = crate::describe::pod_template_lines(&template);
+            // The name printer ends the template's last line, then its own.
             return Ok(format!(
-                "daemonset.apps/{name} \nNo rollout history found.\n"
+                "{resource}/{name} with revision #{wanted}\n{}\n\n",
+                lines.join("\n")
             ));
         }
         let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
-        for r in &revisions {
-            let cause = r
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("kubernetes.io/change-cause"))
-                .cloned()
-                .unwrap_or_else(|| "<none>".to_string());
-            rows.push(vec![r.revision.to_string(), cause]);
+        for (number, revision) in &revisions {
+            let cause = revision.change_cause().unwrap_or("<none>");
+            rows.push(vec![number.to_string(), cause.to_string()]);
         }
         // The history printer's tabwriter pads with two spaces.
         let table = layout_padded(&rows, 2, 0);
-        Ok(format!("daemonset.apps/{name} \n{table}\n"))
+        Ok(format!("{resource}/{name} \n{table}\n"))
     };
     run().map_or_else(Output::error, Output::ok)
 }
 
-/// `kubectl rollout undo [--to-revision=N]`.
+/// Annotations a Deployment keeps as they are when rolled back; the others
+/// come from the revision's ReplicaSet (`annotationsToSkip`).
+const KEPT_ON_ROLLBACK: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION,
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// A template without the `pod-template-hash` label a Deployment's
+/// ReplicaSets add to it.
+fn without_hash(template: &PodTemplateSpec) -> PodTemplateSpec {
+    let mut template = template.clone();
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove(POD_TEMPLATE_HASH);
+    }
+    template
+}
+
+/// `kubectl rollout undo [--to-revision=N]`, as each kind's rollbacker does it.
 fn undo(cluster: &mut Cluster, args: &Args) -> Output {
     let mut warning = String::new();
     let mut run = || -> Result<String, String> {
-        let name = daemonset_name(cluster, args)?;
-        let namespace = namespace(args);
-        let mut ds = get(cluster, &namespace, &name)?;
-        let revisions = revisions_of(cluster.store(), &ds);
+        let (mut object, name) = with_history(cluster, args, "rollbacker")?;
+        let kind = object.kind();
+        if object
+            .metadata()
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubectl.kubernetes.io/last-applied-configuration"))
+        {
+            warning = format!("Warning: resource {}/{name} was previously managed with 'kubectl apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n", kind.plural());
+        }
         let to: i64 = args
             .value(&["--to-revision"])
             .unwrap_or("0")
             .parse()
             .map_err(|_| "error: invalid --to-revision".to_string())?;
-        let target = if to == 0 {
-            if revisions.len() < 2 {
-                return Err("error: no last revision to roll back to".to_string());
+        let not_found = || format!("error: unable to find specified revision {to} in history");
+        if to < 0 {
+            return Err(not_found());
+        }
+        let revisions = history_of(cluster, &object);
+        let is_deployment = matches!(object, Object::Deployment(_));
+        let target = match to {
+            0 if is_deployment => revisions.values().nth_back(1).ok_or_else(|| {
+                format!("error: no rollout history found for deployment \"{name}\"")
+            })?,
+            0 if revisions.len() < 2 => {
+                return Err("error: no last revision to roll back to".to_string())
             }
-            &revisions[revisions.len() - 2]
-        } else {
-            revisions.iter().find(|r| r.revision == to).ok_or_else(|| {
-                format!("error: unable to find specified revision {to} in history")
-            })?
+            0 => revisions.values().nth_back(1).ok_or_else(not_found)?,
+            to => revisions.get(&to).ok_or_else(not_found)?,
         };
-        let template = revision_template(target).unwrap_or_default();
-        let current = ds
-            .spec
-            .as_ref()
-            .map(|s| s.template.clone())
-            .unwrap_or_default();
-        if template == current {
+        if let Object::Deployment(deploy) = &object {
+            if deploy.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+                return Err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".to_string());
+            }
+        }
+        let template = without_hash(&target.template);
+        let current = template_mut(&mut object).map(|t| without_hash(t));
+        if current.as_ref() == Some(&template) {
             return Ok(format!(
-                "daemonset.apps/{name} skipped rollback (current template already matches revision {})\n",
-                target.revision
+                "{}/{name} skipped rollback (current template already matches revision {to})\n",
+                kind.resource()
             ));
         }
-        if ds
-            .metadata
-            .annotations
-            .as_ref()
-            .is_some_and(|a| a.contains_key("kubectl.kubernetes.io/last-applied-configuration"))
-        {
-            warning = format!("Warning: resource daemonsets/{name} was previously managed with 'kubectl apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n");
+        if let Object::Deployment(deploy) = &mut object {
+            let own = deploy.metadata.annotations.take().unwrap_or_default();
+            let mut annotations: BTreeMap<String, String> = own
+                .into_iter()
+                .filter(|(k, _)| KEPT_ON_ROLLBACK.contains(&k.as_str()))
+                .collect();
+            annotations.extend(
+                target
+                    .annotations
+                    .iter()
+                    .filter(|(k, _)| !KEPT_ON_ROLLBACK.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+            deploy.metadata.annotations = Some(annotations);
         }
-        if let Some(spec) = ds.spec.as_mut() {
-            spec.template = template;
+        if let Some(t) = template_mut(&mut object) {
+            *t = template;
         }
-        write(cluster, ds)?;
-        Ok(format!("daemonset.apps/{name} rolled back\n"))
+        write_object(cluster, object)?;
+        Ok(format!("{}/{name} rolled back\n", kind.resource()))
     };
     let result = run();
     let mut out = result.map_or_else(Output::error, Output::ok);
@@ -494,11 +591,53 @@ fn undo(cluster: &mut Cluster, args: &Args) -> Output {
     out
 }
 
+/// `kubectl rollout pause|resume`: only Deployments can be paused.
+fn pause(cluster: &mut Cluster, args: &Args, paused: bool) -> Output {
+    let mut run = || -> Result<String, String> {
+        let (kind, name) = workload(cluster, args)?;
+        let mut object = get_object(cluster, kind, &namespace(args), &name)?;
+        let verb = if paused { "pausing" } else { "resuming" };
+        let Object::Deployment(deploy) = &mut object else {
+            return Err(format!(
+                "error: {} \"{name}\" {verb} is not supported",
+                qualified(kind)
+            ));
+        };
+        let spec = deploy.spec.get_or_insert_with(Default::default);
+        if spec.paused.unwrap_or(false) == paused {
+            let state = if paused {
+                "is already paused"
+            } else {
+                "is not paused"
+            };
+            return Err(format!("error: {} \"{name}\" {state}", qualified(kind)));
+        }
+        spec.paused = paused.then_some(true);
+        write_object(cluster, object)?;
+        let done = if paused { "paused" } else { "resumed" };
+        Ok(format!("{}/{name} {done}\n", kind.resource()))
+    };
+    run().map_or_else(Output::error, Output::ok)
+}
+
+/// `deployments.apps`: the resource and group kubectl names in these errors.
+fn qualified(kind: Kind) -> String {
+    daemonlab_core::api::server::qualified_resource(kind)
+}
+
 /// `kubectl rollout restart`: stamps the template so every pod is replaced.
 fn restart(cluster: &mut Cluster, args: &Args) -> Output {
     let mut run = || -> Result<String, String> {
         let (kind, name) = workload(cluster, args)?;
         let mut object = get_object(cluster, kind, &namespace(args), &name)?;
+        if let Object::Deployment(deploy) = &object {
+            if deploy.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+                return Err(format!(
+                    "error: {} \"{name}\" can't restart paused deployment (run rollout resume first)",
+                    qualified(kind)
+                ));
+            }
+        }
         let now = Time(cluster.now()).0.to_string();
         if let Some(template) = template_mut(&mut object) {
             template
@@ -538,13 +677,8 @@ pub fn rollout(cluster: &mut Cluster, argv: &[String]) -> Output {
         "history" => history(cluster, &args),
         "undo" => undo(cluster, &args),
         "restart" => restart(cluster, &args),
-        "pause" | "resume" => match daemonset_name(cluster, &args) {
-            Ok(name) => Output::error(format!(
-                "error: daemonsets.apps \"{name}\" {}ing is not supported",
-                sub.trim_end_matches('e')
-            )),
-            Err(e) => Output::error(e),
-        },
+        "pause" => pause(cluster, &args, true),
+        "resume" => pause(cluster, &args, false),
         other => Output::error(format!(
             "error: unknown command \"{other}\" for \"kubectl rollout\""
         )),

@@ -26,6 +26,7 @@ use crate::api::{Kind, Object, Served};
 
 pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
+const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED_REPLICAS: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 
@@ -33,7 +34,7 @@ const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 const NOT_COPIED: &[&str] = &[
     "kubectl.kubernetes.io/last-applied-configuration",
     REVISION,
-    "deployment.kubernetes.io/revision-history",
+    REVISION_HISTORY,
     DESIRED_REPLICAS,
     MAX_REPLICAS,
     "deprecated.deployment.rollback.to",
@@ -359,6 +360,67 @@ fn create_new_replica_set(
         .cloned()
 }
 
+/// `RevisionHistoryAnnotation` may hold at most this many characters.
+const MAX_REVISION_HISTORY_CHARS: usize = 2000;
+
+/// `getNewReplicaSet` for a ReplicaSet that already has the template
+/// (`SetNewReplicaSetAnnotations`): the Deployment's annotations are copied
+/// onto it, it takes the next revision when an older one comes back (a
+/// rollback), keeping the numbers it had in `revision-history`, and its
+/// `minReadySeconds` follows the Deployment's.
+fn sync_new_replica_set(
+    store: &mut Store,
+    rs: &mut ReplicaSet,
+    deploy: &Deployment,
+    old: &[ReplicaSet],
+) -> bool {
+    let mut updated = rs.clone();
+    let annotations = updated
+        .metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new);
+    for (key, value) in deploy.metadata.annotations.iter().flatten() {
+        if !NOT_COPIED.contains(&key.as_str()) {
+            annotations.insert(key.clone(), value.clone());
+        }
+    }
+    let next = old.iter().map(revision).max().unwrap_or(0) + 1;
+    let own = annotations.get(REVISION).cloned();
+    let own_number = match own.as_deref().map(str::parse::<i64>) {
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return false,
+        None => 0,
+    };
+    if own_number < next {
+        annotations.insert(REVISION.to_string(), next.to_string());
+        if let Some(previous) = own {
+            let history = annotations
+                .get(REVISION_HISTORY)
+                .cloned()
+                .unwrap_or_default();
+            let mut numbers: Vec<&str> = history.split(',').filter(|n| !n.is_empty()).collect();
+            let mut length = history.len() + previous.len() + 1;
+            while length > MAX_REVISION_HISTORY_CHARS && !numbers.is_empty() {
+                length -= numbers.remove(0).len() + 1;
+            }
+            if length <= MAX_REVISION_HISTORY_CHARS {
+                numbers.push(&previous);
+                annotations.insert(REVISION_HISTORY.to_string(), numbers.join(","));
+            }
+        }
+    }
+    let min_ready = deploy.spec.as_ref().and_then(|s| s.min_ready_seconds);
+    if let Some(spec) = updated.spec.as_mut() {
+        spec.min_ready_seconds = min_ready;
+    }
+    if updated == *rs {
+        return false;
+    }
+    store.put(Object::from(updated.clone()));
+    *rs = updated;
+    true
+}
+
 fn sync(store: &mut Store, state: &mut DeploymentState, key: &Key, ctx: &mut Ctx) -> bool {
     let Some(deploy) = store
         .get(Kind::Deployment, &key.0, &key.1)
@@ -385,6 +447,9 @@ fn sync(store: &mut Store, state: &mut DeploymentState, key: &Key, ctx: &mut Ctx
     let old = all;
     let desired = spec.replicas.unwrap_or(1);
     let mut changed = false;
+    if let Some(rs) = new.as_mut() {
+        changed |= sync_new_replica_set(store, rs, &deploy, &old);
+    }
     if spec.paused != Some(true) {
         if is_recreate(&deploy) {
             for rs in old.iter().filter(|rs| replicas(rs) > 0) {

@@ -103,18 +103,27 @@ fn update_revision(store: &mut Store, sts: &StatefulSet, ctx: &mut Ctx) -> Strin
         template_hash(&spec.template, collisions)
     );
     let namespace = sts.metadata.namespace.clone().unwrap_or_default();
-    if store
+    let uid = sts.metadata.uid.as_deref().unwrap_or("");
+    let next = store
+        .dependents_of_kind(uid, Kind::ControllerRevision)
+        .filter_map(|o| ControllerRevision::of(o))
+        .filter(|r| r.metadata.name.as_deref() != Some(name.as_str()))
+        .map(|r| r.revision)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let existing = store
         .get(Kind::ControllerRevision, &namespace, &name)
-        .is_none()
-    {
-        let uid = sts.metadata.uid.as_deref().unwrap_or("");
-        let next = store
-            .dependents_of_kind(uid, Kind::ControllerRevision)
-            .filter_map(|o| ControllerRevision::of(o))
-            .map(|r| r.revision)
-            .max()
-            .unwrap_or(0)
-            + 1;
+        .and_then(|o| ControllerRevision::of(o))
+        .cloned();
+    if let Some(mut existing) = existing {
+        // An older template back again (a rollback): its revision takes the
+        // next number, as `UpdateControllerRevision` does.
+        if existing.revision < next {
+            existing.revision = next;
+            store.put(Object::from(existing));
+        }
+    } else {
         let mut labels = spec
             .template
             .metadata

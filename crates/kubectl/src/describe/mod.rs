@@ -807,8 +807,9 @@ pub(super) fn multi(lines: &mut Vec<String>, label: &str, values: Vec<String>) {
     }
 }
 
-/// `Pod Template:` and what follows, as kubectl describes a template
-/// (tab-separated; run through `tabwriter`).
+/// `Pod Template:` and what follows, as kubectl describes a template,
+/// tab-separated: describers run them through `tabwriter`, `rollout history
+/// --revision` prints them as they are.
 pub(super) fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
     let meta = template.metadata.clone().unwrap_or_default();
     let spec = template.spec.clone().unwrap_or_default();
@@ -860,11 +861,6 @@ pub(super) fn pod_template_lines(template: &PodTemplateSpec) -> Vec<String> {
     }
     node_selectors_and_tolerations(&spec, "  ", &mut lines);
     lines
-}
-
-/// The `Pod Template:` block on its own (`rollout history --revision`).
-pub fn pod_template(template: &PodTemplateSpec) -> String {
-    tabwriter(&(pod_template_lines(template).join("\n") + "\n"), 0, 2)
 }
 
 #[cfg(test)]

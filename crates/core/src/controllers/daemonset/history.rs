@@ -34,13 +34,14 @@ pub fn revision_template(revision: &ControllerRevision) -> Option<PodTemplateSpe
     serde_json::from_value(template).ok()
 }
 
-/// The DaemonSet's revisions, in revision order.
-pub fn revisions_of(store: &Store, ds: &DaemonSet) -> Vec<ControllerRevision> {
-    let uid = ds.metadata.uid.as_deref().unwrap_or("");
+/// The ControllerRevisions a DaemonSet or StatefulSet (`owner`) controls, in
+/// revision order.
+pub fn revisions_of(store: &Store, owner: &ObjectMeta) -> Vec<ControllerRevision> {
+    let uid = owner.uid.as_deref().unwrap_or("");
     let mut revisions: Vec<ControllerRevision> = store
         .dependents_of_kind(uid, Kind::ControllerRevision)
         .filter_map(|o| ControllerRevision::of(o))
-        .filter(|r| r.metadata.namespace == ds.metadata.namespace)
+        .filter(|r| r.metadata.namespace == owner.namespace)
         .filter(|r| controller_uid(&r.metadata) == Some(uid))
         .cloned()
         .collect();
@@ -56,7 +57,7 @@ pub fn current_revision_hash(store: &Store, ds: &DaemonSet) -> String {
         .map(|s| s.template.clone())
         .unwrap_or_default();
     let data = patch_data(&template);
-    revisions_of(store, ds)
+    revisions_of(store, &ds.metadata)
         .into_iter()
         .filter(|r| r.data.as_ref().map(|d| &d.0) == Some(&data))
         .max_by_key(|r| r.revision)
@@ -80,7 +81,7 @@ pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> St
     let collisions = ds.status.as_ref().and_then(|s| s.collision_count);
     let hash = template_hash(&template, collisions);
     let data = patch_data(&template);
-    let revisions = revisions_of(store, ds);
+    let revisions = revisions_of(store, &ds.metadata);
     let (matching, others): (Vec<_>, Vec<_>) = revisions
         .into_iter()
         .partition(|r| r.data.as_ref().map(|d| &d.0) == Some(&data));
@@ -150,7 +151,7 @@ pub fn cleanup_history(store: &mut Store, ds: &DaemonSet, current_hash: &str) ->
             .cloned()
             .unwrap_or_default()
     };
-    let old: Vec<ControllerRevision> = revisions_of(store, ds)
+    let old: Vec<ControllerRevision> = revisions_of(store, &ds.metadata)
         .into_iter()
         .filter(|r| hash_of(r) != current_hash)
         .collect();
