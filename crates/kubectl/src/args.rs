@@ -5,6 +5,9 @@
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Args {
     pub positional: Vec<String>,
+    /// How many positionals came before `--`, if it was given (cobra's
+    /// `ArgsLenAtDash`): what follows is a command, not names.
+    pub at_dash: Option<usize>,
     flags: Vec<(String, String)>,
 }
 
@@ -20,6 +23,7 @@ impl Args {
         let mut iter = argv.iter();
         while let Some(arg) = iter.next() {
             if arg == "--" {
+                args.at_dash = Some(args.positional.len());
                 args.positional.extend(iter.by_ref().cloned());
                 break;
             }
@@ -74,6 +78,11 @@ impl Args {
             }
         }
         Ok(args)
+    }
+
+    /// The flags given, by the spelling used, in order.
+    pub fn flag_names(&self) -> impl Iterator<Item = &str> {
+        self.flags.iter().map(|(name, _)| name.as_str())
     }
 
     /// The last value given for any of `names`.

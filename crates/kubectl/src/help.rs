@@ -2,7 +2,7 @@
 //! own help texts for the commands the playground runs.
 
 /// The help text of `path` (`["rollout", "status"]`), if kubectl has one here.
-fn text(path: &[&str]) -> Option<&'static str> {
+pub(crate) fn text(path: &[&str]) -> Option<&'static str> {
     Some(match path {
         [] => include_str!("help/kubectl.txt"),
         ["get", ..] => include_str!("help/get.txt"),
@@ -13,6 +13,27 @@ fn text(path: &[&str]) -> Option<&'static str> {
         ["create", "deployment" | "deploy", ..] => include_str!("help/create-deployment.txt"),
         ["create", "secret", "generic", ..] => include_str!("help/create-secret-generic.txt"),
         ["create", "secret", ..] => include_str!("help/create-secret.txt"),
+        ["create", "service" | "svc", "clusterip", ..] => {
+            include_str!("help/create-service-clusterip.txt")
+        }
+        ["create", "service" | "svc", "nodeport", ..] => {
+            include_str!("help/create-service-nodeport.txt")
+        }
+        ["create", "service" | "svc", "loadbalancer", ..] => {
+            include_str!("help/create-service-loadbalancer.txt")
+        }
+        ["create", "service" | "svc", "externalname", ..] => {
+            include_str!("help/create-service-externalname.txt")
+        }
+        ["create", "service" | "svc", ..] => include_str!("help/create-service.txt"),
+        ["create", "job", ..] => include_str!("help/create-job.txt"),
+        ["create", "cronjob" | "cj", ..] => include_str!("help/create-cronjob.txt"),
+        ["create", "ingress" | "ing", ..] => include_str!("help/create-ingress.txt"),
+        ["create", "poddisruptionbudget" | "pdb", ..] => {
+            include_str!("help/create-poddisruptionbudget.txt")
+        }
+        ["create", "priorityclass" | "pc", ..] => include_str!("help/create-priorityclass.txt"),
+        ["create", "quota" | "resourcequota", ..] => include_str!("help/create-quota.txt"),
         ["create", ..] => include_str!("help/create.txt"),
         ["delete", ..] => include_str!("help/delete.txt"),
         ["label", ..] => include_str!("help/label.txt"),

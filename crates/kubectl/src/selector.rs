@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Op {
@@ -108,6 +108,48 @@ fn parse_requirement(text: &str) -> Result<Requirement, String> {
 }
 
 impl Selector {
+    /// `metav1.ParseToLabelSelector`: equalities become `matchLabels`, set and
+    /// existence requirements `matchExpressions` (by key, values sorted).
+    pub fn to_label_selector(&self) -> Result<LabelSelector, String> {
+        let mut requirements = self.requirements.clone();
+        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut selector = LabelSelector::default();
+        for requirement in requirements {
+            let key = requirement.key;
+            let (operator, mut values) = match requirement.op {
+                Op::Equals(value) => {
+                    selector
+                        .match_labels
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(key, value);
+                    continue;
+                }
+                Op::In(values) => ("In", values),
+                Op::NotIn(values) => ("NotIn", values),
+                Op::Exists => ("Exists", Vec::new()),
+                Op::DoesNotExist => ("DoesNotExist", Vec::new()),
+                Op::NotEquals(_) => {
+                    return Err("\"!=\" is not a valid label selector operator".into())
+                }
+                Op::Greater(_) => {
+                    return Err("\"gt\" is not a valid label selector operator".into())
+                }
+                Op::Less(_) => return Err("\"lt\" is not a valid label selector operator".into()),
+            };
+            values.sort();
+            values.dedup();
+            selector
+                .match_expressions
+                .get_or_insert_with(Vec::new)
+                .push(LabelSelectorRequirement {
+                    key,
+                    operator: operator.to_string(),
+                    values: (!values.is_empty()).then_some(values),
+                });
+        }
+        Ok(selector)
+    }
+
     /// Parses `-l`/`--selector`; an empty string selects everything.
     pub fn parse(text: &str) -> Result<Selector, String> {
         if text.trim().is_empty() {

@@ -2,8 +2,15 @@
 //! (`pkg/cmd/create/create_*.go`): namespace, serviceaccount, configmap
 //! (`--from-literal`, `--from-file` of a file the shell wrote), secret
 //! generic / docker-registry / tls, deployment, clusterrole / role and their
-//! bindings. `--dry-run=client -o yaml|json|name` prints the object kubectl
-//! would send; otherwise it is created and kubectl's line is printed.
+//! bindings here; services, jobs and cronjobs, ingresses, and budgets,
+//! quotas and priority classes in their own modules. `--dry-run=client -o
+//! yaml|json|name` prints the object kubectl would send; otherwise it is
+//! created and kubectl's line is printed.
+
+mod batch;
+mod ingress;
+mod policy;
+mod service;
 
 use std::collections::BTreeMap;
 
@@ -35,6 +42,7 @@ pub const VALUE_FLAGS: &[&str] = &[
     "--dry-run",
     "--from-literal",
     "--from-file",
+    "--from-env-file",
     "--type",
     "--image",
     "--replicas",
@@ -53,8 +61,27 @@ pub const VALUE_FLAGS: &[&str] = &[
     "--docker-email",
     "--cert",
     "--key",
+    "--tcp",
+    "--clusterip",
+    "--node-port",
+    "--external-name",
+    "--from",
+    "--schedule",
+    "--restart",
+    "--selector",
+    "--min-available",
+    "--max-unavailable",
+    "--hard",
+    "--scopes",
+    "--value",
+    "--description",
+    "--preemption-policy",
+    "--rule",
+    "--class",
+    "--default-backend",
+    "--annotation",
 ];
-pub const BOOL_FLAGS: &[&str] = &[];
+pub const BOOL_FLAGS: &[&str] = &["--global-default"];
 
 /// Verbs a policy rule may name (`validResourceVerbs`).
 const VERBS: &[&str] = &[
@@ -74,7 +101,7 @@ const VERBS: &[&str] = &[
     "impersonate",
 ];
 
-fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+pub(super) fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
     ObjectMeta {
         name: Some(name.to_string()),
         namespace: namespace.map(str::to_string),
@@ -83,7 +110,7 @@ fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
 }
 
 /// Every value of a repeated flag, comma-separated lists split.
-fn list(args: &Args, flag: &str) -> Vec<String> {
+pub(super) fn list(args: &Args, flag: &str) -> Vec<String> {
     args.values(&[flag])
         .iter()
         .flat_map(|v| v.split(','))
@@ -92,33 +119,154 @@ fn list(args: &Args, flag: &str) -> Vec<String> {
         .collect()
 }
 
-/// `key=value` pairs of `--from-literal`, and `[key=]path` of `--from-file`.
-fn data(args: &Args, files: &dyn Files) -> Result<BTreeMap<String, String>, String> {
-    let mut data = BTreeMap::new();
-    for literal in args.values(&["--from-literal"]) {
-        let Some((key, value)) = literal.split_once('=') else {
-            return Err(format!(
-                "error: invalid literal source {literal}, expected key=value"
-            ));
-        };
-        if data.insert(key.to_string(), value.to_string()).is_some() {
-            return Err(format!(
-                "error: cannot add key {key}, another key by that name already exists in Data for ConfigMap \"\""
-            ));
-        }
+/// What `--from-*` data goes into: its key rules and duplicate messages differ.
+#[derive(Clone, Copy)]
+enum DataFor<'a> {
+    ConfigMap(&'a str),
+    Secret,
+}
+
+/// `IsConfigMapKey` (Secrets' keys follow the same rules).
+fn config_key_errors(key: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if key.len() > 253 {
+        errors.push("must be no more than 253 characters".to_string());
     }
-    for source in args.values(&["--from-file"]) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if key.is_empty() || !key.chars().all(allowed) {
+        errors.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string());
+    }
+    errors.extend(chdir_prefix_errors(key));
+    errors
+}
+
+/// `hasChDirPrefix`.
+fn chdir_prefix_errors(key: &str) -> Option<String> {
+    match key {
+        "." => Some("must not be '.'".to_string()),
+        ".." => Some("must not be '..'".to_string()),
+        k if k.starts_with("..") => Some("must not start with '..'".to_string()),
+        _ => None,
+    }
+}
+
+/// `IsEnvVarName`: the keys of an env file.
+fn env_var_name_errors(key: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let first = |c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.');
+    let rest = |c: char| first(c) || c.is_ascii_digit();
+    let mut chars = key.chars();
+    if !chars.next().is_some_and(first) || !chars.all(rest) {
+        errors.push("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')".to_string());
+    }
+    errors.extend(chdir_prefix_errors(key));
+    errors
+}
+
+/// `validateNewConfigMap` / `validateNewSecret`, then the key is added.
+fn add_key(
+    data: &mut BTreeMap<String, String>,
+    target: DataFor,
+    key: &str,
+    value: String,
+) -> Result<(), String> {
+    let errors = config_key_errors(key);
+    if !errors.is_empty() {
+        return Err(match target {
+            DataFor::ConfigMap(_) => format!(
+                "error: {key:?} is not a valid key name for a ConfigMap: {}",
+                errors.join(",")
+            ),
+            DataFor::Secret => format!(
+                "error: {key:?} is not valid key name for a Secret {}",
+                errors.join(";")
+            ),
+        });
+    }
+    if data.contains_key(key) {
+        return Err(match target {
+            DataFor::ConfigMap(name) => format!(
+                "error: cannot add key {key:?}, another key by that name already exists in Data for ConfigMap {name:?}"
+            ),
+            DataFor::Secret => {
+                format!("error: cannot add key {key}, another key by that name already exists")
+            }
+        });
+    }
+    data.insert(key.to_string(), value);
+    Ok(())
+}
+
+/// The data of `--from-file` (`[key=]path` of a file the shell wrote), then
+/// `--from-literal` (`key=value`), or `--from-env-file`
+/// (`KEY=value` lines; `#` comments; a bare `KEY` takes the empty value of an
+/// unset variable), as kubectl reads them.
+fn data(
+    args: &Args,
+    files: &dyn Files,
+    target: DataFor,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut data = BTreeMap::new();
+    let sources = list(args, "--from-file");
+    let literals = args.values(&["--from-literal"]);
+    let env_files = list(args, "--from-env-file");
+    if !env_files.is_empty() && (!sources.is_empty() || !literals.is_empty()) {
+        return Err(
+            "error: from-env-file cannot be combined with from-file or from-literal".into(),
+        );
+    }
+    for source in &sources {
         let (key, path) = match source.split_once('=') {
+            Some(("", path)) => {
+                return Err(format!("error: key name for file path {path} missing"))
+            }
+            Some((key, "")) => return Err(format!("error: file path for key name {key} missing")),
             Some((key, path)) => (key.to_string(), path),
             None => (
                 source.rsplit('/').next().unwrap_or(source).to_string(),
-                source,
+                source.as_str(),
             ),
         };
         let text = files
             .read(path)
             .ok_or_else(|| format!("error: error reading {path}: no such file or directory"))?;
-        data.insert(key, text);
+        add_key(&mut data, target, &key, text)?;
+    }
+    for literal in literals {
+        let (key, value) = match literal.split_once('=') {
+            Some((key, value)) if !key.is_empty() => (key, value),
+            _ => {
+                return Err(format!(
+                    "error: invalid literal source {literal}, expected key=value"
+                ))
+            }
+        };
+        add_key(&mut data, target, key, value.to_string())?;
+    }
+    for path in &env_files {
+        let text = files
+            .read(path)
+            .ok_or_else(|| format!("error: error reading {path}: no such file or directory"))?;
+        for (number, line) in text.lines().enumerate() {
+            let line = if number == 0 {
+                line.strip_prefix('\u{feff}').unwrap_or(line)
+            } else {
+                line
+            };
+            let line = line.trim_start();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line.split_once('=').unwrap_or((line, ""));
+            let errors = env_var_name_errors(key);
+            if !errors.is_empty() {
+                return Err(format!(
+                    "error: {key:?} is not a valid key name: {}",
+                    errors.join(";")
+                ));
+            }
+            add_key(&mut data, target, key, value.to_string())?;
+        }
     }
     Ok(data)
 }
@@ -281,7 +429,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// The object a generator builds, kubectl's word for it in "failed to
 /// create …" (or None where kubectl passes the server's error on as it is).
-struct Generated {
+pub(super) struct Generated {
     object: Object,
     failure_word: Option<&'static str>,
 }
@@ -293,20 +441,32 @@ fn generate(
     namespace: &str,
 ) -> Result<Generated, String> {
     let words: Vec<&str> = args.positional.iter().map(String::as_str).collect();
+    // Words before `--` are names; a command may follow it (`NameFromCommandArgs`).
+    let names_in = |rest: &[&str]| {
+        args.at_dash.map_or(rest.len(), |dash| {
+            dash.saturating_sub(words.len() - rest.len())
+        })
+    };
     let name_of = |rest: &[&str], what: &str| -> Result<String, String> {
-        match rest {
-            [name] => Ok(name.to_string()),
-            other => Err(format!(
-                "error: exactly one NAME is required, got {}\nSee 'kubectl create {what} -h' for help and examples",
-                other.len()
+        match names_in(rest) {
+            1 => Ok(rest[0].to_string()),
+            0 if rest.is_empty() && args.at_dash.is_none() => Err(format!(
+                "error: exactly one NAME is required, got 0\nSee 'kubectl create {what} -h' for help and examples"
+            )),
+            count => Err(format!(
+                "error: exactly one NAME is required, got {count}\nSee 'kubectl create {what} -h' for help and examples"
             )),
         }
+    };
+    let command_of = |rest: &'_ [&'_ str]| -> Vec<String> {
+        rest.iter().skip(1).map(|w| w.to_string()).collect()
     };
     let ns = Some(namespace);
     let generated = |object: Object, word| Generated {
         object,
         failure_word: word,
     };
+    check_flags(&words, args)?;
     Ok(match words.as_slice() {
         ["namespace" | "ns", rest @ ..] => generated(
             Object::from(Namespace {
@@ -324,7 +484,7 @@ fn generate(
         ),
         ["configmap" | "cm", rest @ ..] => {
             let name = name_of(rest, "configmap")?;
-            let data = data(args, files)?;
+            let data = data(args, files, DataFor::ConfigMap(&name))?;
             generated(
                 Object::from(ConfigMap {
                     metadata: meta(&name, ns),
@@ -336,7 +496,7 @@ fn generate(
         }
         ["secret", "generic", rest @ ..] => {
             let name = name_of(rest, "secret generic")?;
-            let data: BTreeMap<String, ByteString> = data(args, files)?
+            let data: BTreeMap<String, ByteString> = data(args, files, DataFor::Secret)?
                 .into_iter()
                 .map(|(k, v)| (k, ByteString(v.into_bytes())))
                 .collect();
@@ -390,8 +550,16 @@ fn generate(
                 Some("failed to create secret "),
             )
         }
-        ["secret", ..] => {
-            return Err("error: Unexpected args: []\nSee 'kubectl create secret -h' for help and examples".to_string())
+        ["secret"] => {
+            return Err(crate::help::text(&["create", "secret"])
+                .unwrap_or_default()
+                .to_string())
+        }
+        ["secret", rest @ ..] => {
+            return Err(format!(
+                "error: unknown command {:?}\nSee 'kubectl create secret -h' for help and examples",
+                rest.join(" ")
+            ))
         }
         ["deployment" | "deploy", rest @ ..] => {
             let name = name_of(rest, "deployment")?;
@@ -491,13 +659,151 @@ fn generate(
                 None,
             )
         }
+        // A group without its subcommand prints its help on stderr (`DefaultSubCommandRun`).
+        ["service" | "svc"] => {
+            return Err(crate::help::text(&["create", "service"])
+                .unwrap_or_default()
+                .to_string())
+        }
+        ["service" | "svc", kind, rest @ ..] if service::service_type(kind).is_some() => {
+            service::service(kind, name_of(rest, &format!("service {kind}"))?, args, namespace)?
+        }
+        ["service" | "svc", rest @ ..] => {
+            return Err(format!(
+                "error: unknown command {:?}\nSee 'kubectl create service -h' for help and examples",
+                rest.join(" ")
+            ))
+        }
+        ["job", rest @ ..] => {
+            let name = name_of(rest, "job")?;
+            let command = command_of(rest);
+            let command: Vec<&str> = command.iter().map(String::as_str).collect();
+            batch::job(cluster, name, &command, args, namespace)?
+        }
+        ["cronjob" | "cj", rest @ ..] => {
+            let name = name_of(rest, "cronjob")?;
+            let command = command_of(rest);
+            let command: Vec<&str> = command.iter().map(String::as_str).collect();
+            batch::cronjob(name, &command, args, namespace)?
+        }
+        ["poddisruptionbudget" | "pdb", rest @ ..] => {
+            policy::pdb(name_of(rest, "poddisruptionbudget")?, args, namespace)?
+        }
+        ["quota" | "resourcequota", rest @ ..] => {
+            policy::quota(name_of(rest, "quota")?, args, namespace)?
+        }
+        ["priorityclass" | "pc", rest @ ..] => {
+            policy::priority_class(name_of(rest, "priorityclass")?, args)?
+        }
+        ["ingress" | "ing", rest @ ..] => {
+            ingress::ingress(name_of(rest, "ingress")?, args, namespace)?
+        }
         [] => return Err("error: must specify one of -f and -k".to_string()),
         [other, ..] => {
             return Err(format!(
-                "error: daemonlab does not simulate \"kubectl create {other}\"; it creates: clusterrole, clusterrolebinding, configmap, deployment, namespace, role, rolebinding, secret (generic, docker-registry, tls), serviceaccount"
+                "error: daemonlab does not simulate \"kubectl create {other}\"; it creates: clusterrole, clusterrolebinding, configmap, cronjob, deployment, ingress, job, namespace, poddisruptionbudget, priorityclass, quota, role, rolebinding, secret (generic, docker-registry, tls), service (clusterip, nodeport, loadbalancer, externalname), serviceaccount"
             ))
         }
     })
+}
+
+/// Flags every generator takes here.
+const COMMON_FLAGS: &[&str] = &["-n", "--namespace", "-o", "--output", "--dry-run"];
+
+/// The command path (`service nodeport`) and the flags of the generator
+/// `words` name, as cobra registers them per subcommand.
+fn generator_flags(words: &[&str]) -> Option<(String, &'static [&'static str])> {
+    let (path, flags): (&[&str], &'static [&'static str]) = match words {
+        ["namespace" | "ns", ..] => (&["namespace"], &[]),
+        ["serviceaccount" | "sa", ..] => (&["serviceaccount"], &[]),
+        ["configmap" | "cm", ..] => (
+            &["configmap"],
+            &["--from-literal", "--from-file", "--from-env-file"],
+        ),
+        ["secret", "generic", ..] => (
+            &["secret", "generic"],
+            &["--from-literal", "--from-file", "--from-env-file", "--type"],
+        ),
+        ["secret", "docker-registry", ..] => (
+            &["secret", "docker-registry"],
+            &[
+                "--docker-server",
+                "--docker-username",
+                "--docker-password",
+                "--docker-email",
+                "--from-file",
+            ],
+        ),
+        ["secret", "tls", ..] => (&["secret", "tls"], &["--cert", "--key"]),
+        ["deployment" | "deploy", ..] => (&["deployment"], &["--image", "--replicas", "--port"]),
+        ["clusterrole", ..] => (
+            &["clusterrole"],
+            &["--verb", "--resource", "--resource-name"],
+        ),
+        ["role", ..] => (&["role"], &["--verb", "--resource", "--resource-name"]),
+        ["clusterrolebinding", ..] => (
+            &["clusterrolebinding"],
+            &["--clusterrole", "--user", "--group", "--serviceaccount"],
+        ),
+        ["rolebinding", ..] => (
+            &["rolebinding"],
+            &[
+                "--clusterrole",
+                "--role",
+                "--user",
+                "--group",
+                "--serviceaccount",
+            ],
+        ),
+        ["service" | "svc", "clusterip", ..] => {
+            (&["service", "clusterip"], &["--tcp", "--clusterip"])
+        }
+        ["service" | "svc", "nodeport", ..] => {
+            (&["service", "nodeport"], &["--tcp", "--node-port"])
+        }
+        ["service" | "svc", "loadbalancer", ..] => (&["service", "loadbalancer"], &["--tcp"]),
+        ["service" | "svc", "externalname", ..] => {
+            (&["service", "externalname"], &["--tcp", "--external-name"])
+        }
+        ["job", ..] => (&["job"], &["--image", "--from"]),
+        ["cronjob" | "cj", ..] => (&["cronjob"], &["--image", "--schedule", "--restart"]),
+        ["poddisruptionbudget" | "pdb", ..] => (
+            &["poddisruptionbudget"],
+            &["--selector", "--min-available", "--max-unavailable"],
+        ),
+        ["quota" | "resourcequota", ..] => (&["quota"], &["--hard", "--scopes"]),
+        ["priorityclass" | "pc", ..] => (
+            &["priorityclass"],
+            &[
+                "--value",
+                "--global-default",
+                "--description",
+                "--preemption-policy",
+            ],
+        ),
+        ["ingress" | "ing", ..] => (
+            &["ingress"],
+            &["--rule", "--class", "--default-backend", "--annotation"],
+        ),
+        _ => return None,
+    };
+    Some((path.join(" "), flags))
+}
+
+/// pflag refuses a flag the subcommand does not register.
+fn check_flags(words: &[&str], args: &Args) -> Result<(), String> {
+    let Some((path, own)) = generator_flags(words) else {
+        return Ok(());
+    };
+    match args
+        .flag_names()
+        .find(|f| !COMMON_FLAGS.contains(f) && !own.contains(f))
+    {
+        Some(flag) => Err(format!(
+            "error: unknown flag: {flag}\nSee 'kubectl create {path} --help' for usage."
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The object as kubectl prints it: `apiVersion` and `kind` first, the
