@@ -8,13 +8,7 @@ use crate::api::validation::{validate_object_meta, FieldError, NameRule, Rendere
 impl Strategy for APIService {
     const NAME_RULE: NameRule = NameRule::PathSegment;
 
-    fn prepare_for_create(&mut self, _ctx: &Context) {
-        self.status = None;
-    }
-
-    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-        self.status = old.status.clone();
-    }
+    status_kept!();
 
     fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
         validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);

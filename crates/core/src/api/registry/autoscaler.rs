@@ -42,13 +42,7 @@ impl Strategy for HorizontalPodAutoscaler {
         }
     }
 
-    fn prepare_for_create(&mut self, _ctx: &Context) {
-        self.status = None;
-    }
-
-    fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-        self.status = old.status.clone();
-    }
+    status_kept!();
 
     fn validate(&self, ctx: &Context, errors: &mut Vec<FieldError>) {
         validate_object_meta(&self.metadata, ctx.namespaced, Self::NAME_RULE, errors);

@@ -23,6 +23,20 @@ macro_rules! spec_and_status {
     };
 }
 
+/// `PrepareForCreate` and `PrepareForUpdate` of kinds whose status belongs to
+/// a controller: cleared on create, kept on update.
+macro_rules! status_kept {
+    () => {
+        fn prepare_for_create(&mut self, _ctx: &$crate::api::registry::Context) {
+            self.status = None;
+        }
+
+        fn prepare_for_update(&mut self, old: &Self, _ctx: &$crate::api::registry::Context) {
+            self.status = old.status.clone();
+        }
+    };
+}
+
 /// The update half of [`spec_and_status`], for kinds with their own create.
 macro_rules! keep_status_count_generations {
     ($new:ident, $old:ident) => {{

@@ -44,21 +44,15 @@ metadata_only!(
 );
 
 /// Status belongs to a controller: cleared on create, kept on update.
-macro_rules! status_kept {
+macro_rules! status_kept_only {
     ($($ty:ty),*) => {
         $(impl Strategy for $ty {
-            fn prepare_for_create(&mut self, _ctx: &Context) {
-                self.status = None;
-            }
-
-            fn prepare_for_update(&mut self, old: &Self, _ctx: &Context) {
-                self.status = old.status.clone();
-            }
+            status_kept!();
         })*
     };
 }
 
-status_kept!(
+status_kept_only!(
     Ingress,
     ResourceQuota,
     ValidatingAdmissionPolicy,
