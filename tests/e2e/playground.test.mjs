@@ -363,7 +363,9 @@ test('pausing at each rollout step stops the clock when a node gets its new pod'
   const ds = page.locator('[data-testid="daemonset"][data-daemonset="fluent-bit"]');
   await ds.getByTestId('set-image-input').fill('fluent/fluent-bit:3.0');
   await ds.getByTestId('set-image').click();
-  await page.waitForSelector('[data-testid="play"]:not([disabled])', { timeout: 20000 });
+  await page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 20000 });
+  // The clock says why it stopped.
+  assert.match(await page.getByTestId('clock-note').textContent(), /pause at each rollout step/);
   const numbers = (await ds.getByTestId('ds-numbers').locator('td').allTextContents()).map(Number);
   assert.ok(numbers[3] > 0 && numbers[3] < 6, `paused mid-rollout with ${numbers[3]} up to date`);
   const clock = await page.getByTestId('clock').textContent();

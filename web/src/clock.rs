@@ -4,6 +4,9 @@ use leptos::prelude::*;
 
 /// The speeds the playground runs at: virtual seconds per real second.
 pub const SPEEDS: [u32; 4] = [1, 5, 20, 100];
+/// How far Step moves the clock at most: to the next moment something is
+/// due, or this far when nothing is due sooner.
+pub const STEP_LIMIT_SECONDS: u64 = 10;
 
 #[component]
 pub fn Clock(
@@ -12,6 +15,8 @@ pub fn Clock(
     now: Signal<String>,
     playing: RwSignal<bool>,
     speed: RwSignal<u32>,
+    /// Why the clock stopped by itself, if it did.
+    paused_because: RwSignal<Option<String>>,
     /// Jumps to the next moment something is due.
     #[prop(into)]
     on_step: Callback<()>,
@@ -41,28 +46,35 @@ pub fn Clock(
             <button
                 data-testid="play"
                 class="primary"
-                disabled=move || playing.get()
-                on:click=move |_| playing.set(true)
-                aria-label="Play"
+                class:selected=move || playing.get()
+                aria-pressed=move || playing.get().to_string()
+                on:click=move |_| {
+                    paused_because.set(None);
+                    playing.set(true);
+                }
             >
-                "▶ Play"
+                {move || if playing.get() { "▶ Playing" } else { "▶ Play" }}
             </button>
             <button
                 data-testid="pause"
-                disabled=move || !playing.get()
+                class:selected=move || !playing.get()
+                aria-pressed=move || (!playing.get()).to_string()
                 on:click=move |_| playing.set(false)
-                aria-label="Pause"
             >
-                "❚❚ Pause"
+                {move || if playing.get() { "❚❚ Pause" } else { "❚❚ Paused" }}
             </button>
             <button
                 data-testid="step"
+                data-step-seconds=STEP_LIMIT_SECONDS
                 on:click=move |_| on_step.run(())
-                title="Jump to the next moment a controller, the scheduler or a kubelet has work"
+                title=format!("Move the clock to the next moment a controller, the scheduler or a kubelet has work, at most {STEP_LIMIT_SECONDS} s ahead")
             >
-                "Step"
+                {format!("Step ≤{STEP_LIMIT_SECONDS}s")}
             </button>
             <span class="speeds" role="group" aria-label="Speed">{speeds}</span>
+            {move || paused_because.get().map(|why| view! {
+                <span class="clock-note" role="status" data-testid="clock-note">{why}</span>
+            })}
         </div>
     }
 }

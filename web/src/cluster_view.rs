@@ -5,11 +5,10 @@
 use daemonlab_core::view::{ClusterView, NodeCard, PodChip, ResourceBar};
 use leptos::prelude::*;
 
+use crate::feedback::{run_into, Command, Feedback, FeedbackLine};
+
 #[component]
-pub fn ClusterPanel(
-    view: RwSignal<ClusterView>,
-    #[prop(into)] on_command: Callback<(String, String)>,
-) -> impl IntoView {
+pub fn ClusterPanel(view: RwSignal<ClusterView>, on_command: Command) -> impl IntoView {
     let names = Memo::new(move |_| {
         view.with(|v| v.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
     });
@@ -95,19 +94,26 @@ fn resource_bar(bar: ResourceBar) -> impl IntoView {
 }
 
 #[component]
-fn AddNode(on_command: Callback<(String, String)>) -> impl IntoView {
+fn AddNode(on_command: Command) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let labels = RwSignal::new(String::new());
+    let feedback = RwSignal::new(None::<Feedback>);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let node = name.get_untracked().trim().to_string();
         if node.is_empty() {
+            feedback.set(Some(Feedback::refused("Type the new node's name first.")));
             return;
         }
         let typed = labels.get_untracked();
         let pairs: Vec<&str> = typed.split([',', ' ']).filter(|l| !l.is_empty()).collect();
         let manifest = node_manifest(&node, &pairs, &[]);
-        on_command.run(("kubectl apply -f - <<EOF".to_string(), manifest));
+        run_into(
+            on_command,
+            feedback,
+            "kubectl apply -f - <<EOF".to_string(),
+            manifest,
+        );
         name.set(String::new());
     };
     view! {
@@ -127,21 +133,19 @@ fn AddNode(on_command: Callback<(String, String)>) -> impl IntoView {
                 on:input:target=move |ev| labels.set(ev.target().value())
             />
             <button type="submit" data-testid="add-node">"Add node"</button>
+            <FeedbackLine feedback=feedback />
         </form>
     }
 }
 
 #[component]
-fn NodeCardView(
-    view: RwSignal<ClusterView>,
-    name: String,
-    on_command: Callback<(String, String)>,
-) -> impl IntoView {
+fn NodeCardView(view: RwSignal<ClusterView>, name: String, on_command: Command) -> impl IntoView {
     let card = {
         let name = name.clone();
         Memo::new(move |_| view.with(|v| v.nodes.iter().find(|n| n.name == name).cloned()))
     };
-    let run = move |line: String| on_command.run((line, String::new()));
+    let feedback = RwSignal::new(None::<Feedback>);
+    let run = move |line: String| run_into(on_command, feedback, line, String::new());
     let contents = {
         let name = name.clone();
         move || {
@@ -156,8 +160,14 @@ fn NodeCardView(
         move || {
             let node = card.get()?;
             let button = |label: &'static str, testid: &'static str, line: String| {
+                let named = format!("{label} {name}");
                 view! {
-                    <button class="node-action" data-testid=testid on:click=move |_| run(line.clone())>
+                    <button
+                        class="node-action"
+                        data-testid=testid
+                        aria-label=named
+                        on:click=move |_| run(line.clone())
+                    >
                         {label}
                     </button>
                 }
@@ -182,11 +192,18 @@ fn NodeCardView(
                 let copy = free_name(&name, &taken);
                 let labels: Vec<&str> = node.labels.iter().map(String::as_str).collect();
                 let manifest = node_manifest(&copy, &labels, &node.taints);
+                let named = format!("Duplicate {name}");
                 view! {
                     <button
                         class="node-action"
                         data-testid="duplicate-node"
-                        on:click=move |_| on_command.run(("kubectl apply -f - <<EOF".to_string(), manifest.clone()))
+                        aria-label=named
+                        on:click=move |_| run_into(
+                            on_command,
+                            feedback,
+                            "kubectl apply -f - <<EOF".to_string(),
+                            manifest.clone(),
+                        )
                     >
                         "Duplicate"
                     </button>
@@ -207,6 +224,12 @@ fn NodeCardView(
         move |taint: bool| {
             let text = change.get_untracked().trim().to_string();
             if text.is_empty() {
+                let what = if taint {
+                    "a taint (gpu=true:NoSchedule, or gpu:NoSchedule- to remove it)"
+                } else {
+                    "a label (disk=ssd, or disk- to remove it)"
+                };
+                feedback.set(Some(Feedback::refused(&format!("Type {what} first."))));
                 return;
             }
             let line = if taint {
@@ -219,6 +242,15 @@ fn NodeCardView(
         }
     };
     let label_action = label_or_taint.clone();
+    // Enter applies what was typed: a taint when it names an effect, else a label.
+    let enter_action = label_or_taint.clone();
+    let on_enter = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            let taint = change.with_untracked(|c| c.contains(':'));
+            enter_action(taint);
+        }
+    };
     let pods = move || card.with(|c| c.as_ref().map(|n| n.pods.clone()).unwrap_or_default());
     let pod_node = name.clone();
     view! {
@@ -233,7 +265,7 @@ fn NodeCardView(
             </ul>
             {move || card.with(|c| c.as_ref().map(absences))}
             <details class="node-actions">
-                <summary>"Actions"</summary>
+                <summary>"Actions"<span class="visually-hidden">{format!(" for {name}")}</span></summary>
                 <div class="action-row">{buttons}</div>
                 <div class="action-row">
                     <input
@@ -242,11 +274,13 @@ fn NodeCardView(
                         placeholder="disk=ssd · disk- · gpu=true:NoSchedule"
                         prop:value=move || change.get()
                         on:input:target=move |ev| change.set(ev.target().value())
+                        on:keydown=on_enter
                     />
-                    <button class="node-action" data-testid="label" on:click=move |_| label_action(false)>"Label"</button>
-                    <button class="node-action" data-testid="taint" on:click=move |_| label_or_taint(true)>"Taint"</button>
+                    <button class="node-action" data-testid="label" aria-label=format!("Label {name}") on:click=move |_| label_action(false)>"Label"</button>
+                    <button class="node-action" data-testid="taint" aria-label=format!("Taint {name}") on:click=move |_| label_or_taint(true)>"Taint"</button>
                 </div>
             </details>
+            <FeedbackLine feedback=feedback />
         </article>
     }
 }

@@ -7,6 +7,8 @@ use daemonlab_core::view::DaemonSetRow;
 use k8s_openapi::jiff::Timestamp;
 use leptos::prelude::*;
 
+use crate::feedback::{run_into, Command, Feedback, FeedbackLine};
+
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 72.0;
 
@@ -92,8 +94,9 @@ fn DaemonSetCard(
     now: Signal<Timestamp>,
     namespace: String,
     name: String,
-    on_command: Callback<(String, String)>,
+    on_command: Command,
 ) -> impl IntoView {
+    let feedback = RwSignal::new(None::<Feedback>);
     let row = {
         let (namespace, name) = (namespace.clone(), name.clone());
         Memo::new(move |_| {
@@ -120,23 +123,38 @@ fn DaemonSetCard(
     let set_image = {
         let target = target.clone();
         let in_namespace = in_namespace.clone();
-        move |_| {
+        move || {
+            let wanted = image.get_untracked().trim().to_string();
+            if wanted.is_empty() {
+                feedback.set(Some(Feedback::refused(
+                    "Type an image first, for example busybox:1.37.",
+                )));
+                return;
+            }
             let container = first_container().0;
-            let line = format!(
-                "kubectl set image {target} {container}={} {in_namespace}",
-                image.get_untracked()
-            );
-            on_command.run((line, String::new()));
+            let line = format!("kubectl set image {target} {container}={wanted} {in_namespace}");
+            run_into(on_command, feedback, line, String::new());
+        }
+    };
+    let on_enter = {
+        let set_image = set_image.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Enter" {
+                ev.prevent_default();
+                set_image();
+            }
         }
     };
     let undo = {
         let target = target.clone();
         let in_namespace = in_namespace.clone();
         move |_| {
-            on_command.run((
+            run_into(
+                on_command,
+                feedback,
                 format!("kubectl rollout undo {target} {in_namespace}"),
                 String::new(),
-            ))
+            )
         }
     };
     let contents = move || {
@@ -172,10 +190,12 @@ fn DaemonSetCard(
                     data-testid="set-image-input"
                     prop:value=move || image.get()
                     on:input:target=move |ev| image.set(ev.target().value())
+                    on:keydown=on_enter
                 />
-                <button data-testid="set-image" on:click=set_image>"Set image"</button>
-                <button data-testid="rollout-undo" on:click=undo>"Undo"</button>
+                <button data-testid="set-image" aria-label=format!("Set image of {name}") on:click=move |_| set_image()>"Set image"</button>
+                <button data-testid="rollout-undo" aria-label=format!("Undo the last rollout of {name}") on:click=undo>"Undo"</button>
             </div>
+            <FeedbackLine feedback=feedback />
         </article>
     }
 }
@@ -186,7 +206,7 @@ pub fn DaemonSetPanel(
     #[prop(into)] now: Signal<Timestamp>,
     /// Pause the clock whenever a rollout replaces a node's pod.
     pause_each_step: RwSignal<bool>,
-    #[prop(into)] on_command: Callback<(String, String)>,
+    on_command: Command,
 ) -> impl IntoView {
     let keys = Memo::new(move |_| {
         daemonsets.with(|list| {

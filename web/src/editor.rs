@@ -34,16 +34,6 @@ fn pieces_view(pieces: Vec<Piece>) -> impl IntoView {
         .collect_view()
 }
 
-/// The lines the last apply found problems on.
-fn problem_lines(outcome: &Option<Outcome>) -> Vec<usize> {
-    outcome
-        .iter()
-        .flat_map(|o| o.entries.iter())
-        .filter(|e| !e.ok)
-        .filter_map(|e| e.location.map(|l| l.line))
-        .collect()
-}
-
 #[component]
 pub fn Editor(
     text: RwSignal<String>,
@@ -51,21 +41,29 @@ pub fn Editor(
     #[prop(into)] on_apply: Callback<()>,
 ) -> impl IntoView {
     let line_count = move || text.read().lines().count().max(1);
+    // Problems are marked in the gutter (their message on hover and in the
+    // list under the editor), never inside the text: both layers keep exactly
+    // the text's lines, so what is seen is where the caret goes.
     let gutter = move || {
-        let bad = problem_lines(&outcome.read());
+        let marks = marks(&outcome.read());
         (1..=line_count())
             .map(|n| {
-                let class = if bad.contains(&n) {
-                    "line error"
+                let messages: Vec<&str> = marks
+                    .iter()
+                    .filter(|m| m.line == n)
+                    .map(|m| m.message.as_str())
+                    .collect();
+                if messages.is_empty() {
+                    view! { <span class="line">{n}</span> }.into_any()
                 } else {
-                    "line"
-                };
-                view! { <span class=class>{n}</span> }
+                    let title = messages.join("\n");
+                    view! { <span class="line error" title=title>{n}</span> }.into_any()
+                }
             })
             .collect_view()
     };
     // The coloured copy of the text under the (transparent) textarea, with each
-    // problem underlined from its column and its message at the end of the line.
+    // problem underlined from its column.
     let highlighted = move || {
         let marks = marks(&outcome.read());
         let text = text.read();
@@ -75,12 +73,10 @@ pub fn Editor(
             match marks.iter().find(|m| m.line == n + 1) {
                 Some(mark) => {
                     let (before, marked) = mark_from(pieces, mark.column);
-                    let message = format!("  ← {}", mark.message);
                     lines.push(
                         view! {
                             {pieces_view(before)}
                             <span class="err">{pieces_view(marked)}" "</span>
-                            <span class="err-msg">{message}</span>
                             "\n"
                         }
                         .into_any(),
@@ -93,6 +89,7 @@ pub fn Editor(
     };
     let gutter_ref = NodeRef::<leptos::html::Div>::new();
     let highlight_ref = NodeRef::<leptos::html::Pre>::new();
+    let area_ref = NodeRef::<leptos::html::Textarea>::new();
     let on_scroll = move |ev: leptos::ev::Event| {
         // Keep the line numbers and the colours beside the lines they belong to.
         let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
@@ -110,9 +107,19 @@ pub fn Editor(
             on_apply.run(());
         }
     };
+    // A problem in the list puts the caret where it points.
+    let go_to = Callback::new(move |(line, column): (usize, usize)| {
+        let Some(area) = area_ref.get() else { return };
+        let offset = text.with_untracked(|t| utf16_offset(t, line, column));
+        let _ = area.focus();
+        let _ = area.set_selection_range(offset, offset);
+        let line_height = area.scroll_height() as f64 / line_count() as f64;
+        area.set_scroll_top(((line as f64 - 3.0) * line_height).max(0.0) as i32);
+    });
 
     view! {
-        <section class="editor-panel" aria-label="Manifests">
+        <section class="editor-panel" aria-labelledby="editor-heading">
+            <h2 id="editor-heading">"Manifests"</h2>
             <div class="editor">
                 <div class="gutter" aria-hidden="true" node_ref=gutter_ref>{gutter}</div>
                 <div class="code">
@@ -122,6 +129,7 @@ pub fn Editor(
                     aria-label="YAML manifests"
                     spellcheck="false"
                     autocomplete="off"
+                    node_ref=area_ref
                     prop:value=move || text.get()
                     on:input:target=move |ev| text.set(ev.target().value())
                     on:keydown=on_keydown
@@ -135,31 +143,59 @@ pub fn Editor(
                 </button>
                 <span class="hint">"Ctrl+Enter"</span>
             </div>
-            <Results outcome=outcome />
+            <Results outcome=outcome go_to=go_to />
         </section>
     }
+}
+
+/// Where line `line`, column `column` (both from 1, the column in
+/// characters) starts in the textarea's UTF-16 text.
+fn utf16_offset(text: &str, line: usize, column: usize) -> u32 {
+    let mut offset = 0usize;
+    for (n, content) in text.split('\n').enumerate() {
+        if n + 1 == line {
+            offset += content
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf16)
+                .sum::<usize>();
+            break;
+        }
+        offset += content.encode_utf16().count() + 1;
+    }
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 /// What the last apply said: one kubectl line per manifest, problems with the
 /// line and column they point at.
 #[component]
-fn Results(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+fn Results(outcome: RwSignal<Option<Outcome>>, go_to: Callback<(usize, usize)>) -> impl IntoView {
     move || {
         let Some(outcome) = outcome.get() else {
             return ().into_any();
         };
-        let entry_view = |entry: Entry| {
-            let place = entry
-                .location
-                .map(|l| format!("line {}, column {}: ", l.line, l.column))
-                .unwrap_or_default();
+        let entry_view = move |entry: Entry| {
+            // A problem's place is a link into the text.
+            let place = entry.location.map(|l| {
+                let label = format!("line {}, column {}", l.line, l.column);
+                view! {
+                    <button
+                        class="link go-to"
+                        data-testid="go-to-problem"
+                        on:click=move |_| go_to.run((l.line, l.column))
+                    >
+                        {label}
+                    </button>
+                    ": "
+                }
+            });
             let class = if entry.ok { "ok" } else { "failed" };
             let note = entry
                 .note
                 .map(|note| view! { <span class="stored-only">{format!(" ({note})")}</span> });
             view! {
                 <li class=class>
-                    <strong>{place}</strong>
+                    {place}
                     {entry.message}
                     {note}
                 </li>

@@ -6,6 +6,7 @@ mod cluster_view;
 mod daemonsets;
 mod editor;
 mod events;
+mod feedback;
 mod gallery;
 mod highlight;
 mod terminal;
@@ -176,11 +177,23 @@ pub fn App() -> impl IntoView {
         RwSignal::new(cluster.with_value(|c| events_view(c, EVENT_ROWS)));
     let now = RwSignal::new(cluster.with_value(Cluster::now));
     let outcome = RwSignal::new(last_outcome);
+    // The last text applied cleanly (or loaded): the editor differs from it
+    // when it holds edits nobody applied.
+    let applied_text = RwSignal::new(history.with_value(|h| {
+        h.iter()
+            .rev()
+            .find_map(|a| match a {
+                Action::Apply(text) => Some(text.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }));
     let text = RwSignal::new(editor_text);
     let entries = RwSignal::new(Vec::<TermEntry>::new());
     let next_entry = StoredValue::new(0u64);
     let playing = RwSignal::new(true);
     let pause_each_step = RwSignal::new(false);
+    let paused_because = RwSignal::new(None::<String>);
     let speed = RwSignal::new(1u32);
 
     Effect::new(move |_| save(EDITOR_KEY, &text.read()));
@@ -214,8 +227,11 @@ pub fn App() -> impl IntoView {
                         })
                     })
                 });
-                if stepped && pause_each_step.get_untracked() {
+                if stepped && pause_each_step.get_untracked() && playing.get_untracked() {
                     playing.set(false);
+                    paused_because.set(Some(
+                        "Paused: a node got its new pod (\u{201c}pause at each rollout step\u{201d} is on). Press Play to go on.".to_string(),
+                    ));
                 }
                 ds_rows.set(rows);
             }
@@ -249,6 +265,7 @@ pub fn App() -> impl IntoView {
             return;
         };
         if result.applied {
+            applied_text.set(source.clone());
             remember(Action::Apply(source));
             persist();
             refresh(true);
@@ -256,14 +273,14 @@ pub fn App() -> impl IntoView {
         outcome.set(Some(result));
     };
 
-    let run = move |(line, heredoc): (String, String)| {
+    let run = move |(line, heredoc): (String, String)| -> daemonlab_kubectl::Output {
         let output = cluster.try_update_value(|c| {
             shell
                 .try_update_value(|s| s.run(c, &line, &heredoc, &NoFiles))
                 .unwrap_or_default()
         });
         let Some(output) = output else {
-            return;
+            return daemonlab_kubectl::Output::default();
         };
         remember(Action::Run {
             line: line.clone(),
@@ -287,11 +304,16 @@ pub fn App() -> impl IntoView {
                 TermEntry {
                     id,
                     command,
-                    output,
+                    output: output.clone(),
                 },
             )
         });
+        output
     };
+    let command: feedback::Command = Callback::new(run);
+    let typed = Callback::new(move |args: (String, String)| {
+        run(args);
+    });
 
     let advance = move |ms: u64| {
         cluster.update_value(|c| c.advance(Duration::from_millis(ms)));
@@ -300,11 +322,12 @@ pub fn App() -> impl IntoView {
     };
 
     let step = move || {
+        let limit = clock::STEP_LIMIT_SECONDS * 1000;
         let gap = cluster.with_value(|c| {
             c.next_change()
                 .map(|next| next.as_millisecond() - c.now().as_millisecond())
                 .filter(|ms| *ms > 0)
-                .map_or(1000, |ms| ms as u64)
+                .map_or(limit, |ms| (ms as u64).min(limit))
         });
         advance(gap);
         persist();
@@ -336,41 +359,48 @@ pub fn App() -> impl IntoView {
 
     // A scenario starts a new cluster: its manifests, applied and settled.
     let current_scenario = RwSignal::new(None::<&'static str>);
-    let load_scenario = move |scenario: &'static daemonlab_core::samples::Scenario| {
+    let start = move |yaml: &'static str, id: Option<&'static str>| {
         let mut fresh = Cluster::new(SEED);
-        let result = apply_text(&mut fresh, scenario.yaml);
+        let result = apply_text(&mut fresh, yaml);
         fresh.settle();
         cluster.set_value(fresh);
         shell.set_value(Shell::new());
-        history.set_value(vec![
-            Action::Apply(scenario.yaml.to_string()),
-            Action::Settle,
-        ]);
+        history.set_value(vec![Action::Apply(yaml.to_string()), Action::Settle]);
         persist();
-        text.set(scenario.yaml.to_string());
+        text.set(yaml.to_string());
+        applied_text.set(yaml.to_string());
         outcome.set(Some(result));
         entries.set(Vec::new());
-        current_scenario.set(Some(scenario.id));
+        current_scenario.set(id);
         refresh(true);
     };
+    let load_scenario = move |scenario: &'static daemonlab_core::samples::Scenario| {
+        start(scenario.yaml, Some(scenario.id));
+    };
+    let reset = move |()| {
+        let loaded = current_scenario
+            .get_untracked()
+            .and_then(|id| daemonlab_core::samples::GALLERY.iter().find(|s| s.id == id));
+        match loaded {
+            Some(scenario) => start(scenario.yaml, Some(scenario.id)),
+            None => start(daemonlab_core::samples::STARTER, None),
+        }
+    };
+    let dirty = Signal::derive(move || text.with(|t| applied_text.with(|a| t != a)));
 
     view! {
         <header class="topbar">
             <h1>"daemonlab"</h1>
             <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
-            <Clock now=clock playing=playing speed=speed on_step=step />
+            <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
         </header>
         <main class="layout">
-            <Gallery current=current_scenario on_load=load_scenario />
-            <div class="left">
-                <Editor text=text outcome=outcome on_apply=apply />
-                <Terminal entries=entries on_run=run on_complete=complete />
-            </div>
-            <div class="right">
-                <ClusterPanel view=view_model on_command=run />
-                <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=run />
-                <EventLog events=event_rows now=now />
-            </div>
+            <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset />
+            <Editor text=text outcome=outcome on_apply=apply />
+            <ClusterPanel view=view_model on_command=command />
+            <Terminal entries=entries on_run=typed on_complete=complete />
+            <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=command />
+            <EventLog events=event_rows now=now />
         </main>
     }
 }

@@ -56,6 +56,8 @@ pub fn Terminal(
     let position = StoredValue::new(None::<usize>);
     let pending = RwSignal::new(None::<Pending>);
     let hint = RwSignal::new(String::new());
+    // Escape hands Tab back to the page: the next Tab leaves the terminal.
+    let escaped = StoredValue::new(false);
     let output_ref = NodeRef::<leptos::html::Div>::new();
 
     // Keep the newest output in view.
@@ -139,29 +141,36 @@ pub fn Terminal(
         }
     };
 
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Enter" => {
-            ev.prevent_default();
-            submit();
+    let on_keydown = move |ev: KeyboardEvent| {
+        let key = ev.key();
+        let was_escaped = escaped.get_value();
+        escaped.set_value(key == "Escape");
+        match key.as_str() {
+            "Escape" => hint.set("Tab now leaves the terminal.".to_string()),
+            "Tab" if was_escaped => hint.set(String::new()),
+            "Enter" => {
+                ev.prevent_default();
+                submit();
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                recall(true);
+            }
+            "ArrowDown" => {
+                ev.prevent_default();
+                recall(false);
+            }
+            "Tab" if !ev.shift_key() && pending.get_untracked().is_none() => {
+                ev.prevent_default();
+                tab();
+            }
+            "c" if ev.ctrl_key() => {
+                ev.prevent_default();
+                pending.set(None);
+                input.set(String::new());
+            }
+            _ => {}
         }
-        "ArrowUp" => {
-            ev.prevent_default();
-            recall(true);
-        }
-        "ArrowDown" => {
-            ev.prevent_default();
-            recall(false);
-        }
-        "Tab" if !ev.shift_key() && pending.get_untracked().is_none() => {
-            ev.prevent_default();
-            tab();
-        }
-        "c" if ev.ctrl_key() => {
-            ev.prevent_default();
-            pending.set(None);
-            input.set(String::new());
-        }
-        _ => {}
     };
 
     let lines = move || {
@@ -203,7 +212,7 @@ pub fn Terminal(
             <h2>"Terminal"</h2>
             <div class="terminal" node_ref=output_ref data-testid="terminal-output" aria-live="polite">
                 <p class="term-welcome">
-                    "Type kubectl commands as you would against a real cluster (Tab completes, Up/Down recalls). "
+                    "Type kubectl commands as you would against a real cluster (Tab completes, Up/Down recalls, Esc then Tab leaves the terminal). "
                     "sim advance 30s, sim settle and sim node down NAME move time and break nodes."
                 </p>
                 {lines}
@@ -214,6 +223,7 @@ pub fn Terminal(
                 <input
                     data-testid="terminal-input"
                     aria-label="Command"
+                    aria-describedby="terminal-keys"
                     type="text"
                     spellcheck="false"
                     autocomplete="off"
@@ -223,7 +233,10 @@ pub fn Terminal(
                     on:keydown=on_keydown
                 />
             </div>
-            <p class="term-hint" data-testid="terminal-completions">{move || hint.get()}</p>
+            <p class="term-hint" data-testid="terminal-completions" aria-live="polite">{move || hint.get()}</p>
+            <p id="terminal-keys" class="visually-hidden">
+                "Enter runs the command. Tab completes it; press Escape, then Tab, to leave the terminal."
+            </p>
         </section>
     }
 }
