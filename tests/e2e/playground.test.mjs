@@ -125,9 +125,10 @@ test('broken YAML shows the parser message with its line and column and keeps th
   );
   assert.deepEqual(await podsPerNode(page), before);
   assert.equal(await editor.inputValue(), broken, 'the editor keeps the text');
-  // The message also sits at the end of the line it is about, which is underlined.
-  const beside = await page.locator('.highlight .err-msg').textContent();
-  assert.match(beside, /← error: error parsing STDIN: .*did not find expected key$/);
+  // The line it is about is marked in the gutter, its message on hover.
+  const mark = page.locator('.gutter .line.error');
+  assert.equal(await mark.textContent(), String(line));
+  assert.match(await mark.getAttribute('title'), /did not find expected key$/);
   await editor.evaluate((area) => {
     area.scrollTop = 0;
     area.dispatchEvent(new Event('scroll'));
@@ -332,25 +333,204 @@ test('gallery: a node goes down, the web pod is evicted and the daemon pod stays
   await close();
 });
 
-test('fifty nodes stay readable, each card as wide as on a small cluster', async () => {
+test('fifty nodes: a status summary, a filter, and cards as wide as on a small cluster', async () => {
   const { page, errors, close } = await open();
   const nodes = Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nkind: Node\nmetadata:\n  name: node-${String(i + 1).padStart(2, '0')}\n`);
   const ds = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n      - name: agent\n        image: busybox:1.36\n';
   await page.getByTestId('yaml-editor').fill([...nodes, ds].join('---\n'));
   await page.getByTestId('apply-button').click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 53);
+  await page.waitForFunction(() => /^53 nodes: 53 Ready$/.test(document.querySelector('[data-testid="node-summary"]')?.textContent ?? ''));
   await page.getByTestId('speed-20').click();
+  const agent = page.locator('[data-testid="daemonset"][data-daemonset="agent"]');
   await page.waitForFunction(
-    () => document.querySelectorAll('[data-owner="agent"][data-phase="Running"]').length === 52,
+    () => document.querySelector('[data-daemonset="agent"] [data-testid="ds-numbers"] td:nth-child(3)')?.textContent === '52',
     null,
     { timeout: 20000 },
   );
+  assert.equal(await page.locator('[data-testid="node"]').count(), 24, 'at most 24 cards at once');
+  assert.match(await page.getByTestId('more-nodes').textContent(), /Showing 24 of the 53 nodes/);
+  await page.getByTestId('node-filter').fill('node-4');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 10);
+  await page.getByTestId('node-filter').fill('agent node-07');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 1);
+  assert.equal(await page.locator('[data-testid="node"][data-node="node-07"] [data-owner="agent"]').count(), 1);
+  await page.getByTestId('node-filter').fill('');
   const widths = await page.$$eval('[data-testid="node"]', (cards) => cards.map((c) => c.getBoundingClientRect().width));
   assert.ok(Math.min(...widths) >= 200, `narrowest card ${Math.min(...widths)}px`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.equal(overflow, 0, 'no horizontal scrolling');
+  assert.ok(await agent.isVisible());
   await page.getByTestId('pause').click();
   await page.screenshot({ path: path.join(shots, 'fifty-nodes.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a thousand nodes apply in one press, summed up, and the page stays a few screens tall', async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  const nodes = Array.from({ length: 1000 }, (_, i) => `apiVersion: v1\nkind: Node\nmetadata:\n  name: n-${String(i).padStart(4, '0')}\n  labels: {zone: z${i % 4}}\n`);
+  await page.getByTestId('yaml-editor').fill(nodes.join('---\n'));
+  await page.getByTestId('apply-button').click();
+  await page.waitForFunction(() => /^1003 nodes/.test(document.querySelector('[data-testid="node-summary"]')?.textContent ?? ''), null, { timeout: 60000 });
+  assert.match(await page.getByTestId('apply-summary').textContent(), /^1000 applied, 0 failed/);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height < 800 * 4, `page ${height}px tall`);
+  await page.getByTestId('node-filter').fill('n-0999');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="node"]').length === 1);
+  await page.getByTestId('node-filter').fill('zone=z3');
+  await page.waitForFunction(() => /Showing 24 of the 250 nodes/.test(document.querySelector('[data-testid="more-nodes"]')?.textContent ?? ''));
+  await page.getByTestId('node-filter').fill('');
+  await page.screenshot({ path: path.join(shots, 'thousand-nodes.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('after an Apply with several errors, clicking visible text puts the caret on that line', async () => {
+  const { page, errors, close } = await open();
+  const editor = page.getByTestId('yaml-editor');
+  const text = [
+    'apiVersion: v1', 'kind: Node', 'metadata:', '  name: a', '  colour: red',
+    '---', 'apiVersion: v1', 'kind: Node', 'metadata:', '  name: b', 'spec:', '  podCIDRx: 10.0.0.0/24',
+    '---', 'apiVersion: v1', 'kind: Node', 'metadata:', '  name: c', 'status:', '  capacityy: {cpu: "1"}',
+    '---', 'apiVersion: v1', 'kind: Node', 'metadata:', '  name: target-line',
+  ].join('\n');
+  await editor.fill(text);
+  await page.getByTestId('apply-button').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="apply-results"] .failed').length >= 3);
+  // Both layers hold exactly the text's lines: nothing is drawn between them.
+  const highlighted = await page.locator('.highlight').evaluate((pre) => pre.textContent.replace(/\n$/, ''));
+  assert.deepEqual(highlighted.split('\n').map((l) => l.trimEnd()), text.split('\n').map((l) => l.trimEnd()));
+  assert.ok((await page.locator('.gutter .line.error').count()) >= 3, 'problems marked in the gutter');
+  // Click the visible words "target-line" and type there.
+  const target = text.split('\n').indexOf('  name: target-line');
+  const box = await editor.boundingBox();
+  const style = await editor.evaluate((area) => {
+    const s = getComputedStyle(area);
+    return { line: parseFloat(s.lineHeight), top: parseFloat(s.paddingTop), left: parseFloat(s.paddingLeft) };
+  });
+  await editor.evaluate((area) => { area.scrollTop = 0; area.dispatchEvent(new Event('scroll')); });
+  await page.mouse.click(box.x + style.left + 200, box.y + style.top + style.line * (target + 0.5));
+  await page.keyboard.type('X');
+  assert.equal((await editor.inputValue()).split('\n')[target], '  name: target-lineX');
+  // A problem in the list is a link to its place.
+  await page.getByTestId('go-to-problem').first().click();
+  await page.keyboard.type('Y');
+  assert.match((await editor.inputValue()).split('\n')[4], /Y/);
+  await page.screenshot({ path: path.join(shots, 'editor-problems.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('the keyboard: Esc then Tab leaves the terminal, and every control is reached and uniquely named', async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  const input = page.getByTestId('terminal-input');
+  await input.focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'terminal-input', 'Tab completes');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.dataset.testid), 'terminal-input', 'Esc then Tab leaves');
+  // Walk the whole page with Tab, as a keyboard user does.
+  await page.evaluate(() => document.activeElement?.blur());
+  const reached = new Set();
+  for (let i = 0; i < 200; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      el.dataset.tabbed = 'yes';
+      return el.outerHTML.slice(0, 80);
+    });
+    if (id === null) break;
+    if (await page.evaluate(() => document.activeElement?.dataset.testid === 'terminal-input')) {
+      await page.keyboard.press('Escape');
+    }
+    reached.add(id);
+  }
+  const report = await page.evaluate(() => {
+    const focusable = [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+      .filter((el) => !el.disabled && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+    const name = (el) => {
+      if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return document.getElementById(by)?.textContent.trim();
+      if (el.id) {
+        const label = document.querySelector(`label[for="${el.id}"]`);
+        if (label) return label.textContent.trim();
+      }
+      const wrapping = el.closest('label');
+      if (wrapping) return wrapping.textContent.trim();
+      return el.textContent.trim() || el.title || el.placeholder;
+    };
+    const names = focusable.map(name);
+    return {
+      missed: focusable.filter((el) => el.dataset.tabbed !== 'yes').map((el) => el.outerHTML.slice(0, 80)),
+      unnamed: focusable.filter((el, i) => !names[i]).map((el) => el.outerHTML.slice(0, 80)),
+      duplicates: names.filter((n, i) => n && names.indexOf(n) !== i),
+    };
+  });
+  assert.deepEqual(report.missed, [], 'every control reached by Tab');
+  assert.deepEqual(report.unnamed, [], 'every control named');
+  assert.deepEqual(report.duplicates, [], 'no two controls share a name');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('feedback where the user acts, a clock in reach, a bounded Step, and a terminal as wide as kubectl', async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  const ds = page.locator('[data-testid="daemonset"]').first();
+  await ds.getByTestId('rollout-undo').click();
+  const feedback = ds.getByTestId('feedback');
+  assert.match(await feedback.textContent(), /rollout undo.*error: no last revision to roll back to/s);
+  await ds.getByTestId('set-image-input').fill('');
+  await ds.getByTestId('set-image-input').press('Enter');
+  assert.match(await feedback.textContent(), /Type an image first/);
+  const card = page.locator('[data-testid="node"][data-node="worker-2"]');
+  await card.locator('summary').click();
+  await card.getByTestId('node-change').fill('disk=ssd');
+  await card.getByTestId('node-change').press('Enter');
+  assert.match(await card.getByTestId('feedback').textContent(), /kubectl label node worker-2 disk=ssd\s*node\/worker-2 labeled/);
+  // The clock stays in view at the bottom of the page.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const clock = await page.getByTestId('step').boundingBox();
+  assert.ok(clock && clock.y >= 0 && clock.y + clock.height <= 800, 'clock controls in view');
+  // Step with nothing due moves the clock by the amount it states.
+  const seconds = Number(await page.getByTestId('step').getAttribute('data-step-seconds'));
+  const toSeconds = (t) => t.split(':').reduce((a, b) => a * 60 + Number(b), 0);
+  const before = toSeconds(await page.getByTestId('clock').textContent());
+  await page.getByTestId('step').click();
+  const after = toSeconds(await page.getByTestId('clock').textContent());
+  assert.equal(after - before, seconds);
+  // kubectl's widest table fits the terminal at laptop width.
+  await typeCommand(page, ['kubectl get pods -A -o wide']);
+  const fits = await page.locator('.term-entry').last().locator('.term-stdout').evaluate((pre) => {
+    const pane = pre.closest('.terminal');
+    return pre.scrollWidth <= pane.clientWidth;
+  });
+  assert.ok(fits, 'get pods -A -o wide needs no horizontal scrolling');
+  await page.screenshot({ path: path.join(shots, 'feedback-and-terminal.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('Load and Reset ask before they throw away edits', async () => {
+  const { page, errors, close } = await open();
+  const editor = page.getByTestId('yaml-editor');
+  assert.match(await page.getByTestId('lesson').textContent(), /Starter cluster: .*toleration/);
+  const edited = (await editor.inputValue()) + '\n# my edit\n';
+  await editor.fill(edited);
+  let asked = '';
+  page.once('dialog', (dialog) => { asked = dialog.message(); dialog.dismiss(); });
+  await page.getByTestId('load-scenario').click();
+  assert.match(asked, /Discard them\?/);
+  assert.equal(await editor.inputValue(), edited, 'dismissed: the edits stay');
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('reset').click();
+  await page.waitForFunction((t) => document.querySelector('[data-testid="yaml-editor"]').value !== t, edited);
+  assert.doesNotMatch(await editor.inputValue(), /# my edit/);
   assert.deepEqual(errors, []);
   await close();
 });

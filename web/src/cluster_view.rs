@@ -7,19 +7,90 @@ use leptos::prelude::*;
 
 use crate::feedback::{run_into, Command, Feedback, FeedbackLine};
 
+/// Cards shown at most at once: a large cluster is found through the filter.
+const MAX_CARDS: usize = 24;
+
+/// Whether `node` matches the filter: its name, a label, its status or
+/// roles, or the workload of one of its pods contains every word typed.
+fn matches_filter(node: &NodeCard, filter: &str) -> bool {
+    let haystack = || {
+        std::iter::once(node.name.as_str())
+            .chain(std::iter::once(node.status.as_str()))
+            .chain(node.roles.iter().map(String::as_str))
+            .chain(node.labels.iter().map(String::as_str))
+            .chain(node.taints.iter().map(String::as_str))
+            .chain(node.pods.iter().filter_map(|p| p.owner.as_deref()))
+            .map(str::to_lowercase)
+    };
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| haystack().any(|text| text.contains(word)))
+}
+
 #[component]
 pub fn ClusterPanel(view: RwSignal<ClusterView>, on_command: Command) -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let matching = Memo::new(move |_| {
+        let wanted = filter.get();
+        view.with(|v| {
+            v.nodes
+                .iter()
+                .filter(|n| matches_filter(n, &wanted))
+                .map(|n| n.name.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let total = Memo::new(move |_| view.with(|v| v.nodes.len()));
     let names = Memo::new(move |_| {
-        view.with(|v| v.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>())
+        matching.with(|m| m.iter().take(MAX_CARDS).cloned().collect::<Vec<_>>())
     });
     let empty = move || {
-        names.with(Vec::is_empty).then(|| {
+        (total.get() == 0).then(|| {
             view! { <p class="empty">"No nodes yet: add one below, or a Node in the editor."</p> }
+        })
+    };
+    // Counts by status, so a large cluster reads at a glance.
+    let summary = move || {
+        view.with(|v| {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for node in &v.nodes {
+                match counts.iter_mut().find(|(s, _)| *s == node.status) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((node.status.clone(), 1)),
+                }
+            }
+            let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            (v.nodes.len() > 1).then(|| format!("{} nodes: {}", v.nodes.len(), parts.join(", ")))
+        })
+    };
+    let more = move || {
+        let (shown, found, all) = (names.with(Vec::len), matching.with(Vec::len), total.get());
+        (found > shown).then(|| {
+            view! {
+                <p class="more-nodes" data-testid="more-nodes">
+                    {format!("Showing {shown} of the {found} nodes that match (of {all}); narrow the filter to see others.")}
+                </p>
+            }
         })
     };
     view! {
         <section class="cluster-panel" aria-label="Cluster">
-            <h2>"Nodes"</h2>
+            <div class="panel-head">
+                <h2>"Nodes"</h2>
+                <span class="node-summary" data-testid="node-summary">{summary}</span>
+            </div>
+            {move || (total.get() > MAX_CARDS / 2).then(|| view! {
+                <input
+                    class="node-filter"
+                    type="search"
+                    data-testid="node-filter"
+                    aria-label="Filter nodes by name, label, status or DaemonSet"
+                    placeholder="filter: worker-1 · disk=ssd · NotReady · node-agent"
+                    prop:value=move || filter.get()
+                    on:input:target=move |ev| filter.set(ev.target().value())
+                />
+            })}
             {empty}
             // One card per node for as long as it exists: its open actions and
             // typed text survive the clock's ticks; only its contents follow the cluster.
@@ -28,6 +99,7 @@ pub fn ClusterPanel(view: RwSignal<ClusterView>, on_command: Command) -> impl In
                     <NodeCardView view=view name=name on_command=on_command />
                 </For>
             </div>
+            {more}
             <AddNode on_command=on_command />
         </section>
     }
