@@ -91,6 +91,7 @@ test('daemon pods run on the two workers, and on the control plane once it is to
   assert.deepEqual(taints, ['node-role.kubernetes.io/control-plane:NoSchedule']);
   const why = await page.locator('[data-node="control-plane"] [data-testid="absence"]').textContent();
   assert.match(why, /No node-exporter pod: node has taint node-role\.kubernetes\.io\/control-plane:NoSchedule that the pod does not tolerate/);
+  assert.match(why, /To change it: add a toleration to the pod template \(key: node-role\.kubernetes\.io\/control-plane, operator: Exists, effect: NoSchedule\)/);
   const phases = await page.$$eval('[data-testid="pod"]', (pods) => pods.map((p) => p.dataset.phase));
   assert.deepEqual(phases, ['Running', 'Running']);
   await page.screenshot({ path: path.join(shots, 'starter.png'), fullPage: true });
@@ -210,7 +211,7 @@ test('every kubectl command of the seed pages runs in the browser terminal', asy
 async function loadScenario(page, id) {
   await page.getByTestId('scenario-select').selectOption(id);
   await page.getByTestId('load-scenario').click();
-  await page.getByTestId('lesson').waitFor();
+  await page.locator(`[data-testid="lesson"][data-scenario="${id}"]`).waitFor();
 }
 
 /** Opens a node's actions, types a label or taint, presses the button. */
@@ -432,8 +433,9 @@ test('the keyboard: Esc then Tab leaves the terminal, and every control is reach
   await page.keyboard.press('Escape');
   await page.keyboard.press('Tab');
   assert.notEqual(await page.evaluate(() => document.activeElement?.dataset.testid), 'terminal-input', 'Esc then Tab leaves');
-  // Walk the whole page with Tab, as a keyboard user does.
-  await page.evaluate(() => document.activeElement?.blur());
+  // Walk the whole page with Tab from its first control, as a keyboard user does.
+  await page.getByTestId('play').focus();
+  await page.evaluate(() => { document.activeElement.dataset.tabbed = 'yes'; });
   const reached = new Set();
   for (let i = 0; i < 200; i++) {
     await page.keyboard.press('Tab');
@@ -551,6 +553,28 @@ test('pausing at each rollout step stops the clock when a node gets its new pod'
   const clock = await page.getByTestId('clock').textContent();
   await page.waitForTimeout(300);
   assert.equal(await page.getByTestId('clock').textContent(), clock, 'time stays paused');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a rollout stuck on a missing image is called stalled, with the way out, and Undo ends it', async () => {
+  const { page, errors, close } = await open();
+  await loadScenario(page, 'stuck-rollout');
+  const ds = page.locator('[data-testid="daemonset"][data-daemonset="node-agent"]');
+  await ds.getByTestId('set-image-input').fill('busybox:missing');
+  await ds.getByTestId('set-image-input').press('Enter');
+  await page.getByTestId('speed-20').click();
+  const banner = ds.getByTestId('rollout-stalled');
+  await banner.waitFor({ timeout: 20000 });
+  assert.match(await banner.textContent(), /^Rollout stalled: node-agent-\w+ on worker-\d is waiting: (ImagePullBackOff|ErrImagePull)\. Fix the template \(Set image\) or roll back \(Undo\)\.$/);
+  const stuck = page.locator('[data-testid="absence"][data-daemonset="node-agent"]', { hasText: /ImagePullBackOff|ErrImagePull/ });
+  assert.match(await stuck.textContent(), /To change it: fix the image \(Set image\) or roll back \(Undo\)/);
+  await page.getByTestId('pause').click();
+  await page.screenshot({ path: path.join(shots, 'stalled-rollout.png') });
+  await ds.getByTestId('rollout-undo').click();
+  assert.match(await ds.getByTestId('feedback').textContent(), /daemonset\.apps\/node-agent rolled back/);
+  await page.getByTestId('play').click();
+  await banner.waitFor({ state: 'detached', timeout: 20000 });
   assert.deepEqual(errors, []);
   await close();
 });

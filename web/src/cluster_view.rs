@@ -391,16 +391,26 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
     }
 }
 
-/// Why each DaemonSet without a running pod here has none.
+/// For each DaemonSet without a running, ready pod here: starting (the pod is
+/// on its way), or missing with why and what would change it.
 fn absences(node: &NodeCard) -> impl IntoView {
     let absences = node
         .not_running
         .iter()
         .map(|a| {
+            let (class, heading) = if a.starting {
+                ("absence starting", format!("{} starting: ", a.daemonset))
+            } else {
+                ("absence", format!("No {} pod: ", a.daemonset))
+            };
+            let remedy = a.remedy.clone().map(|r| {
+                view! { <span class="remedy" data-testid="remedy">{format!(" To change it: {r}.")}</span> }
+            });
             view! {
-                <li class="absence" data-testid="absence" data-daemonset=a.daemonset.clone()>
-                    <strong>{format!("No {} pod: ", a.daemonset)}</strong>
+                <li class=class data-testid="absence" data-daemonset=a.daemonset.clone() data-starting=a.starting.to_string()>
+                    <strong>{heading}</strong>
                     {a.reason.clone()}
+                    {remedy}
                 </li>
             }
         })

@@ -159,7 +159,11 @@ fn DaemonSetCard(
     };
     let contents = move || {
         let ds = row.get()?;
+        let stalled = ds.stalled.clone().map(|why| {
+            view! { <p class="stalled" role="alert" data-testid="rollout-stalled">{why}</p> }
+        });
         Some(view! {
+            {stalled}
             <table class="ds-numbers">
                 <thead>
                     <tr><th>"DESIRED"</th><th>"CURRENT"</th><th>"READY"</th><th>"UP-TO-DATE"</th><th>"AVAILABLE"</th></tr>

@@ -10,6 +10,11 @@ use daemonlab_kubectl::apply::Entry;
 
 /// Results longer than this are summed up, their lines folded away.
 const FOLD_AFTER: usize = 12;
+/// The editor's line height in CSS pixels (13 px text, line-height 1.5).
+const LINE_HEIGHT: f64 = 19.5;
+/// Lines a tall editor shows at once, and those drawn above and below them.
+const VISIBLE_LINES: usize = 60;
+const MARGIN_LINES: usize = 20;
 
 /// Where the last apply found problems, with their messages.
 fn marks(outcome: &Option<Outcome>) -> Vec<Mark> {
@@ -41,12 +46,29 @@ pub fn Editor(
     #[prop(into)] on_apply: Callback<()>,
 ) -> impl IntoView {
     let line_count = move || text.read().lines().count().max(1);
+    // Only the lines in view (and a margin) are drawn in the gutter and the
+    // colour layer, between spacers as tall as the lines above and below:
+    // a manifest of thousands of lines costs what a screenful does.
+    let scroll_top = RwSignal::new(0.0f64);
+    let window = move || {
+        let first = (scroll_top.get() / LINE_HEIGHT) as usize;
+        let first = first.saturating_sub(MARGIN_LINES);
+        (first, first + VISIBLE_LINES + 2 * MARGIN_LINES)
+    };
+    let spacer = |lines: usize| {
+        let style = format!("height: {}px", lines as f64 * LINE_HEIGHT);
+        view! { <span class="spacer" style=style></span> }
+    };
     // Problems are marked in the gutter (their message on hover and in the
     // list under the editor), never inside the text: both layers keep exactly
     // the text's lines, so what is seen is where the caret goes.
     let gutter = move || {
         let marks = marks(&outcome.read());
-        (1..=line_count())
+        let count = line_count();
+        let (first, end) = window();
+        let end = end.min(count);
+        let first = first.min(end);
+        let numbers = (first + 1..=end)
             .map(|n| {
                 let messages: Vec<&str> = marks
                     .iter()
@@ -60,15 +82,20 @@ pub fn Editor(
                     view! { <span class="line error" title=title>{n}</span> }.into_any()
                 }
             })
-            .collect_view()
+            .collect_view();
+        view! { {spacer(first)} {numbers} {spacer(count - end)} }
     };
     // The coloured copy of the text under the (transparent) textarea, with each
     // problem underlined from its column.
     let highlighted = move || {
         let marks = marks(&outcome.read());
         let text = text.read();
+        let count = text.split('\n').count();
+        let (first, end) = window();
+        let end = end.min(count);
+        let first = first.min(end);
         let mut lines: Vec<AnyView> = Vec::new();
-        for (n, line) in text.split('\n').enumerate() {
+        for (n, line) in text.split('\n').enumerate().skip(first).take(end - first) {
             let pieces = line_pieces(line);
             match marks.iter().find(|m| m.line == n + 1) {
                 Some(mark) => {
@@ -85,7 +112,7 @@ pub fn Editor(
                 None => lines.push(view! { {pieces_view(pieces)} "\n" }.into_any()),
             }
         }
-        lines
+        view! { {spacer(first)} {lines} {spacer(count - end)} }
     };
     let gutter_ref = NodeRef::<leptos::html::Div>::new();
     let highlight_ref = NodeRef::<leptos::html::Pre>::new();
@@ -93,6 +120,7 @@ pub fn Editor(
     let on_scroll = move |ev: leptos::ev::Event| {
         // Keep the line numbers and the colours beside the lines they belong to.
         let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
+        scroll_top.set(f64::from(area.scroll_top()));
         if let Some(gutter) = gutter_ref.get() {
             gutter.set_scroll_top(area.scroll_top());
         }
@@ -113,8 +141,8 @@ pub fn Editor(
         let offset = text.with_untracked(|t| utf16_offset(t, line, column));
         let _ = area.focus();
         let _ = area.set_selection_range(offset, offset);
-        let line_height = area.scroll_height() as f64 / line_count() as f64;
-        area.set_scroll_top(((line as f64 - 3.0) * line_height).max(0.0) as i32);
+        area.set_scroll_top(((line as f64 - 3.0) * LINE_HEIGHT).max(0.0) as i32);
+        scroll_top.set(f64::from(area.scroll_top()));
     });
 
     view! {

@@ -55,8 +55,9 @@ pub fn Gallery(
                     </p>
                 }
             });
+        let shown = loaded.map_or("starter", |s| s.id);
         view! {
-            <p class="lesson" data-testid="lesson">
+            <p class="lesson" data-testid="lesson" data-scenario=shown>
                 <strong>{title}</strong>
                 {text}
             </p>

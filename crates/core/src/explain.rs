@@ -11,6 +11,7 @@ use crate::api::{Kind, Object};
 use crate::controllers::daemonset::placement::{should_run_on, PlacementReason};
 use crate::controllers::daemonset::pod_template::target_node;
 use crate::controllers::{is_pod_ready, pod_condition};
+use crate::scheduling::node_affinity::AffinityMismatch;
 
 /// The answer for one (DaemonSet, node) pair.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +73,78 @@ impl fmt::Display for Explanation {
             }
             Explanation::Creating => write!(f, "the controller is about to create a pod"),
         }
+    }
+}
+
+/// Waiting reasons that do not go away by themselves: the template or the
+/// node has to change.
+const STUCK: &[&str] = &[
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "CrashLoopBackOff",
+    "CreateContainerConfigError",
+];
+
+impl Explanation {
+    /// The pod is there and on its way to running: nothing to change, only
+    /// to wait (a card says it is starting, not that it is missing).
+    pub fn is_starting(&self) -> bool {
+        match self {
+            Explanation::Creating | Explanation::NotReady { .. } => true,
+            Explanation::Waiting { reason, .. } => !STUCK.contains(&reason.as_str()),
+            _ => false,
+        }
+    }
+
+    /// What would change the answer, in the words a user acts on.
+    pub fn remedy(&self, node: &str) -> Option<String> {
+        Some(match self {
+            Explanation::NotPlaced {
+                reason: PlacementReason::UntoleratedTaint(taint),
+                ..
+            } => {
+                let value = taint.value.as_deref().map(|v| format!(", value: {v}")).unwrap_or_default();
+                format!(
+                    "add a toleration to the pod template (key: {}, operator: {}{value}, effect: {}), or remove the taint: kubectl taint nodes {node} {}:{}-",
+                    taint.key,
+                    if taint.value.is_some() { "Equal" } else { "Exists" },
+                    taint.effect,
+                    taint.key,
+                    taint.effect
+                )
+            }
+            Explanation::NotPlaced {
+                reason: PlacementReason::Affinity(AffinityMismatch::NodeSelector { key, wanted, .. }),
+                ..
+            } => format!("label the node: kubectl label node {node} {key}={wanted} --overwrite, or change the DaemonSet's nodeSelector"),
+            Explanation::NotPlaced {
+                reason: PlacementReason::Affinity(_),
+                ..
+            } => "label the node so that a nodeSelectorTerm matches, or change the DaemonSet's node affinity".to_string(),
+            Explanation::NotPlaced {
+                reason: PlacementReason::NodeNameMismatch { .. },
+                ..
+            } => "remove nodeName from the pod template".to_string(),
+            Explanation::Unschedulable { message, .. } if message.contains("Insufficient") => {
+                "free the resource on this node (delete or shrink other pods), lower the DaemonSet's requests, or give the DaemonSet a higher PriorityClass".to_string()
+            }
+            Explanation::Unschedulable { message, .. } if message.contains("free ports") => {
+                "another pod holds the host port: remove it, or change the DaemonSet's hostPort".to_string()
+            }
+            Explanation::Waiting { reason, .. }
+                if matches!(reason.as_str(), "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName") =>
+            {
+                "fix the image (Set image) or roll back (Undo)".to_string()
+            }
+            Explanation::Waiting { reason, .. } if reason == "CrashLoopBackOff" => {
+                "the container keeps exiting: fix its command or image, or roll back (Undo)".to_string()
+            }
+            Explanation::Waiting { reason, .. } if reason == "CreateContainerConfigError" => {
+                "create the ConfigMap or Secret the pod refers to".to_string()
+            }
+            _ => return None,
+        })
     }
 }
 

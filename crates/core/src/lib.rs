@@ -14,7 +14,7 @@ pub mod samples {
     /// Three nodes (one a tainted control plane) and a DaemonSet.
     pub const STARTER: &str = include_str!("../samples/starter.yaml");
     /// What the starter shows, and the first thing to try with it.
-    pub const STARTER_LESSON: &str = "Three nodes: a control plane whose taint keeps ordinary pods away, and two workers. The node-agent DaemonSet runs one pod on each worker, none on the control plane. Try: uncomment the toleration at the end of the editor's text and press Apply; the control plane gets its pod.";
+    pub const STARTER_LESSON: &str = "Three nodes: a control plane whose taint keeps ordinary pods away, and two workers. The node-exporter DaemonSet runs one pod on each worker, none on the control plane. Try: uncomment the toleration at the end of the editor's text and press Apply; the control plane gets its pod.";
 
     /// A ready-made scenario: its manifests and what to try with them.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]

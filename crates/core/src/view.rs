@@ -1,15 +1,16 @@
 //! Plain data for drawing the cluster: what a node card or a pod chip shows.
 //! The front end renders this and nothing else, so every rule stays in the core.
 
+use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use k8s_openapi::jiff::Timestamp;
 
-use crate::api::store::Store;
+use crate::api::store::{controller_uid, Store};
 use crate::api::{Kind, Served};
 use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
 
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
-use crate::controllers::{is_pod_ready, scheduler};
+use crate::controllers::{is_pod_ready, pod_condition, scheduler};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::taints::taint_to_string;
 use crate::sim::{Cluster, RolloutSample};
@@ -126,6 +127,11 @@ pub struct PodChip {
 pub struct Absence {
     pub daemonset: String,
     pub reason: String,
+    /// The pod exists and is on its way (being created, pulling, starting):
+    /// the card says so instead of calling it missing.
+    pub starting: bool,
+    /// What would change it (the toleration to add, the label to set…).
+    pub remedy: Option<String>,
 }
 
 /// One DaemonSet as its panel shows it: `kubectl get ds` numbers, strategy,
@@ -146,6 +152,9 @@ pub struct DaemonSetRow {
     /// `container=image` for each container of the template.
     pub images: Vec<String>,
     pub rollout: Vec<RolloutSample>,
+    /// Why the rollout cannot go on by itself, if it cannot: a pod of the
+    /// new revision stuck pulling, crashing or unschedulable.
+    pub stalled: Option<String>,
 }
 
 /// One Event as `kubectl get events` lists it.
@@ -214,7 +223,13 @@ pub fn daemonsets_view(cluster: &Cluster) -> Vec<DaemonSetRow> {
                 .flat_map(|s| s.containers.iter())
                 .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
                 .collect();
+            let stalled = (status.updated_number_scheduled.unwrap_or(0)
+                < status.desired_number_scheduled
+                || status.number_unavailable.unwrap_or(0) > 0)
+                .then(|| stalled_rollout(store, ds, &hash))
+                .flatten();
             DaemonSetRow {
+                stalled,
                 rollout: cluster.rollout_record(&namespace, &name).to_vec(),
                 desired: status.desired_number_scheduled,
                 current: status.current_number_scheduled,
@@ -229,6 +244,60 @@ pub fn daemonsets_view(cluster: &Cluster) -> Vec<DaemonSetRow> {
             }
         })
         .collect()
+}
+
+/// A pod of the DaemonSet's current revision that cannot become available
+/// by itself, said with its node and the way out.
+fn stalled_rollout(store: &Store, ds: &DaemonSet, hash: &str) -> Option<String> {
+    let uid = ds.metadata.uid.as_deref()?;
+    store
+        .pods()
+        .filter(|p| controller_uid(&p.metadata) == Some(uid))
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
+                .map(String::as_str)
+                == Some(hash)
+        })
+        .find_map(|pod| {
+            let node = target_node(pod).unwrap_or("").to_string();
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let why = match explain_pod(pod) {
+                Some(why) => why,
+                None => return None,
+            };
+            Some(format!(
+                "Rollout stalled: {name} on {node} {why}. Fix the template (Set image) or roll back (Undo)."
+            ))
+        })
+}
+
+/// Why a pod of a rollout will not become available without a change.
+fn explain_pod(pod: &Pod) -> Option<String> {
+    if let Some(c) = pod_condition(pod, "PodScheduled").filter(|c| c.status == "False") {
+        return Some(format!(
+            "cannot be scheduled: {}",
+            c.message.clone().unwrap_or_default()
+        ));
+    }
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find_map(|c| {
+            let waiting = c.state.as_ref()?.waiting.as_ref()?;
+            let reason = waiting.reason.clone().unwrap_or_default();
+            matches!(
+                reason.as_str(),
+                "ImagePullBackOff"
+                    | "ErrImagePull"
+                    | "InvalidImageName"
+                    | "CrashLoopBackOff"
+                    | "CreateContainerConfigError"
+            )
+            .then(|| format!("is waiting: {reason}"))
+        })
 }
 
 /// The newest `limit` Events, oldest first, as `kubectl get events` orders them.
@@ -479,6 +548,8 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                     why => Some(Absence {
                         daemonset: ds.metadata.name.clone().unwrap_or_default(),
                         reason: why.to_string(),
+                        starting: why.is_starting(),
+                        remedy: why.remedy(&name),
                     }),
                 })
                 .collect();
