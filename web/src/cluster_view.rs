@@ -5,10 +5,11 @@
 use daemonlab_core::view::{ClusterView, NodeCard, PodChip, ResourceBar};
 use leptos::prelude::*;
 
+use crate::details::Selected;
 use crate::feedback::{run_into, Command, Feedback, FeedbackLine};
 
 /// Cards shown at most at once: a large cluster is found through the filter.
-const MAX_CARDS: usize = 24;
+const MAX_CARDS: usize = 12;
 
 /// Whether `node` matches the filter: its name, a label, its status or
 /// roles, or the workload of one of its pods contains every word typed.
@@ -29,7 +30,12 @@ fn matches_filter(node: &NodeCard, filter: &str) -> bool {
 }
 
 #[component]
-pub fn ClusterPanel(view: RwSignal<ClusterView>, on_command: Command) -> impl IntoView {
+pub fn ClusterPanel(
+    view: RwSignal<ClusterView>,
+    on_command: Command,
+    /// Where a click on a pod or a node's name opens its details.
+    selected: RwSignal<Option<Selected>>,
+) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let matching = Memo::new(move |_| {
         let wanted = filter.get();
@@ -96,7 +102,7 @@ pub fn ClusterPanel(view: RwSignal<ClusterView>, on_command: Command) -> impl In
             // typed text survive the clock's ticks; only its contents follow the cluster.
             <div class="nodes">
                 <For each=move || names.get() key=|name| name.clone() let:name>
-                    <NodeCardView view=view name=name on_command=on_command />
+                    <NodeCardView view=view name=name on_command=on_command selected=selected />
                 </For>
             </div>
             {more}
@@ -211,7 +217,12 @@ fn AddNode(on_command: Command) -> impl IntoView {
 }
 
 #[component]
-fn NodeCardView(view: RwSignal<ClusterView>, name: String, on_command: Command) -> impl IntoView {
+fn NodeCardView(
+    view: RwSignal<ClusterView>,
+    name: String,
+    on_command: Command,
+    selected: RwSignal<Option<Selected>>,
+) -> impl IntoView {
     let card = {
         let name = name.clone();
         Memo::new(move |_| view.with(|v| v.nodes.iter().find(|n| n.name == name).cloned()))
@@ -224,7 +235,7 @@ fn NodeCardView(view: RwSignal<ClusterView>, name: String, on_command: Command) 
             let Some(node) = card.get() else {
                 return ().into_any();
             };
-            node_contents(node, &name).into_any()
+            node_contents(node, &name, selected).into_any()
         }
     };
     let buttons = {
@@ -332,7 +343,7 @@ fn NodeCardView(view: RwSignal<ClusterView>, name: String, on_command: Command) 
             // animates in); the others keep their elements.
             <ul class="pods" aria-label="Pods">
                 <For each=pods key=|p| (p.name.clone(), p.status.clone(), p.ready, p.updated) let:pod>
-                    <PodChipView pod=pod node=pod_node.clone() />
+                    <PodChipView pod=pod node=pod_node.clone() selected=selected />
                 </For>
             </ul>
             {move || card.with(|c| c.as_ref().map(absences))}
@@ -358,7 +369,11 @@ fn NodeCardView(view: RwSignal<ClusterView>, name: String, on_command: Command) 
 }
 
 /// What a node card shows above its pods: name, status, roles, labels, taints.
-fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
+fn node_contents(
+    node: NodeCard,
+    name: &str,
+    selected: RwSignal<Option<Selected>>,
+) -> impl IntoView {
     let roles = if node.roles.is_empty() {
         "<none>".to_string()
     } else {
@@ -381,7 +396,19 @@ fn node_contents(node: NodeCard, name: &str) -> impl IntoView {
         .collect_view();
     view! {
         <header>
-            <h3>{name.to_string()}</h3>
+            <h3>
+                <button
+                    class="link node-open"
+                    data-testid="open-node"
+                    aria-label=format!("Details of node {name}")
+                    on:click={
+                        let name = name.to_string();
+                        move |_| selected.set(Some(Selected { kind: "node", namespace: String::new(), name: name.clone() }))
+                    }
+                >
+                    {name.to_string()}
+                </button>
+            </h3>
             <span class=status_class>{node.status}</span>
         </header>
         <p class="roles">"Roles: " {roles}</p>
@@ -427,7 +454,7 @@ fn hue(owner: &str) -> u32 {
 }
 
 #[component]
-fn PodChipView(pod: PodChip, node: String) -> impl IntoView {
+fn PodChipView(pod: PodChip, node: String, selected: RwSignal<Option<Selected>>) -> impl IntoView {
     let mut class = String::from("pod");
     if pod.ready {
         class.push_str(" ready");
@@ -450,6 +477,12 @@ fn PodChipView(pod: PodChip, node: String) -> impl IntoView {
     };
     let (name, status) = (pod.name, pod.status);
     let (shown_name, shown_status) = (name.clone(), status.clone());
+    let target = Selected {
+        kind: "pod",
+        namespace: pod.namespace.clone(),
+        name: name.clone(),
+    };
+    let label = format!("Details of pod {name}");
     view! {
         <li
             class=class
@@ -461,7 +494,14 @@ fn PodChipView(pod: PodChip, node: String) -> impl IntoView {
             data-owner=owner
             title=revision
         >
-            <span class="pod-name">{shown_name}</span>
+            <button
+                class="link pod-name"
+                data-testid="open-pod"
+                aria-label=label
+                on:click=move |_| selected.set(Some(target.clone()))
+            >
+                {shown_name}
+            </button>
             <span class="pod-status">{shown_status}</span>
         </li>
     }

@@ -58,6 +58,14 @@ fn RolloutChart(samples: Vec<RolloutSample>, now: Timestamp) -> impl IntoView {
         .max()
         .unwrap_or(1);
     let end = now.as_millisecond();
+    // The time axis: from the window's start (up to two minutes back) to now.
+    let recorded = samples.first().map_or(end, |s| s.at.as_millisecond());
+    let shown_seconds = (end - (end - WINDOW_MS).max(recorded)).max(1000) / 1000;
+    let since = if shown_seconds >= 60 && shown_seconds % 60 == 0 {
+        format!("−{}m", shown_seconds / 60)
+    } else {
+        format!("−{shown_seconds}s")
+    };
     let old = steps(&samples, end, |s| s.old, top);
     let new = steps(&samples, end, |s| s.new, top);
     let unavailable = steps(&samples, end, |s| s.unavailable, top);
@@ -72,16 +80,23 @@ fn RolloutChart(samples: Vec<RolloutSample>, now: Timestamp) -> impl IntoView {
         .unwrap_or_default();
     view! {
         <figure class="rollout" data-testid="rollout-chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=format!("Rollout: {summary}")>
-                <polyline class="series old" points=old />
-                <polyline class="series new" points=new />
-                <polyline class="series unavailable" points=unavailable />
-            </svg>
+            <div class="chart-area">
+                <span class="y-label y-max" aria-hidden="true">{format!("{top} pods")}</span>
+                <span class="y-label y-min" aria-hidden="true">"0"</span>
+                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=format!("Rollout over the last {shown_seconds} s: {summary}")>
+                    <polyline class="series old" points=old />
+                    <polyline class="series new" points=new />
+                    <polyline class="series unavailable" points=unavailable />
+                </svg>
+            </div>
+            <div class="x-axis" aria-hidden="true">
+                <span>{since}</span>
+                <span>"now"</span>
+            </div>
             <figcaption>
                 <span class="key old">"old"</span>
                 <span class="key new">"new"</span>
                 <span class="key unavailable">"unavailable"</span>
-                <span class="window">"up to the last 2 min"</span>
                 <span class="now">{summary}</span>
             </figcaption>
         </figure>

@@ -4,6 +4,7 @@
 mod clock;
 mod cluster_view;
 mod daemonsets;
+mod details;
 mod editor;
 mod events;
 mod feedback;
@@ -388,6 +389,20 @@ pub fn App() -> impl IntoView {
     };
     let dirty = Signal::derive(move || text.with(|t| applied_text.with(|a| t != a)));
 
+    // A pod's or node's details: kubectl describe of it, redone whenever the
+    // cluster view changes (the store moved on).
+    let selected = RwSignal::new(None::<details::Selected>);
+    let described = Signal::derive(move || {
+        view_model.track();
+        let Some(target) = selected.get() else {
+            return String::new();
+        };
+        let output = cluster
+            .try_update_value(|c| daemonlab_kubectl::run(c, &target.describe_argv(), "", &NoFiles))
+            .unwrap_or_default();
+        format!("{}{}", output.stdout, output.stderr)
+    });
+
     view! {
         <header class="topbar">
             <h1>"daemonlab"</h1>
@@ -397,7 +412,8 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset />
             <Editor text=text outcome=outcome on_apply=apply />
-            <ClusterPanel view=view_model on_command=command />
+            <ClusterPanel view=view_model on_command=command selected=selected />
+            <details::Details selected=selected described=described />
             <Terminal entries=entries on_run=typed on_complete=complete />
             <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=command />
             <EventLog events=event_rows now=now />
