@@ -601,6 +601,32 @@ test("clicking a pod or a node opens what kubectl describe says of it, in place"
   await page.getByTestId('details').waitFor({ state: 'detached' });
   await page.locator('[data-testid="open-node"]', { hasText: 'control-plane' }).click();
   assert.match(await text.textContent(), /^Name:\s+control-plane\n[\s\S]*Taints:\s+node-role\.kubernetes\.io\/control-plane:NoSchedule/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('details').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('after a change from a card, the editor says the cluster moved and can take the live objects', async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  const editor = page.getByTestId('yaml-editor');
+  assert.equal(await page.getByTestId('cluster-moved').count(), 0);
+  await typeCommand(page, ['kubectl get ds -A']);
+  assert.equal(await page.getByTestId('cluster-moved').count(), 0, 'a read changes nothing');
+  const ds = page.locator('[data-testid="daemonset"]').first();
+  await ds.getByTestId('set-image-input').fill('prom/node-exporter:v1.8.0');
+  await ds.getByTestId('set-image').click();
+  assert.match(await page.getByTestId('cluster-moved').textContent(), /kubectl set image daemonset\/node-exporter node-exporter=prom\/node-exporter:v1\.8\.0/);
+  await page.getByTestId('load-live').click();
+  const live = await editor.inputValue();
+  assert.match(live, /image: prom\/node-exporter:v1\.8\.0/);
+  assert.doesNotMatch(live, /resourceVersion|uid:|creationTimestamp|last-applied|status:/);
+  assert.match(live, /kind: Node\n[\s\S]*name: control-plane/);
+  assert.equal(await page.getByTestId('cluster-moved').count(), 0);
+  // Applying it now changes nothing that was set.
+  await page.getByTestId('apply-button').click();
+  assert.match(await page.getByTestId('apply-results').textContent(), /daemonset\.apps\/node-exporter (unchanged|configured)/);
   assert.deepEqual(errors, []);
   await close();
 });

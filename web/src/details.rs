@@ -1,5 +1,6 @@
 //! Details of a pod or a node, in place: what `kubectl describe` prints for
-//! it, kept current as the cluster changes, until closed (button or Escape).
+//! it, kept current as the cluster changes, until closed (its button, or
+//! Escape anywhere on the page).
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -35,18 +36,20 @@ pub fn Details(
     described: Signal<String>,
 ) -> impl IntoView {
     let close = move || selected.set(None);
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
+    // Escape closes the details wherever the focus is.
+    let listener = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" && selected.get_untracked().is_some() {
             close();
         }
-    };
+    });
+    on_cleanup(move || listener.remove());
     move || {
         selected.get().map(|s| {
             let title = format!("{}/{}", s.kind, s.name);
             let label = format!("Details of {title}");
             let command = format!("$ kubectl {}", s.describe_argv().join(" "));
             view! {
-                <aside class="details" role="dialog" aria-label=label data-testid="details" on:keydown=on_keydown>
+                <aside class="details" role="dialog" aria-label=label data-testid="details">
                     <header>
                         <h2>{title}</h2>
                         <button class="close" data-testid="close-details" aria-label="Close the details" on:click=move |_| close()>"Close"</button>

@@ -44,13 +44,21 @@ pub fn Editor(
     text: RwSignal<String>,
     outcome: RwSignal<Option<Outcome>>,
     #[prop(into)] on_apply: Callback<()>,
+    /// The command that changed the cluster since the text was applied, if any.
+    moved: RwSignal<Option<String>>,
+    /// Whether the text holds edits that were never applied.
+    #[prop(into)]
+    dirty: Signal<bool>,
+    /// Replaces the text with the cluster's objects as they are now.
+    #[prop(into)]
+    on_load_live: Callback<()>,
 ) -> impl IntoView {
     let line_count = move || text.read().lines().count().max(1);
     // Only the lines in view (and a margin) are drawn in the gutter and the
     // colour layer, between spacers as tall as the lines above and below:
     // a manifest of thousands of lines costs what a screenful does.
     let scroll_top = RwSignal::new(0.0f64);
-    let window = move || {
+    let in_view = move || {
         let first = (scroll_top.get() / LINE_HEIGHT) as usize;
         let first = first.saturating_sub(MARGIN_LINES);
         (first, first + VISIBLE_LINES + 2 * MARGIN_LINES)
@@ -65,7 +73,7 @@ pub fn Editor(
     let gutter = move || {
         let marks = marks(&outcome.read());
         let count = line_count();
-        let (first, end) = window();
+        let (first, end) = in_view();
         let end = end.min(count);
         let first = first.min(end);
         let numbers = (first + 1..=end)
@@ -91,7 +99,7 @@ pub fn Editor(
         let marks = marks(&outcome.read());
         let text = text.read();
         let count = text.split('\n').count();
-        let (first, end) = window();
+        let (first, end) = in_view();
         let end = end.min(count);
         let first = first.min(end);
         let mut lines: Vec<AnyView> = Vec::new();
@@ -148,6 +156,29 @@ pub fn Editor(
     view! {
         <section class="editor-panel" aria-labelledby="editor-heading">
             <h2 id="editor-heading">"Manifests"</h2>
+            {move || moved.get().map(|line| {
+                let load = move |_| {
+                    let go = !dirty.get_untracked()
+                        || window()
+                            .confirm_with_message("The editor has changes that were not applied. Replace them with the cluster's objects?")
+                            .unwrap_or(false);
+                    if go {
+                        on_load_live.run(());
+                    }
+                };
+                view! {
+                    <div class="moved" role="status" data-testid="cluster-moved">
+                        <p>
+                            "The cluster has changed since this text was applied ("
+                            <code>{line}</code>
+                            "). Apply applies the text as it is: fields it sets go back to what it says."
+                        </p>
+                        <button class="link" data-testid="load-live" on:click=load>
+                            "Load the cluster's objects into the editor"
+                        </button>
+                    </div>
+                }
+            })}
             <div class="editor">
                 <div class="gutter" aria-hidden="true" node_ref=gutter_ref>{gutter}</div>
                 <div class="code">

@@ -190,6 +190,9 @@ pub fn App() -> impl IntoView {
             .unwrap_or_default()
     }));
     let text = RwSignal::new(editor_text);
+    // The first command since the last Apply (or Load) that may have changed
+    // the objects the editor's text describes.
+    let cluster_moved = RwSignal::new(None::<String>);
     let entries = RwSignal::new(Vec::<TermEntry>::new());
     let next_entry = StoredValue::new(0u64);
     let playing = RwSignal::new(true);
@@ -267,6 +270,7 @@ pub fn App() -> impl IntoView {
         };
         if result.applied {
             applied_text.set(source.clone());
+            cluster_moved.set(None);
             remember(Action::Apply(source));
             persist();
             refresh(true);
@@ -283,6 +287,10 @@ pub fn App() -> impl IntoView {
         let Some(output) = output else {
             return daemonlab_kubectl::Output::default();
         };
+        if !daemonlab_kubectl::export::only_reads(&line) && cluster_moved.get_untracked().is_none()
+        {
+            cluster_moved.set(Some(line.clone()));
+        }
         remember(Action::Run {
             line: line.clone(),
             heredoc: heredoc.clone(),
@@ -370,6 +378,7 @@ pub fn App() -> impl IntoView {
         persist();
         text.set(yaml.to_string());
         applied_text.set(yaml.to_string());
+        cluster_moved.set(None);
         outcome.set(Some(result));
         entries.set(Vec::new());
         current_scenario.set(id);
@@ -388,6 +397,17 @@ pub fn App() -> impl IntoView {
         }
     };
     let dirty = Signal::derive(move || text.with(|t| applied_text.with(|a| t != a)));
+
+    // The editor takes the cluster's objects as they are now.
+    let load_live = move |()| {
+        let source = applied_text.get_untracked();
+        let live = cluster.with_value(|c| daemonlab_kubectl::export::live_manifests(c, &source));
+        if let Some(live) = live {
+            text.set(live.clone());
+            applied_text.set(live);
+            cluster_moved.set(None);
+        }
+    };
 
     // A pod's or node's details: kubectl describe of it, redone whenever the
     // cluster view changes (the store moved on).
@@ -411,7 +431,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset />
-            <Editor text=text outcome=outcome on_apply=apply />
+            <Editor text=text outcome=outcome on_apply=apply moved=cluster_moved dirty=dirty on_load_live=load_live />
             <ClusterPanel view=view_model on_command=command selected=selected />
             <details::Details selected=selected described=described />
             <Terminal entries=entries on_run=typed on_complete=complete />

@@ -10,6 +10,7 @@ pub mod delete;
 pub mod describe;
 pub mod drain;
 pub mod explain;
+pub mod export;
 pub mod get;
 pub mod help;
 pub mod info;
