@@ -67,7 +67,9 @@ impl fmt::Display for Explanation {
                 message,
             } => write!(f, "{pod} is waiting: {reason}: {message}"),
             Explanation::NotReady { pod } => write!(f, "{pod} is running but not ready yet"),
-            Explanation::Terminating { pod } => write!(f, "{pod} is terminating"),
+            Explanation::Terminating { pod } => {
+                write!(f, "{pod} is terminating; a new pod follows once it is gone")
+            }
             Explanation::CreateFailed { message } => {
                 write!(f, "the controller cannot create the pod: {message}")
             }
@@ -91,7 +93,11 @@ impl Explanation {
     /// to wait (a card says it is starting, not that it is missing).
     pub fn is_starting(&self) -> bool {
         match self {
-            Explanation::Creating | Explanation::NotReady { .. } => true,
+            // A pod terminating on a node the DaemonSet still wants (a
+            // rollout step, a deleted pod) is being replaced.
+            Explanation::Creating
+            | Explanation::NotReady { .. }
+            | Explanation::Terminating { .. } => true,
             Explanation::Waiting { reason, .. } => !STUCK.contains(&reason.as_str()),
             _ => false,
         }
