@@ -104,6 +104,15 @@ pub fn default_root(schema: &JSONSchemaProps, value: &mut Value) {
     default(schema, value);
 }
 
+/// The schema of field `key` of an object: its property, or the schema
+/// every value of a map shares.
+fn child<'a>(schema: &'a JSONSchemaProps, key: &str) -> Option<&'a JSONSchemaProps> {
+    match &schema.properties {
+        Some(properties) => properties.get(key),
+        None => additional(schema),
+    }
+}
+
 fn non_nullable_null(value: &Value, schema: &JSONSchemaProps) -> bool {
     value.is_null() && schema.nullable != Some(true)
 }
@@ -112,18 +121,11 @@ fn drop_nulls_without_defaults(schema: &JSONSchemaProps, value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|key, v| {
-                let sub = match &schema.properties {
-                    Some(properties) => properties.get(key),
-                    None => additional(schema),
-                };
-                !sub.is_some_and(|sub| non_nullable_null(v, sub) && sub.default.is_none())
+                !child(schema, key)
+                    .is_some_and(|sub| non_nullable_null(v, sub) && sub.default.is_none())
             });
             for (key, v) in map.iter_mut() {
-                let sub = match &schema.properties {
-                    Some(properties) => properties.get(key),
-                    None => additional(schema),
-                };
-                if let Some(sub) = sub {
+                if let Some(sub) = child(schema, key) {
                     drop_nulls_without_defaults(sub, v);
                 }
             }
@@ -151,14 +153,8 @@ fn default(schema: &JSONSchemaProps, value: &mut Value) {
                 }
             }
             for (key, v) in map.iter_mut() {
-                match schema.properties.as_ref().and_then(|p| p.get(key)) {
-                    Some(sub) => default(sub, v),
-                    None if schema.properties.is_none() => {
-                        if let Some(sub) = additional(schema) {
-                            default_item(sub, v);
-                        }
-                    }
-                    None => {}
+                if let Some(sub) = child(schema, key) {
+                    default_item(sub, v);
                 }
             }
         }
@@ -173,7 +169,7 @@ fn default(schema: &JSONSchemaProps, value: &mut Value) {
     }
 }
 
-/// An array item or map value: a null one takes the schema's default.
+/// A field, item or map value: a null one takes the schema's default.
 fn default_item(schema: &JSONSchemaProps, value: &mut Value) {
     if let Some(fallback) = schema
         .default
