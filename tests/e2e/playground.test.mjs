@@ -502,6 +502,9 @@ test('feedback where the user acts, a clock in reach, a bounded Step, and a term
   await card.getByTestId('node-change').fill('disk=ssd');
   await card.getByTestId('node-change').press('Enter');
   assert.match(await card.getByTestId('feedback').textContent(), /kubectl label node worker-2 disk=ssd\s*node\/worker-2 labeled/);
+  // The result links to the same command in the terminal.
+  const href = await card.getByTestId('feedback-link').getAttribute('href');
+  assert.match(await page.locator(href).textContent(), /^\$ kubectl label node worker-2 disk=ssd/);
   // The clock stays in view at the bottom of the page.
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   const clock = await page.getByTestId('step').boundingBox();

@@ -278,14 +278,14 @@ pub fn App() -> impl IntoView {
         outcome.set(Some(result));
     };
 
-    let run = move |(line, heredoc): (String, String)| -> daemonlab_kubectl::Output {
+    let run = move |(line, heredoc): (String, String)| -> (daemonlab_kubectl::Output, Option<u64>) {
         let output = cluster.try_update_value(|c| {
             shell
                 .try_update_value(|s| s.run(c, &line, &heredoc, &NoFiles))
                 .unwrap_or_default()
         });
         let Some(output) = output else {
-            return daemonlab_kubectl::Output::default();
+            return (daemonlab_kubectl::Output::default(), None);
         };
         if !daemonlab_kubectl::export::only_reads(&line) && cluster_moved.get_untracked().is_none()
         {
@@ -317,7 +317,7 @@ pub fn App() -> impl IntoView {
                 },
             )
         });
-        output
+        (output, Some(id))
     };
     let command: feedback::Command = Callback::new(run);
     let typed = Callback::new(move |args: (String, String)| {

@@ -187,7 +187,7 @@ pub fn Terminal(
                     (!text.is_empty()).then(|| view! { <pre class=class>{text}</pre> })
                 };
                 view! {
-                    <div class="term-entry" data-entry=id>
+                    <div class="term-entry" data-entry=id id=format!("term-entry-{id}")>
                         <pre class="term-command">"$ "{command}</pre>
                         {printed(output.notice, "term-notice")}
                         {printed(output.stdout, "term-stdout")}
