@@ -37,12 +37,26 @@ pub fn ClusterPanel(
     selected: RwSignal<Option<Selected>>,
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
+    // On a large cluster: the situation (see `NodeCard::situation`) the cards
+    // are narrowed to, if one was chosen.
+    let situation = RwSignal::new(None::<String>);
+    let groups = Memo::new(move |_| {
+        let wanted = filter.get();
+        view.with(|v| {
+            if v.nodes.len() <= MAX_CARDS {
+                return Vec::new();
+            }
+            group_by_situation(v.nodes.iter().filter(|n| matches_filter(n, &wanted)))
+        })
+    });
     let matching = Memo::new(move |_| {
         let wanted = filter.get();
+        let chosen = situation.get();
         view.with(|v| {
             v.nodes
                 .iter()
                 .filter(|n| matches_filter(n, &wanted))
+                .filter(|n| chosen.as_ref().is_none_or(|c| n.situation() == *c))
                 .map(|n| n.name.clone())
                 .collect::<Vec<_>>()
         })
@@ -97,6 +111,7 @@ pub fn ClusterPanel(
                     on:input:target=move |ev| filter.set(ev.target().value())
                 />
             })}
+            {move || (!groups.with(Vec::is_empty)).then(|| view! { <SituationList groups=groups situation=situation /> })}
             {empty}
             // One card per node for as long as it exists: its open actions and
             // typed text survive the clock's ticks; only its contents follow the cluster.
@@ -108,6 +123,74 @@ pub fn ClusterPanel(
             {more}
             <AddNode on_command=on_command />
         </section>
+    }
+}
+
+/// Nodes in the same situation, most common first: how many, and the words.
+fn group_by_situation<'a>(nodes: impl Iterator<Item = &'a NodeCard>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for node in nodes {
+        *counts.entry(node.situation()).or_default() += 1;
+    }
+    let mut groups: Vec<(String, usize)> = counts.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    groups
+}
+
+/// A large cluster's nodes grouped by situation: the few odd nodes stand out
+/// from the many, and a press shows only that group's cards.
+#[component]
+fn SituationList(
+    groups: Memo<Vec<(String, usize)>>,
+    situation: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let rows = move || {
+        groups
+            .get()
+            .into_iter()
+            .map(|(words, count)| {
+                let pressed = situation.with(|s| s.as_deref() == Some(words.as_str()));
+                let nodes = if count == 1 { "node" } else { "nodes" };
+                let toggle = {
+                    let words = words.clone();
+                    move |_| situation.set((!pressed).then(|| words.clone()))
+                };
+                view! {
+                    <li>
+                        <button
+                            class="situation"
+                            data-testid="node-group"
+                            aria-pressed=pressed.to_string()
+                            on:click=toggle
+                        >
+                            <span class="situation-count">{format!("{count} {nodes}")}</span>
+                            <span class="situation-words">{words}</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    // A chosen situation no node is in any more still narrows the cards to
+    // none, and says so, until it is let go.
+    let gone = move || {
+        let chosen = situation.get()?;
+        (!groups.with(|g| g.iter().any(|(w, _)| *w == chosen))).then(|| {
+            view! {
+                <li>
+                    <button class="situation" aria-pressed="true" data-testid="node-group-gone" on:click=move |_| situation.set(None)>
+                        <span class="situation-count">"0 nodes"</span>
+                        <span class="situation-words">{chosen}</span>
+                    </button>
+                </li>
+            }
+        })
+    };
+    view! {
+        <ul class="situations" aria-label="Nodes grouped by situation; press one to see only its nodes">
+            {rows}
+            {gone}
+        </ul>
     }
 }
 

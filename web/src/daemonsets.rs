@@ -15,33 +15,56 @@ const HEIGHT: f64 = 72.0;
 /// The most virtual time the chart shows, ending now.
 const WINDOW_MS: i64 = 120_000;
 
-/// SVG points for one series as steps over the chart's window: each value holds
-/// until the next sample.
+/// The stretch of virtual time the chart shows: up to two minutes, ending now,
+/// and never before the first sample.
+#[derive(Clone, Copy)]
+struct Window {
+    start: i64,
+    span: f64,
+}
+
+impl Window {
+    fn new(samples: &[RolloutSample], end: i64) -> Self {
+        let recorded = samples.first().map_or(end, |s| s.at.as_millisecond());
+        let start = (end - WINDOW_MS).max(recorded).min(end);
+        Window {
+            start,
+            span: (end - start).max(1000) as f64,
+        }
+    }
+
+    /// Where `at` falls, from 0 (the window's start) to 1 (now).
+    fn fraction(self, at: Timestamp) -> f64 {
+        ((at.as_millisecond().max(self.start) - self.start) as f64 / self.span).min(1.0)
+    }
+
+    /// The samples the window shows, from the last one before it opens.
+    fn shown(self, samples: &[RolloutSample]) -> &[RolloutSample] {
+        let first = samples
+            .iter()
+            .rposition(|s| s.at.as_millisecond() <= self.start)
+            .unwrap_or(0);
+        &samples[first..]
+    }
+}
+
+/// SVG points for one series as steps over the window: each value holds until
+/// the next sample.
 fn steps(
+    window: Window,
     samples: &[RolloutSample],
-    end: i64,
     value: impl Fn(&RolloutSample) -> usize,
     top: usize,
 ) -> String {
-    // The window grows with the record until it is two minutes wide.
-    let recorded = samples.first().map_or(end, |s| s.at.as_millisecond());
-    let start = (end - WINDOW_MS).max(recorded);
-    let span = (end - start).max(1000) as f64;
-    let x = |at: i64| ((at.max(start) - start) as f64 / span) * WIDTH;
     let y = |v: usize| HEIGHT - 6.0 - (v as f64 / top.max(1) as f64) * (HEIGHT - 12.0);
-    // The value the window opens with: the last sample before it.
-    let first = samples
-        .iter()
-        .rposition(|s| s.at.as_millisecond() <= start)
-        .unwrap_or(0);
     let mut points = Vec::new();
     let mut previous: Option<usize> = None;
-    for sample in &samples[first..] {
-        let at = sample.at.as_millisecond();
+    for sample in window.shown(samples) {
+        let x = window.fraction(sample.at) * WIDTH;
         if let Some(before) = previous {
-            points.push(format!("{:.1},{:.1}", x(at), y(before)));
+            points.push(format!("{x:.1},{:.1}", y(before)));
         }
-        points.push(format!("{:.1},{:.1}", x(at), y(value(sample))));
+        points.push(format!("{x:.1},{:.1}", y(value(sample))));
         previous = Some(value(sample));
     }
     if let Some(last) = previous {
@@ -50,54 +73,118 @@ fn steps(
     points.join(" ")
 }
 
+/// Where each revision starts within the window: "new" always means the
+/// current revision, so its line starts again from the nodes that run it.
+fn revision_marks(window: Window, samples: &[RolloutSample]) -> Vec<(f64, i64)> {
+    let shown = window.shown(samples);
+    let mut marks: Vec<(f64, i64)> = shown
+        .first()
+        .map(|s| (0.0, s.revision))
+        .into_iter()
+        .collect();
+    for pair in shown.windows(2) {
+        if pair[1].revision != pair[0].revision {
+            marks.push((window.fraction(pair[1].at), pair[1].revision));
+        }
+    }
+    marks
+}
+
+/// "Revision 2 · 4 desired: 1 new, 2 old, 1 terminating · 2 unavailable":
+/// the node counts add up to DESIRED.
+fn summary(sample: &RolloutSample) -> String {
+    let mut nodes = format!(
+        "{} new, {} old, {} terminating",
+        sample.new, sample.old, sample.terminating
+    );
+    if sample.without_pod() > 0 {
+        nodes.push_str(&format!(", {} without a pod", sample.without_pod()));
+    }
+    if sample.surge > 0 {
+        nodes.push_str(&format!(" ({} running old and new)", sample.surge));
+    }
+    format!(
+        "Revision {} · {} desired: {nodes} · {} unavailable",
+        sample.revision, sample.desired, sample.unavailable
+    )
+}
+
 #[component]
 fn RolloutChart(samples: Vec<RolloutSample>, now: Timestamp) -> impl IntoView {
-    let top = samples
+    let window = Window::new(&samples, now.as_millisecond());
+    let top = window
+        .shown(&samples)
         .iter()
-        .map(|s| s.old.max(s.new).max(s.unavailable))
+        .map(|s| s.desired.max(s.new).max(s.old).max(s.unavailable))
         .max()
         .unwrap_or(1);
-    let end = now.as_millisecond();
-    // The time axis: from the window's start (up to two minutes back) to now.
-    let recorded = samples.first().map_or(end, |s| s.at.as_millisecond());
-    let shown_seconds = (end - (end - WINDOW_MS).max(recorded)).max(1000) / 1000;
+    let shown_seconds = (window.span as i64) / 1000;
     let since = if shown_seconds >= 60 && shown_seconds % 60 == 0 {
         format!("−{}m", shown_seconds / 60)
     } else {
         format!("−{shown_seconds}s")
     };
-    let old = steps(&samples, end, |s| s.old, top);
-    let new = steps(&samples, end, |s| s.new, top);
-    let unavailable = steps(&samples, end, |s| s.unavailable, top);
-    let summary = samples
-        .last()
-        .map(|s| {
-            format!(
-                "{} old, {} new, {} unavailable",
-                s.old, s.new, s.unavailable
-            )
+    let series = [
+        ("desired", steps(window, &samples, |s| s.desired, top)),
+        ("old", steps(window, &samples, |s| s.old, top)),
+        (
+            "terminating",
+            steps(window, &samples, |s| s.terminating, top),
+        ),
+        (
+            "unavailable",
+            steps(window, &samples, |s| s.unavailable, top),
+        ),
+        ("new", steps(window, &samples, |s| s.new, top)),
+    ]
+    .map(|(class, points)| view! { <polyline class=format!("series {class}") points=points /> })
+    .to_vec();
+    let marks = revision_marks(window, &samples);
+    let lines = marks
+        .iter()
+        .filter(|(at, _)| *at > 0.0)
+        .map(|(at, _)| {
+            let x = format!("{:.1}", at * WIDTH);
+            view! { <line class="revision-line" x1=x.clone() x2=x y1="0" y2=HEIGHT.to_string() /> }
         })
-        .unwrap_or_default();
+        .collect::<Vec<_>>();
+    let labels = marks
+        .into_iter()
+        .map(|(at, revision)| {
+            // A label near the right edge is drawn leftwards, so it stays inside.
+            let style = if at > 0.8 {
+                format!("right: {:.1}%", (1.0 - at) * 100.0)
+            } else {
+                format!("left: {:.1}%", at * 100.0)
+            };
+            view! { <span class="revision-label" style=style>{format!("rev {revision}")}</span> }
+        })
+        .collect::<Vec<_>>();
+    let summary = samples.last().map(summary).unwrap_or_default();
     view! {
         <figure class="rollout" data-testid="rollout-chart">
             <div class="chart-area">
-                <span class="y-label y-max" aria-hidden="true">{format!("{top} pods")}</span>
+                <span class="y-label y-max" aria-hidden="true">{format!("{top} nodes")}</span>
                 <span class="y-label y-min" aria-hidden="true">"0"</span>
-                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=format!("Rollout over the last {shown_seconds} s: {summary}")>
-                    <polyline class="series old" points=old />
-                    <polyline class="series new" points=new />
-                    <polyline class="series unavailable" points=unavailable />
-                </svg>
+                <div class="plot">
+                    <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" role="img" aria-label=format!("Rollout over the last {shown_seconds} s. {summary}")>
+                        {lines}
+                        {series}
+                    </svg>
+                    <div class="revision-labels" aria-hidden="true" data-testid="revision-labels">{labels}</div>
+                </div>
             </div>
             <div class="x-axis" aria-hidden="true">
                 <span>{since}</span>
                 <span>"now"</span>
             </div>
             <figcaption>
-                <span class="key old">"old"</span>
                 <span class="key new">"new"</span>
+                <span class="key old">"old"</span>
+                <span class="key terminating">"terminating"</span>
                 <span class="key unavailable">"unavailable"</span>
-                <span class="now">{summary}</span>
+                <span class="key desired">"desired"</span>
+                <span class="now" data-testid="rollout-summary">{summary.clone()}</span>
             </figcaption>
         </figure>
     }

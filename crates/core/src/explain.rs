@@ -103,6 +103,21 @@ impl Explanation {
         }
     }
 
+    /// The answer without the pod's name: the same words for every node in
+    /// the same situation, so a large cluster's nodes can be grouped by it.
+    pub fn gist(&self) -> String {
+        match self {
+            Explanation::Running { .. } => "running".to_string(),
+            Explanation::NotPlaced { reason, .. } => reason.to_string(),
+            Explanation::Unschedulable { message, .. } => format!("Pending: {message}"),
+            Explanation::Waiting { reason, .. } => format!("waiting: {reason}"),
+            Explanation::NotReady { .. } => "running, not ready yet".to_string(),
+            Explanation::Terminating { .. } => "old pod terminating".to_string(),
+            Explanation::CreateFailed { message } => format!("cannot be created: {message}"),
+            Explanation::Creating => "being created".to_string(),
+        }
+    }
+
     /// What would change the answer, in the words a user acts on.
     pub fn remedy(&self, node: &str) -> Option<String> {
         Some(match self {

@@ -7,7 +7,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::api::store::{controller_uid, Store};
 use crate::api::{Kind, Served};
-use crate::controllers::daemonset::history::{current_revision_hash, revisions_of};
+use crate::controllers::daemonset::history::{current_revision_hash, revision_number};
 
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
 use crate::controllers::{is_pod_ready, pod_condition, scheduler};
@@ -48,6 +48,22 @@ pub struct NodeCard {
     pub cordoned: bool,
     /// CPU and memory the node's pods request, against what it can allocate.
     pub resources: Vec<ResourceBar>,
+}
+
+impl NodeCard {
+    /// What the node shares with every node in the same situation: its
+    /// status and, for each DaemonSet without a ready pod here, why.
+    pub fn situation(&self) -> String {
+        let mut parts = vec![self.status.clone()];
+        for absence in &self.not_running {
+            parts.push(if absence.starting {
+                format!("{} starting ({})", absence.daemonset, absence.gist)
+            } else {
+                format!("no {} pod: {}", absence.daemonset, absence.gist)
+            });
+        }
+        parts.join(" · ")
+    }
 }
 
 /// One resource of a node: requested by its pods vs allocatable, as
@@ -127,6 +143,8 @@ pub struct PodChip {
 pub struct Absence {
     pub daemonset: String,
     pub reason: String,
+    /// The reason without the pod's name, shared by nodes in the same situation.
+    pub gist: String,
     /// The pod exists and is on its way (being created, pulling, starting):
     /// the card says so instead of calling it missing.
     pub starting: bool,
@@ -204,18 +222,7 @@ pub fn daemonsets_view(cluster: &Cluster) -> Vec<DaemonSetRow> {
                 }
             };
             let hash = current_revision_hash(store, ds);
-            let revision = revisions_of(store, &ds.metadata)
-                .iter()
-                .filter(|r| {
-                    r.metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get("controller-revision-hash"))
-                        == Some(&hash)
-                })
-                .map(|r| r.revision)
-                .max()
-                .unwrap_or(0);
+            let revision = revision_number(store, ds, &hash);
             let images = spec
                 .template
                 .spec
@@ -548,6 +555,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                     why => Some(Absence {
                         daemonset: ds.metadata.name.clone().unwrap_or_default(),
                         reason: why.to_string(),
+                        gist: why.gist(),
                         starting: why.is_starting(),
                         remedy: why.remedy(&name),
                     }),

@@ -125,3 +125,55 @@ fn each_node_says_why_its_daemon_pod_is_not_running() {
         why("big")
     );
 }
+
+#[test]
+fn nodes_in_the_same_situation_say_it_in_the_same_words() {
+    use daemonlab_core::api::Kind;
+    use serde_json::json;
+    let mut cluster = Cluster::new(1);
+    for (name, taint) in [
+        ("a", None),
+        ("b", None),
+        ("c", Some("gpu")),
+        ("d", Some("gpu")),
+    ] {
+        let taints = taint.map_or(
+            json!([]),
+            |k| json!([{"key": k, "value": "true", "effect": "NoSchedule"}]),
+        );
+        apply_json(
+            &mut cluster,
+            Kind::Node,
+            json!({"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name}, "spec": {"taints": taints}}),
+        );
+    }
+    apply_json(
+        &mut cluster,
+        Kind::DaemonSet,
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+            "template": {"metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "agent", "image": "example/agent:missing"}]}}}}),
+    );
+    cluster.advance(std::time::Duration::from_secs(5));
+    let view = cluster_view(&cluster);
+    let situation: Vec<(String, String)> = view
+        .nodes
+        .iter()
+        .map(|n| (n.name.clone(), n.situation()))
+        .collect();
+    // Each of a and b has its own pod, stuck the same way; the pod's name is
+    // in the reason, not in the situation.
+    assert_eq!(situation[0].1, situation[1].1, "{situation:?}");
+    assert_eq!(
+        situation[0].1,
+        "Ready · no agent pod: waiting: ImagePullBackOff"
+    );
+    assert_eq!(situation[2].1, situation[3].1);
+    assert_eq!(
+        situation[2].1,
+        "Ready · no agent pod: node has taint gpu=true:NoSchedule that the pod does not tolerate; no new daemon pod is placed, an existing one may stay"
+    );
+}

@@ -270,18 +270,53 @@ fn the_rollout_record_shows_old_new_unavailable_and_surge() {
     let first = record.first().expect("samples");
     let last = record.last().expect("samples");
     assert_eq!(
-        (first.old, first.new),
-        (0, 3),
-        "the first rollout created three new pods"
+        (first.revision, first.old, first.new),
+        (1, 0, 3),
+        "the first rollout put revision 1 on three nodes"
     );
     assert_eq!(
-        (last.old, last.new, last.unavailable, last.surge),
-        (0, 3, 0, 0)
+        (
+            last.revision,
+            last.old,
+            last.new,
+            last.unavailable,
+            last.surge
+        ),
+        (2, 0, 3, 0, 0)
     );
+    // A surging node runs both pods; it counts once, as a node on the new revision.
     assert!(
-        record.iter().any(|s| s.surge == 1 && s.old + s.new == 4),
+        record
+            .iter()
+            .any(|s| s.surge == 1 && s.old + s.new == 3 && s.revision == 2),
         "{record:?}"
     );
     assert!(record.iter().all(|s| s.surge <= 1), "maxSurge 1");
     assert!(record.windows(2).all(|w| w[0].at <= w[1].at));
+}
+
+#[test]
+fn the_rollout_record_accounts_for_every_desired_node_while_old_pods_terminate() {
+    let mut cluster = cluster(
+        4,
+        "  updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 2\n",
+    );
+    roll(&mut cluster, "busybox:1.37", 0, 600, |_, _| {}).expect("finishes");
+    let record = cluster.rollout_record("default", "agent");
+    for sample in record {
+        assert_eq!(
+            sample.new + sample.old + sample.terminating + sample.without_pod(),
+            sample.desired,
+            "{sample:?}"
+        );
+        assert_eq!(sample.desired, 4);
+    }
+    // maxUnavailable 2: two old pods are deleted at once; their nodes get new
+    // pods once they are gone.
+    assert!(
+        record
+            .iter()
+            .any(|s| s.revision == 2 && s.terminating == 2 && s.old == 2),
+        "{record:?}"
+    );
 }

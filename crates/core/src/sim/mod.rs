@@ -19,6 +19,7 @@ use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
 use crate::api::{Kind, Object};
 use crate::controllers::apiservice::APIServiceState;
 use crate::controllers::autoregister::AutoregisterState;
+use crate::controllers::daemonset::history::{current_revision_hash, revision_number};
 use crate::controllers::daemonset::DaemonSetState;
 use crate::controllers::deployment::DeploymentState;
 use crate::controllers::disruption::DisruptionState;
@@ -73,18 +74,41 @@ pub fn stored_only(kind: Kind) -> Option<&'static str> {
     })
 }
 
-/// One moment of a DaemonSet's rollout, as the UI charts it.
+/// One moment of a DaemonSet's rollout, as the UI charts it: the nodes that
+/// should run its pod, sorted by what they run (`new + old + terminating +
+/// without_pod() == desired`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RolloutSample {
     pub at: Timestamp,
-    /// Daemon pods (not being deleted) of an older revision.
-    pub old: usize,
-    /// Daemon pods of the current revision.
+    /// The current revision's number, as `kubectl rollout history` lists it.
+    pub revision: i64,
+    /// `desiredNumberScheduled`.
+    pub desired: usize,
+    /// Nodes with a live pod of the current revision.
     pub new: usize,
+    /// Nodes whose live pods are all of older revisions.
+    pub old: usize,
+    /// Nodes whose only pods are terminating.
+    pub terminating: usize,
     /// Desired nodes without an available pod (`numberUnavailable`).
     pub unavailable: usize,
     /// Nodes running an old and a new pod at once.
     pub surge: usize,
+}
+
+impl RolloutSample {
+    /// Nodes that should run a pod and have none yet.
+    pub fn without_pod(&self) -> usize {
+        self.desired
+            .saturating_sub(self.new + self.old + self.terminating)
+    }
+
+    fn same_counts(&self, other: &RolloutSample) -> bool {
+        RolloutSample {
+            at: other.at,
+            ..self.clone()
+        } == *other
+    }
 }
 
 /// Samples kept per DaemonSet; older ones are dropped.
@@ -393,10 +417,14 @@ impl Cluster {
         for ds in touched.iter().filter_map(|key| store.daemonset(key)) {
             let key = key_of(&ds.metadata);
             let counts = self.daemonsets.rollout_counts(store, ds);
+            let hash = current_revision_hash(store, ds);
             let sample = RolloutSample {
                 at: now,
-                old: counts.old,
+                revision: revision_number(store, ds, &hash),
+                desired: counts.desired,
                 new: counts.new,
+                old: counts.old,
+                terminating: counts.terminating,
                 unavailable: ds
                     .status
                     .as_ref()
@@ -407,10 +435,7 @@ impl Cluster {
                 surge: counts.surging,
             };
             let record = self.rollouts.entry(key).or_default();
-            let same = record.last().is_some_and(|last| {
-                (last.old, last.new, last.unavailable, last.surge)
-                    == (sample.old, sample.new, sample.unavailable, sample.surge)
-            });
+            let same = record.last().is_some_and(|last| last.same_counts(&sample));
             if !same {
                 record.push(sample);
                 if record.len() > ROLLOUT_SAMPLES {

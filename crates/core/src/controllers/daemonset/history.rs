@@ -70,6 +70,23 @@ pub fn current_revision_hash(store: &Store, ds: &DaemonSet) -> String {
         })
 }
 
+/// The number `kubectl rollout history` lists for the DaemonSet's revision
+/// with this hash (0 before the controller recorded it).
+pub fn revision_number(store: &Store, ds: &DaemonSet, hash: &str) -> i64 {
+    revisions_of(store, &ds.metadata)
+        .iter()
+        .filter(|r| {
+            r.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(CONTROLLER_REVISION_HASH))
+                .is_some_and(|h| h == hash)
+        })
+        .map(|r| r.revision)
+        .max()
+        .unwrap_or(0)
+}
+
 /// `constructHistory`: makes sure the current template has the newest revision
 /// and returns its hash.
 pub fn construct_history(store: &mut Store, ds: &DaemonSet, ctx: &mut Ctx) -> String {

@@ -124,9 +124,9 @@ impl DaemonSetState {
         self.synced.values().map(|s| s.resource_version).min()
     }
 
-    /// The DaemonSet's live pods of an older and of the current revision, and
-    /// the nodes running both, as its last sync counted them (or counted
-    /// afresh for one being deleted, which no longer syncs).
+    /// Where each node that should run the DaemonSet's pod stands in a
+    /// rollout, as its last sync counted them (or counted afresh for one being
+    /// deleted, which no longer syncs).
     pub fn rollout_counts(&self, store: &Store, ds: &DaemonSet) -> RolloutCounts {
         let view = self
             .views
@@ -149,8 +149,10 @@ impl DaemonSetState {
         };
         let count = |n: i32| usize::try_from(n).unwrap_or(0);
         RolloutCounts {
-            old: count(total.old),
-            new: count(total.new),
+            desired: count(total.desired),
+            new: count(total.on_new),
+            old: count(total.on_old),
+            terminating: count(total.replacing),
             surging: count(total.surging),
         }
     }
@@ -159,8 +161,15 @@ impl DaemonSetState {
 /// See [`DaemonSetState::rollout_counts`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RolloutCounts {
-    pub old: usize,
+    pub desired: usize,
+    /// Desired nodes with a live pod of the current revision.
     pub new: usize,
+    /// Desired nodes whose live pods are all of older revisions.
+    pub old: usize,
+    /// Desired nodes whose only pods are terminating; the rest of `desired`
+    /// has no pod yet.
+    pub terminating: usize,
+    /// Nodes with live pods of both.
     pub surging: usize,
 }
 
@@ -219,7 +228,8 @@ struct NodeView {
 
 /// What one node (or a sum of nodes) adds to the DaemonSet's status, plus its
 /// live pods by revision: old ones are what a rolling update still has to
-/// replace, and a node with both is surging.
+/// replace, and a node with both is surging. `on_new`, `on_old` and
+/// `replacing` sort the desired nodes by what they run (the rollout chart).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Tally {
     desired: i32,
@@ -231,6 +241,9 @@ struct Tally {
     old: i32,
     new: i32,
     surging: i32,
+    on_new: i32,
+    on_old: i32,
+    replacing: i32,
 }
 
 impl std::ops::AddAssign for Tally {
@@ -244,6 +257,9 @@ impl std::ops::AddAssign for Tally {
         self.old += o.old;
         self.new += o.new;
         self.surging += o.surging;
+        self.on_new += o.on_new;
+        self.on_old += o.on_old;
+        self.replacing += o.replacing;
     }
 }
 
@@ -258,6 +274,9 @@ impl std::ops::SubAssign for Tally {
         self.old -= o.old;
         self.new -= o.new;
         self.surging -= o.surging;
+        self.on_new -= o.on_new;
+        self.on_old -= o.on_old;
+        self.replacing -= o.replacing;
     }
 }
 
@@ -1005,6 +1024,9 @@ fn tally(
         return (tally, None);
     }
     tally.desired = 1;
+    tally.on_new = i32::from(new > 0);
+    tally.on_old = i32::from(new == 0 && old > 0);
+    tally.replacing = i32::from(new == 0 && old == 0 && !pods.is_empty());
     sort_oldest_first(&mut pods);
     let Some(oldest) = pods.first() else {
         return (tally, None);
