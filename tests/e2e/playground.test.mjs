@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = import.meta.dirname;
@@ -672,6 +673,90 @@ test('after a change from a card, the editor says the cluster moved and can take
   // Applying it now changes nothing that was set.
   await page.getByTestId('apply-button').click();
   assert.match(await page.getByTestId('apply-results').textContent(), /daemonset\.apps\/node-exporter (unchanged|configured)/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+/** What a page shows of its state: pods per node, the terminal, the clock, the editor. */
+async function state(page) {
+  return {
+    pods: await page.$$eval('[data-testid="pod"]', (pods) => pods.map((p) => `${p.dataset.node}/${p.dataset.pod}/${p.dataset.phase}`).sort()),
+    terminal: await page.getByTestId('terminal-output').textContent(),
+    clock: await page.getByTestId('clock').textContent(),
+    editor: await page.getByTestId('yaml-editor').inputValue(),
+  };
+}
+
+test('a share link opens the same cluster, terminal, clock and editor in a fresh page', async () => {
+  const first = await open();
+  await first.page.getByTestId('pause').click();
+  await typeCommand(first.page, ['kubectl label node worker-2 disk=ssd']);
+  await nodeAction(first.page, 'worker-1', 'cordon');
+  await typeCommand(first.page, ['kubectl set image ds/node-exporter -n kube-system node-exporter=prom/node-exporter:v1.9.0']);
+  for (let i = 0; i < 3; i++) await first.page.getByTestId('step').click();
+  await first.page.getByTestId('yaml-editor').evaluate((area) => {
+    area.value += '\n# a note nobody applied\n';
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await first.page.getByTestId('share').click();
+  const link = await first.page.getByTestId('share-link').inputValue();
+  assert.match(link, /#s=1\.[A-Za-z0-9_-]+$/);
+  await first.page.screenshot({ path: path.join(shots, 'share.png') });
+  const before = await state(first.page);
+  assert.match(before.terminal, /node\/worker-2 labeled[\s\S]*image updated/);
+  assert.deepEqual(first.errors, []);
+  await first.close();
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(link);
+  await page.waitForSelector('[data-testid="node"]');
+  assert.deepEqual(await state(page), before);
+  // Opened paused, and the link is no longer in the address: a reload keeps what follows.
+  assert.equal(await page.getByTestId('pause').getAttribute('aria-pressed'), 'true');
+  assert.equal(new URL(page.url()).hash, '');
+  await typeCommand(page, ['kubectl uncordon worker-1']);
+  await page.reload();
+  await page.waitForSelector('[data-testid="node"]');
+  assert.match(await page.getByTestId('terminal-output').textContent(), /node\/worker-1 uncordoned/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('damaged, hostile and future share links say why and open the playground as usual', async () => {
+  const { page, errors, close } = await open();
+  const good = await (async () => {
+    await page.getByTestId('share').click();
+    return (await page.getByTestId('share-link').inputValue()).split('#s=')[1];
+  })();
+  const forge = (json) => `1.${zlib.deflateRawSync(Buffer.from(json)).toString('base64url')}`;
+  const flipped = good.slice(0, 40) + (good[40] === 'A' ? 'B' : 'A') + good.slice(41);
+  const links = [
+    '', '1', '1.', 'x', 'v1.' + good.slice(2), '2.' + good.slice(2), '0.' + good.slice(2),
+    '99999999999999999999.' + good.slice(2), good.slice(0, good.length / 2), good.slice(0, -3), flipped,
+    good.slice(0, 30) + '%20' + good.slice(30), good + '+/', '1.<img src=x onerror=alert(1)>',
+    '1.' + 'A'.repeat(1_100_000),
+    `1.${zlib.deflateRawSync(Buffer.alloc(16 << 20, 32)).toString('base64url')}`,
+    '1.aGVsbG8gd29ybGQ', forge('{"yaml":"x"}'), forge('{"editor":"","actions":[],"eval":"alert(1)"}'),
+    forge('apiVersion: v1'), forge('{"editor":"","actions":[{"delete":"everything"}]}'),
+    forge('{"editor":"","actions":[{"advance":31536000000}]}'),
+    forge(`{"editor":"","actions":[${Array(40).fill('{"run":"sim advance 24h","heredoc":""}').join(',')}]}`),
+    forge(`{"editor":"<script>alert(1)</script>","actions":[{"advance":-1}]}`),
+  ];
+  assert.ok(links.length >= 20);
+  for (const [i, link] of links.entries()) {
+    await page.goto(`${base}?case=${i}#s=${link}`);
+    const problem = page.getByTestId('link-problem');
+    await problem.waitFor({ timeout: 20000 });
+    assert.match(await problem.textContent(), /^This share link cannot be opened: .+\. The playground opened as it would without it\./, `case ${i}`);
+    await page.waitForSelector('[data-testid="node"]');
+    assert.equal(new URL(page.url()).hash, '', `case ${i} left the link in the address`);
+    if (i === 13) await page.screenshot({ path: path.join(shots, 'share-link-refused.png') });
+  }
+  assert.equal(await page.locator('img').count(), 0, 'no markup from a link reached the page');
   assert.deepEqual(errors, []);
   await close();
 });

@@ -10,43 +10,33 @@ mod events;
 mod feedback;
 mod gallery;
 mod highlight;
+mod share;
 mod terminal;
 
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{
     cluster_view, daemonsets_view, events_view, ClusterView, DaemonSetRow, EventRow,
 };
-use daemonlab_kubectl::apply::{apply_all_or_nothing, Entry};
-use daemonlab_kubectl::shell::Shell;
 use daemonlab_kubectl::NoFiles;
+use daemonlab_session::{journal_from_json, link, Action, Done, Session};
 use leptos::prelude::*;
-use serde_json::{json, Value};
-use std::time::Duration;
+use serde_json::Value;
 
 pub use clock::Clock;
 pub use cluster_view::ClusterPanel;
+pub use daemonlab_session::Outcome;
 pub use daemonsets::DaemonSetPanel;
 pub use editor::Editor;
 pub use events::EventLog;
 pub use gallery::Gallery;
 pub use terminal::{TermEntry, Terminal};
 
-/// Seed for the names the cluster generates; fixed so a page load repeats exactly.
-const SEED: u64 = 1;
-/// localStorage keys: the editor's text, and what changed the cluster, in order:
-/// every text that applied cleanly and every terminal command (a reload replays
-/// them, so the cluster comes back and a broken draft never empties it).
+/// localStorage keys: the editor's text, and the session's journal (every
+/// text that applied cleanly, every command, the time the clock ran): a
+/// reload replays it, so the cluster comes back and a broken draft never
+/// empties it.
 const EDITOR_KEY: &str = "daemonlab.editor";
 const APPLIED_KEY: &str = "daemonlab.applied";
-
-/// The result of the last Apply, as the user reads it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
-    /// What kubectl said about each manifest, in order, with where problems are.
-    pub entries: Vec<Entry>,
-    /// False when the text stopped being YAML: then nothing at all was applied.
-    pub applied: bool,
-}
 
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -63,77 +53,58 @@ fn save(key: &str, text: &str) {
     }
 }
 
-/// Applies `text` to `cluster`, as `kubectl apply -f -`. Unlike kubectl, which
-/// applies the manifests before a syntax error, the editor applies all or
-/// nothing: a text that is not YAML leaves the cluster exactly as it was.
-fn apply_text(cluster: &mut Cluster, text: &str) -> Outcome {
-    let report = apply_all_or_nothing(cluster, text, "STDIN");
-    let applied = report.syntax_error.is_none();
-    Outcome {
-        entries: report.entries(text),
-        applied,
-    }
+/// The session a visit without a share link opens: the stored journal
+/// replayed, else the starter cluster as if it had been running a while.
+fn stored_session() -> (Vec<Action>, Option<String>) {
+    let journal = load(APPLIED_KEY)
+        .and_then(|json| serde_json::from_str::<Value>(&json).ok())
+        .map(|list| journal_from_json(&list))
+        .filter(|j| !j.is_empty())
+        .unwrap_or_else(|| {
+            vec![
+                Action::Apply(daemonlab_core::samples::STARTER.to_string()),
+                Action::Settle,
+            ]
+        });
+    (journal, load(EDITOR_KEY))
 }
 
-/// One thing that changed the cluster, as it is kept for a reload.
-#[derive(Clone, Debug, PartialEq)]
-enum Action {
-    Apply(String),
-    Run {
-        line: String,
-        heredoc: String,
-    },
-    /// Virtual time the clock ran, in milliseconds.
-    Advance(u64),
-    Settle,
+/// What the page starts from: a share link's session, or the stored one
+/// (with why the link in the address could not be opened, if it could not).
+struct Start {
+    session: Session,
+    done: Vec<Done>,
+    editor: Option<String>,
+    /// Opened from a share link: the clock waits, so the state is seen as shared.
+    from_link: bool,
+    link_problem: Option<String>,
 }
 
-impl Action {
-    fn from_json(value: &Value) -> Option<Action> {
-        match value {
-            // Earlier versions kept only applied texts, as plain strings.
-            Value::String(text) => Some(Action::Apply(text.clone())),
-            Value::Object(map) => {
-                let field = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
-                if let Some(text) = field("apply") {
-                    Some(Action::Apply(text))
-                } else if let Some(ms) = map.get("advance").and_then(Value::as_u64) {
-                    Some(Action::Advance(ms))
-                } else if map.contains_key("settle") {
-                    Some(Action::Settle)
-                } else {
-                    Some(Action::Run {
-                        line: field("run")?,
-                        heredoc: field("heredoc").unwrap_or_default(),
-                    })
+fn starting_point() -> Start {
+    let problem = match share::link_in_address() {
+        None => None,
+        Some(Ok(shared)) => match link::open(shared.actions) {
+            Ok((session, done)) => {
+                return Start {
+                    session,
+                    done,
+                    editor: Some(shared.editor),
+                    from_link: true,
+                    link_problem: None,
                 }
             }
-            _ => None,
-        }
-    }
-
-    fn to_json(&self) -> Value {
-        match self {
-            Action::Apply(text) => json!({ "apply": text }),
-            Action::Run { line, heredoc } => json!({ "run": line, "heredoc": heredoc }),
-            Action::Advance(ms) => json!({ "advance": ms }),
-            Action::Settle => json!({ "settle": true }),
-        }
-    }
-
-    /// Does it to `cluster`; an Apply returns its outcome.
-    fn replay(&self, cluster: &mut Cluster, shell: &mut Shell) -> Option<Outcome> {
-        match self {
-            Action::Apply(text) => return Some(apply_text(cluster, text)),
-            Action::Run { line, heredoc } => {
-                shell.run(cluster, line, heredoc, &NoFiles);
-            }
-            Action::Advance(ms) => cluster.advance(Duration::from_millis(*ms)),
-            Action::Settle => {
-                cluster.settle();
-            }
-        }
-        None
+            Err(e) => Some(e),
+        },
+        Some(Err(e)) => Some(e),
+    };
+    let (journal, editor) = stored_session();
+    let (session, done) = Session::replay(journal);
+    Start {
+        session,
+        done,
+        editor,
+        from_link: false,
+        link_problem: problem.map(|e| format!("This share link cannot be opened: {e}. The playground opened as it would without it.")),
     }
 }
 
@@ -145,57 +116,52 @@ const TICK_MS: u32 = 100;
 /// The whole playground: editor on one side, the cluster on the other.
 #[component]
 pub fn App() -> impl IntoView {
-    let history: Vec<Action> = load(APPLIED_KEY)
-        .and_then(|json| serde_json::from_str::<Vec<Value>>(&json).ok())
-        .map(|list| list.iter().filter_map(Action::from_json).collect())
-        .filter(|h: &Vec<Action>| !h.is_empty())
-        .unwrap_or_else(|| {
-            // The starter cluster opens as if it had been running a while.
-            vec![
-                Action::Apply(daemonlab_core::samples::STARTER.to_string()),
-                Action::Settle,
-            ]
-        });
-    let mut replayed = Cluster::new(SEED);
-    let mut shell = Shell::new();
+    let Start {
+        session: opened,
+        done,
+        editor,
+        from_link,
+        link_problem,
+    } = starting_point();
+    // The terminal shows what each replayed command printed, as it did.
+    let mut first_entries = Vec::new();
     let mut last_outcome = None;
-    let mut last_text = None;
-    for action in &history {
-        if let Some(outcome) = action.replay(&mut replayed, &mut shell) {
-            last_outcome = Some(outcome);
-        }
-        if let Action::Apply(text) = action {
-            last_text = Some(text.clone());
+    for (action, done) in opened.journal().iter().zip(done) {
+        match (action, done) {
+            (Action::Run { line, heredoc }, Done::Ran(output)) => {
+                let id = first_entries.len() as u64;
+                terminal::push_entry(
+                    &mut first_entries,
+                    TermEntry::new(id, line, heredoc, output),
+                );
+            }
+            (Action::Apply(_), Done::Applied(outcome)) => last_outcome = Some(outcome),
+            _ => {}
         }
     }
-    let editor_text = load(EDITOR_KEY).or(last_text).unwrap_or_default();
-    let cluster = StoredValue::new(replayed);
-    let shell = StoredValue::new(shell);
-    let history = StoredValue::new(history);
-    let view_model: RwSignal<ClusterView> = RwSignal::new(cluster.with_value(cluster_view));
-    let ds_rows: RwSignal<Vec<DaemonSetRow>> = RwSignal::new(cluster.with_value(daemonsets_view));
+    let applied_text = opened.last_applied().unwrap_or_default().to_string();
+    let editor_text = editor.unwrap_or_else(|| applied_text.clone());
+    let next_entry = StoredValue::new(first_entries.last().map_or(0, |e| e.id + 1));
+    let session = StoredValue::new(opened);
+    let on_cluster = move |f: &dyn Fn(&Cluster)| session.with_value(|s| f(&s.cluster));
+    let view_model: RwSignal<ClusterView> =
+        RwSignal::new(session.with_value(|s| cluster_view(&s.cluster)));
+    let ds_rows: RwSignal<Vec<DaemonSetRow>> =
+        RwSignal::new(session.with_value(|s| daemonsets_view(&s.cluster)));
     let event_rows: RwSignal<Vec<EventRow>> =
-        RwSignal::new(cluster.with_value(|c| events_view(c, EVENT_ROWS)));
-    let now = RwSignal::new(cluster.with_value(Cluster::now));
+        RwSignal::new(session.with_value(|s| events_view(&s.cluster, EVENT_ROWS)));
+    let now = RwSignal::new(session.with_value(|s| s.cluster.now()));
     let outcome = RwSignal::new(last_outcome);
     // The last text applied cleanly (or loaded): the editor differs from it
     // when it holds edits nobody applied.
-    let applied_text = RwSignal::new(history.with_value(|h| {
-        h.iter()
-            .rev()
-            .find_map(|a| match a {
-                Action::Apply(text) => Some(text.clone()),
-                _ => None,
-            })
-            .unwrap_or_default()
-    }));
+    let applied_text = RwSignal::new(applied_text);
     let text = RwSignal::new(editor_text);
+    let link_problem = RwSignal::new(link_problem);
     // The first command since the last Apply (or Load) that may have changed
     // the objects the editor's text describes.
     let cluster_moved = RwSignal::new(None::<String>);
-    let entries = RwSignal::new(Vec::<TermEntry>::new());
-    let next_entry = StoredValue::new(0u64);
-    let playing = RwSignal::new(true);
+    let entries = RwSignal::new(first_entries);
+    let playing = RwSignal::new(!from_link);
     let pause_each_step = RwSignal::new(false);
     let paused_because = RwSignal::new(None::<String>);
     let speed = RwSignal::new(1u32);
@@ -208,7 +174,7 @@ pub fn App() -> impl IntoView {
     // moves the clock.
     let seen_version = StoredValue::new(None::<u64>);
     let refresh = move |force: bool| {
-        cluster.with_value(|c| {
+        on_cluster(&|c| {
             now.set(c.now());
             let version = c.store().resource_version();
             if !force && seen_version.get_value() == Some(version) {
@@ -247,31 +213,28 @@ pub fn App() -> impl IntoView {
     };
 
     let persist = move || {
-        history.with_value(|h| {
-            let list: Vec<Value> = h.iter().map(Action::to_json).collect();
-            if let Ok(json) = serde_json::to_string(&list) {
+        session.with_value(|s| {
+            if let Ok(json) = serde_json::to_string(&s.journal_json()) {
                 save(APPLIED_KEY, &json);
             }
         });
     };
-    let remember = move |action: Action| {
-        history.update_value(|h| match (h.last_mut(), &action) {
-            // Consecutive ticks are kept as one stretch of time.
-            (Some(Action::Advance(total)), Action::Advance(more)) => *total += more,
-            _ => h.push(action),
-        });
-    };
+    // Once opened, a share link's session is this page's own: a reload keeps
+    // what was done after it, not the link.
+    if from_link {
+        persist();
+    }
+    share::forget_link_in_address();
 
     let apply = move || {
         let source = text.get_untracked();
-        let result = cluster.try_update_value(|c| apply_text(c, &source));
-        let Some(result) = result else {
+        let done = session.try_update_value(|s| s.act(Action::Apply(source.clone())));
+        let Some(Done::Applied(result)) = done else {
             return;
         };
         if result.applied {
-            applied_text.set(source.clone());
+            applied_text.set(source);
             cluster_moved.set(None);
-            remember(Action::Apply(source));
             persist();
             refresh(true);
         }
@@ -279,43 +242,25 @@ pub fn App() -> impl IntoView {
     };
 
     let run = move |(line, heredoc): (String, String)| -> (daemonlab_kubectl::Output, Option<u64>) {
-        let output = cluster.try_update_value(|c| {
-            shell
-                .try_update_value(|s| s.run(c, &line, &heredoc, &NoFiles))
-                .unwrap_or_default()
+        let done = session.try_update_value(|s| {
+            s.act(Action::Run {
+                line: line.clone(),
+                heredoc: heredoc.clone(),
+            })
         });
-        let Some(output) = output else {
+        let Some(Done::Ran(output)) = done else {
             return (daemonlab_kubectl::Output::default(), None);
         };
         if !daemonlab_kubectl::export::only_reads(&line) && cluster_moved.get_untracked().is_none()
         {
             cluster_moved.set(Some(line.clone()));
         }
-        remember(Action::Run {
-            line: line.clone(),
-            heredoc: heredoc.clone(),
-        });
         persist();
         refresh(true);
         let id = next_entry.get_value();
         next_entry.set_value(id + 1);
-        let command = if heredoc.is_empty() {
-            line
-        } else {
-            format!(
-                "{line}\n{heredoc}{}",
-                daemonlab_kubectl::shell::heredoc_delimiter(&line).unwrap_or_default()
-            )
-        };
         entries.update(|list| {
-            terminal::push_entry(
-                list,
-                TermEntry {
-                    id,
-                    command,
-                    output: output.clone(),
-                },
-            )
+            terminal::push_entry(list, TermEntry::new(id, &line, &heredoc, output.clone()))
         });
         (output, Some(id))
     };
@@ -325,14 +270,16 @@ pub fn App() -> impl IntoView {
     });
 
     let advance = move |ms: u64| {
-        cluster.update_value(|c| c.advance(Duration::from_millis(ms)));
-        remember(Action::Advance(ms));
+        session.update_value(|s| {
+            s.act(Action::Advance(ms));
+        });
         refresh(false);
     };
 
     let step = move || {
         let limit = clock::STEP_LIMIT_SECONDS * 1000;
-        let gap = cluster.with_value(|c| {
+        let gap = session.with_value(|s| {
+            let c = &s.cluster;
             c.next_change()
                 .map(|next| next.as_millisecond() - c.now().as_millisecond())
                 .filter(|ms| *ms > 0)
@@ -359,9 +306,11 @@ pub fn App() -> impl IntoView {
         }));
     });
 
+    let journal = Callback::new(move |()| session.with_value(|s| s.journal().to_vec()));
+
     let complete = move |line: String| {
-        cluster
-            .try_with_value(|c| daemonlab_kubectl::complete::complete(c, &line))
+        session
+            .try_with_value(|s| daemonlab_kubectl::complete::complete(&s.cluster, &line))
             .unwrap_or_default()
     };
     let clock = Signal::derive(move || now.get().strftime("%H:%M:%S").to_string());
@@ -369,17 +318,16 @@ pub fn App() -> impl IntoView {
     // A scenario starts a new cluster: its manifests, applied and settled.
     let current_scenario = RwSignal::new(None::<&'static str>);
     let start = move |yaml: &'static str, id: Option<&'static str>| {
-        let mut fresh = Cluster::new(SEED);
-        let result = apply_text(&mut fresh, yaml);
-        fresh.settle();
-        cluster.set_value(fresh);
-        shell.set_value(Shell::new());
-        history.set_value(vec![Action::Apply(yaml.to_string()), Action::Settle]);
+        let (fresh, done) = Session::replay(vec![Action::Apply(yaml.to_string()), Action::Settle]);
+        session.set_value(fresh);
         persist();
         text.set(yaml.to_string());
         applied_text.set(yaml.to_string());
         cluster_moved.set(None);
-        outcome.set(Some(result));
+        outcome.set(done.into_iter().find_map(|d| match d {
+            Done::Applied(outcome) => Some(outcome),
+            _ => None,
+        }));
         entries.set(Vec::new());
         current_scenario.set(id);
         refresh(true);
@@ -401,7 +349,8 @@ pub fn App() -> impl IntoView {
     // The editor takes the cluster's objects as they are now.
     let load_live = move |()| {
         let source = applied_text.get_untracked();
-        let live = cluster.with_value(|c| daemonlab_kubectl::export::live_manifests(c, &source));
+        let live =
+            session.with_value(|s| daemonlab_kubectl::export::live_manifests(&s.cluster, &source));
         if let Some(live) = live {
             text.set(live.clone());
             applied_text.set(live);
@@ -417,8 +366,10 @@ pub fn App() -> impl IntoView {
         let Some(target) = selected.get() else {
             return String::new();
         };
-        let output = cluster
-            .try_update_value(|c| daemonlab_kubectl::run(c, &target.describe_argv(), "", &NoFiles))
+        let output = session
+            .try_update_value(|s| {
+                daemonlab_kubectl::run(&mut s.cluster, &target.describe_argv(), "", &NoFiles)
+            })
             .unwrap_or_default();
         format!("{}{}", output.stdout, output.stderr)
     });
@@ -428,7 +379,14 @@ pub fn App() -> impl IntoView {
             <h1>"daemonlab"</h1>
             <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
             <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
+            <share::Share text=text journal=journal />
         </header>
+        {move || link_problem.get().map(|problem| view! {
+            <div class="link-problem" role="alert" data-testid="link-problem">
+                <p>{problem}</p>
+                <button aria-label="Dismiss the share link message" on:click=move |_| link_problem.set(None)>"Dismiss"</button>
+            </div>
+        })}
         <main class="layout">
             <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset />
             <Editor text=text outcome=outcome on_apply=apply moved=cluster_moved dirty=dirty on_load_live=load_live />

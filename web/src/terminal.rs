@@ -17,6 +17,25 @@ pub struct TermEntry {
     pub output: Output,
 }
 
+impl TermEntry {
+    /// The entry for `line` (and the heredoc it carried) and what it printed.
+    pub fn new(id: u64, line: &str, heredoc: &str, output: Output) -> Self {
+        let command = if heredoc.is_empty() {
+            line.to_string()
+        } else {
+            format!(
+                "{line}\n{heredoc}{}",
+                daemonlab_kubectl::shell::heredoc_delimiter(line).unwrap_or_default()
+            )
+        };
+        TermEntry {
+            id,
+            command,
+            output,
+        }
+    }
+}
+
 fn line_count(entry: &TermEntry) -> usize {
     1 + entry.command.lines().count()
         + entry.output.notice.lines().count()

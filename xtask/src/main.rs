@@ -234,7 +234,7 @@ fn test() -> Result {
     step("native tests");
     run(Command::new("cargo").args(["test", "--workspace"]))?;
     step("wasm tests in headless Chromium");
-    for krate in ["crates/core", "crates/kubectl", "web"] {
+    for krate in ["crates/core", "crates/kubectl", "crates/session", "web"] {
         run(Command::new("wasm-pack").args(["test", "--headless", "--chrome", krate]))?;
     }
     step("release build");

@@ -430,18 +430,33 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
                 ))
             }
         };
-        total += Duration::from_secs_f64(seconds);
+        // Go refuses a duration past about 290 years; this one never panics.
+        total = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .and_then(|d| total.checked_add(d))
+            .ok_or_else(invalid)?;
         rest = &rest[unit_len..];
     }
     Ok(total)
 }
 
+/// The most one `sim advance` moves the clock: every retry and back-off in
+/// that stretch is simulated, so a year would take minutes.
+const SIM_ADVANCE_LIMIT: Duration = Duration::from_secs(24 * 3600);
+
 /// One `sim` command: virtual time and kubelets.
 fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let result = match words.as_slice() {
-        ["advance", duration] => parse_duration(duration).map(|d| {
+        ["advance", duration] => parse_duration(duration).and_then(|d| {
+            if d > SIM_ADVANCE_LIMIT {
+                return Err(format!(
+                    "sim advance goes at most {} at a time",
+                    format_duration(SIM_ADVANCE_LIMIT)
+                ));
+            }
             cluster.advance(d);
+            Ok(())
         }),
         ["settle"] => {
             cluster.settle();
@@ -472,6 +487,24 @@ mod tests {
             .iter()
             .map(|line| shell.run(&mut cluster, line, "", &NoFiles))
             .collect()
+    }
+
+    #[test]
+    fn sim_advance_refuses_what_it_cannot_simulate() {
+        let out = session(&[
+            "sim advance 99999999999999999999999999h",
+            "sim advance 25h",
+            "sim advance 24h",
+        ]);
+        assert_eq!(
+            out[0].stderr,
+            "error: time: invalid duration \"99999999999999999999999999h\"\n"
+        );
+        assert_eq!(
+            out[1].stderr,
+            "error: sim advance goes at most 24h0m0s at a time\n"
+        );
+        assert_eq!(out[2], Output::default());
     }
 
     #[test]
