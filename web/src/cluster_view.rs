@@ -236,7 +236,7 @@ fn free_name(name: &str, taken: &[String]) -> String {
 
 /// Requested vs allocatable, as a bar with its numbers.
 fn resource_bar(bar: ResourceBar) -> impl IntoView {
-    let width = format!("width: {}%", bar.percent.min(100));
+    let width = format!("{}%", bar.percent.min(100));
     let class = if bar.percent > 100 {
         "bar-fill over"
     } else {
@@ -249,7 +249,7 @@ fn resource_bar(bar: ResourceBar) -> impl IntoView {
     view! {
         <div class="resource" data-testid="resource" data-resource=bar.name title="Requested by this node's pods, of what it can allocate">
             <span class="resource-text">{text}</span>
-            <span class="bar"><span class=class style=width></span></span>
+            <span class="bar"><span class=class style:width=width></span></span>
         </div>
     }
 }
@@ -552,7 +552,7 @@ fn PodChipView(pod: PodChip, node: String, selected: RwSignal<Option<Selected>>)
         class.push_str(" trouble");
     }
     let owner = pod.owner.unwrap_or_default();
-    let style = format!("--pod-hue: {}", hue(&owner));
+    let pod_hue = hue(&owner).to_string();
     let revision = match pod.updated {
         Some(true) => "new revision",
         Some(false) => "old revision",
@@ -569,7 +569,7 @@ fn PodChipView(pod: PodChip, node: String, selected: RwSignal<Option<Selected>>)
     view! {
         <li
             class=class
-            style=style
+            style=("--pod-hue", pod_hue)
             data-testid="pod"
             data-pod=name
             data-node=node

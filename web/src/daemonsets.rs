@@ -152,12 +152,12 @@ fn RolloutChart(samples: Vec<RolloutSample>, now: Timestamp) -> impl IntoView {
         .into_iter()
         .map(|(at, revision)| {
             // A label near the right edge is drawn leftwards, so it stays inside.
-            let style = if at > 0.8 {
-                format!("right: {:.1}%", (1.0 - at) * 100.0)
+            let side = if at > 0.8 {
+                ("right", format!("{:.1}%", (1.0 - at) * 100.0))
             } else {
-                format!("left: {:.1}%", at * 100.0)
+                ("left", format!("{:.1}%", at * 100.0))
             };
-            view! { <span class="revision-label" style=style>{format!("rev {revision}")}</span> }
+            view! { <span class="revision-label" style=side>{format!("rev {revision}")}</span> }
         })
         .collect::<Vec<_>>();
     let summary = samples.last().map(summary).unwrap_or_default();

@@ -52,6 +52,9 @@ pub fn Editor(
     /// Replaces the text with the cluster's objects as they are now.
     #[prop(into)]
     on_load_live: Callback<()>,
+    /// An embed that shows its manifests without letting them change.
+    #[prop(optional)]
+    readonly: bool,
 ) -> impl IntoView {
     let line_count = move || text.read().lines().count().max(1);
     // Only the lines in view (and a margin) are drawn in the gutter and the
@@ -64,8 +67,8 @@ pub fn Editor(
         (first, first + VISIBLE_LINES + 2 * MARGIN_LINES)
     };
     let spacer = |lines: usize| {
-        let style = format!("height: {}px", lines as f64 * LINE_HEIGHT);
-        view! { <span class="spacer" style=style></span> }
+        let height = format!("{}px", lines as f64 * LINE_HEIGHT);
+        view! { <span class="spacer" style:height=height></span> }
     };
     // Problems are marked in the gutter (their message on hover and in the
     // list under the editor), never inside the text: both layers keep exactly
@@ -138,7 +141,7 @@ pub fn Editor(
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) && !readonly {
             ev.prevent_default();
             on_apply.run(());
         }
@@ -189,6 +192,7 @@ pub fn Editor(
                     spellcheck="false"
                     autocomplete="off"
                     node_ref=area_ref
+                    readonly=readonly
                     prop:value=move || text.get()
                     on:input:target=move |ev| text.set(ev.target().value())
                     on:keydown=on_keydown
@@ -196,12 +200,14 @@ pub fn Editor(
                 ></textarea>
                 </div>
             </div>
-            <div class="actions">
-                <button data-testid="apply-button" class="primary" on:click=move |_| on_apply.run(())>
-                    "Apply"
-                </button>
-                <span class="hint">"Ctrl+Enter"</span>
-            </div>
+            {(!readonly).then(|| view! {
+                <div class="actions">
+                    <button data-testid="apply-button" class="primary" on:click=move |_| on_apply.run(())>
+                        "Apply"
+                    </button>
+                    <span class="hint">"Ctrl+Enter"</span>
+                </div>
+            })}
             <Results outcome=outcome go_to=go_to />
         </section>
     }

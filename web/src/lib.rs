@@ -6,6 +6,7 @@ mod cluster_view;
 mod daemonsets;
 mod details;
 mod editor;
+mod embed;
 mod events;
 mod feedback;
 mod gallery;
@@ -18,6 +19,7 @@ use daemonlab_core::view::{
     cluster_view, daemonsets_view, events_view, ClusterView, DaemonSetRow, EventRow,
 };
 use daemonlab_kubectl::NoFiles;
+use daemonlab_session::protocol::Request;
 use daemonlab_session::{journal_from_json, link, Action, Done, Session};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -80,7 +82,7 @@ struct Start {
     link_problem: Option<String>,
 }
 
-fn starting_point() -> Start {
+fn starting_point(embed: Option<&embed::Embed>) -> Start {
     let problem = match share::link_in_address() {
         None => None,
         Some(Ok(shared)) => match link::open(shared.actions) {
@@ -97,7 +99,17 @@ fn starting_point() -> Start {
         },
         Some(Err(e)) => Some(e),
     };
-    let (journal, editor) = stored_session();
+    // An embed keeps nothing: pages with several must not share one state.
+    let (journal, editor) = match embed {
+        None => stored_session(),
+        Some(embed) => (
+            embed
+                .scenario
+                .map(|s| vec![Action::Apply(s.yaml.to_string()), Action::Settle])
+                .unwrap_or_default(),
+            None,
+        ),
+    };
     let (session, done) = Session::replay(journal);
     Start {
         session,
@@ -116,13 +128,18 @@ const TICK_MS: u32 = 100;
 /// The whole playground: editor on one side, the cluster on the other.
 #[component]
 pub fn App() -> impl IntoView {
+    let embed = embed::from_address();
+    if let Some(embed) = &embed {
+        embed::mark_page(embed);
+    }
     let Start {
         session: opened,
         done,
         editor,
         from_link,
         link_problem,
-    } = starting_point();
+    } = starting_point(embed.as_ref());
+    let embedded = embed.is_some();
     // The terminal shows what each replayed command printed, as it did.
     let mut first_entries = Vec::new();
     let mut last_outcome = None;
@@ -161,12 +178,16 @@ pub fn App() -> impl IntoView {
     // the objects the editor's text describes.
     let cluster_moved = RwSignal::new(None::<String>);
     let entries = RwSignal::new(first_entries);
-    let playing = RwSignal::new(!from_link);
+    let playing = RwSignal::new(embed.as_ref().map_or(!from_link, |e| e.autoplay));
     let pause_each_step = RwSignal::new(false);
     let paused_because = RwSignal::new(None::<String>);
-    let speed = RwSignal::new(1u32);
+    let speed = RwSignal::new(embed.as_ref().map_or(1, |e| e.speed));
 
-    Effect::new(move |_| save(EDITOR_KEY, &text.read()));
+    Effect::new(move |_| {
+        if !embedded {
+            save(EDITOR_KEY, &text.read());
+        }
+    });
 
     // Redraws what changed since the last look; unchanged parts keep their DOM.
     // The views only change when the store does (or a command ran: a kubelet
@@ -213,6 +234,9 @@ pub fn App() -> impl IntoView {
     };
 
     let persist = move || {
+        if embedded {
+            return;
+        }
         session.with_value(|s| {
             if let Ok(json) = serde_json::to_string(&s.journal_json()) {
                 save(APPLIED_KEY, &json);
@@ -226,6 +250,26 @@ pub fn App() -> impl IntoView {
     }
     share::forget_link_in_address();
 
+    let embed = StoredValue::new(embed);
+    let announce = move |kind: &str, fields: serde_json::Value| {
+        embed.with_value(|e| {
+            if let Some(e) = e {
+                embed::announce(e, kind, fields);
+            }
+        });
+    };
+    let announce_applied = move |outcome: &Outcome| {
+        let entries: Vec<serde_json::Value> = outcome
+            .entries
+            .iter()
+            .map(|e| serde_json::json!({ "ok": e.ok, "message": e.message }))
+            .collect();
+        announce(
+            "applied",
+            serde_json::json!({ "applied": outcome.applied, "entries": entries }),
+        );
+    };
+
     let apply = move || {
         let source = text.get_untracked();
         let done = session.try_update_value(|s| s.act(Action::Apply(source.clone())));
@@ -238,6 +282,7 @@ pub fn App() -> impl IntoView {
             persist();
             refresh(true);
         }
+        announce_applied(&result);
         outcome.set(Some(result));
     };
 
@@ -257,6 +302,15 @@ pub fn App() -> impl IntoView {
         }
         persist();
         refresh(true);
+        announce(
+            "output",
+            serde_json::json!({
+                "line": line,
+                "stdout": output.stdout,
+                "stderr": format!("{}{}", output.notice, output.stderr),
+                "exit": output.exit_code,
+            }),
+        );
         let id = next_entry.get_value();
         next_entry.set_value(id + 1);
         entries.update(|list| {
@@ -317,32 +371,46 @@ pub fn App() -> impl IntoView {
 
     // A scenario starts a new cluster: its manifests, applied and settled.
     let current_scenario = RwSignal::new(None::<&'static str>);
-    let start = move |yaml: &'static str, id: Option<&'static str>| {
-        let (fresh, done) = Session::replay(vec![Action::Apply(yaml.to_string()), Action::Settle]);
+    let start = move |yaml: String, id: Option<&'static str>| -> Option<Outcome> {
+        let (fresh, done) = Session::replay(vec![Action::Apply(yaml.clone()), Action::Settle]);
         session.set_value(fresh);
         persist();
-        text.set(yaml.to_string());
-        applied_text.set(yaml.to_string());
+        text.set(yaml.clone());
+        applied_text.set(yaml);
         cluster_moved.set(None);
-        outcome.set(done.into_iter().find_map(|d| match d {
+        let result = done.into_iter().find_map(|d| match d {
             Done::Applied(outcome) => Some(outcome),
             _ => None,
-        }));
+        });
+        if let Some(result) = &result {
+            announce_applied(result);
+        }
+        outcome.set(result.clone());
         entries.set(Vec::new());
         current_scenario.set(id);
         refresh(true);
+        result
     };
     let load_scenario = move |scenario: &'static daemonlab_core::samples::Scenario| {
-        start(scenario.yaml, Some(scenario.id));
+        start(scenario.yaml.to_string(), Some(scenario.id));
     };
     let reset = move |()| {
         let loaded = current_scenario
             .get_untracked()
             .and_then(|id| daemonlab_core::samples::GALLERY.iter().find(|s| s.id == id));
-        match loaded {
-            Some(scenario) => start(scenario.yaml, Some(scenario.id)),
-            None => start(daemonlab_core::samples::STARTER, None),
-        }
+        // An embed goes back to the text its page gave it.
+        let yaml = match (loaded, embedded) {
+            (Some(scenario), _) => scenario.yaml.to_string(),
+            (None, true) => session
+                .with_value(|s| s.journal().first().cloned())
+                .and_then(|a| match a {
+                    Action::Apply(text) => Some(text),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            (None, false) => daemonlab_core::samples::STARTER.to_string(),
+        };
+        start(yaml, loaded.map(|s| s.id));
     };
     let dirty = Signal::derive(move || text.with(|t| applied_text.with(|a| t != a)));
 
@@ -374,27 +442,106 @@ pub fn App() -> impl IntoView {
         format!("{}{}", output.stdout, output.stderr)
     });
 
+    // Embedded: the parent page may drive the playground as its reader would.
+    if let Some(config) = embed.get_value() {
+        let handle = Callback::new(move |request: Request| -> serde_json::Value {
+            match request {
+                Request::Load { yaml } => {
+                    let result = start(yaml, None);
+                    serde_json::json!({ "applied": result.is_some_and(|r| r.applied) })
+                }
+                Request::Run { line, stdin } => {
+                    let (output, _) = run((line, stdin));
+                    serde_json::json!({
+                        "stdout": output.stdout,
+                        "stderr": format!("{}{}", output.notice, output.stderr),
+                        "exit": output.exit_code,
+                    })
+                }
+                Request::Play {} => {
+                    paused_because.set(None);
+                    playing.set(true);
+                    serde_json::json!({})
+                }
+                Request::Pause {} => {
+                    playing.set(false);
+                    serde_json::json!({})
+                }
+                Request::Step {} => {
+                    step();
+                    serde_json::json!({})
+                }
+                Request::Speed { value } => {
+                    speed.set(value);
+                    serde_json::json!({})
+                }
+                Request::Reset {} => {
+                    reset(());
+                    serde_json::json!({})
+                }
+            }
+        });
+        embed::listen(&config, handle);
+        embed::report_height(&config);
+        Effect::new(move |_| {
+            let at = now.get();
+            announce(
+                "clock",
+                serde_json::json!({ "now": at.to_string(), "playing": playing.get(), "speed": speed.get() }),
+            );
+        });
+        announce(
+            "ready",
+            serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
+        );
+    }
+    let panels = embed.with_value(|e| e.as_ref().map_or(embed::Panels::ALL, |e| e.panels));
+    let readonly = embed.with_value(|e| e.as_ref().is_some_and(|e| e.readonly));
+    // "Open in the full playground": this state, as a share link to the page itself.
+    let open_full = move |_| {
+        let shared = link::Shared {
+            editor: text.get_untracked(),
+            actions: journal.run(()),
+            panels: Vec::new(),
+        };
+        let _ = window().open_with_url_and_target(&share::full_page_address(&shared), "_blank");
+    };
+    let header = if embedded {
+        view! {
+            <header class="topbar embed-bar">
+                <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
+                <button class="link open-full" data-testid="open-full" on:click=open_full>"Open in the full playground ↗"</button>
+            </header>
+        }
+        .into_any()
+    } else {
+        view! {
+            <header class="topbar">
+                <h1>"daemonlab"</h1>
+                <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
+                <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
+                <share::Share text=text journal=journal />
+            </header>
+        }
+        .into_any()
+    };
+
     view! {
-        <header class="topbar">
-            <h1>"daemonlab"</h1>
-            <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
-            <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
-            <share::Share text=text journal=journal />
-        </header>
+        {header}
         {move || link_problem.get().map(|problem| view! {
             <div class="link-problem" role="alert" data-testid="link-problem">
                 <p>{problem}</p>
                 <button aria-label="Dismiss the share link message" on:click=move |_| link_problem.set(None)>"Dismiss"</button>
             </div>
         })}
-        <main class="layout">
-            <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset />
-            <Editor text=text outcome=outcome on_apply=apply moved=cluster_moved dirty=dirty on_load_live=load_live />
-            <ClusterPanel view=view_model on_command=command selected=selected />
+        <main class="layout" class:embed=embedded>
+            {(!embedded).then(|| view! { <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset /> })}
+            {panels.editor.then(|| view! { <Editor text=text outcome=outcome on_apply=apply moved=cluster_moved dirty=dirty on_load_live=load_live readonly=readonly /> })}
+            {panels.cluster.then(|| view! { <ClusterPanel view=view_model on_command=command selected=selected /> })}
             <details::Details selected=selected described=described />
-            <Terminal entries=entries on_run=typed on_complete=complete />
-            <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=command />
-            <EventLog events=event_rows now=now />
+            {panels.terminal.then(|| view! { <Terminal entries=entries on_run=typed on_complete=complete /> })}
+            {panels.daemonsets.then(|| view! { <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=command /> })}
+            {panels.events.then(|| view! { <EventLog events=event_rows now=now /> })}
         </main>
     }
 }

@@ -36,6 +36,13 @@ fn address_of(shared: &Shared) -> String {
     format!("{base}{PREFIX}{}", link::encode(shared))
 }
 
+/// The full playground (this page without its embed options) opening `shared`.
+pub fn full_page_address(shared: &Shared) -> String {
+    let location = window().location();
+    let page = location.origin().unwrap_or_default() + &location.pathname().unwrap_or_default();
+    format!("{page}{PREFIX}{}", link::encode(shared))
+}
+
 /// The Share button: a link to this very state, shown to copy.
 #[component]
 pub fn Share(

@@ -6,6 +6,7 @@
 //! (`link`) carries it to someone else.
 
 pub mod link;
+pub mod protocol;
 
 use std::time::Duration;
 
