@@ -13,8 +13,9 @@ const USAGE: &str = "\
 Usage:
   daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
   daemonlab show [--seed N] FILE   apply manifests, settle, and show every node
-  daemonlab check [--seed N] PAGE.md
-                                   run a page's console blocks and compare their output
+  daemonlab check [--seed N] PAGE
+                                   run a page's console blocks and compare their output,
+                                   and the scenarios it embeds
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
 '# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
@@ -31,8 +32,10 @@ terminal session ('$ ' starts a command, the lines below are its output), and
 prints a diff for every command whose output differs. In the page's output,
 '[..]' matches any text within a line; pod-name suffixes, ages and column
 widths may differ. A fenced block with 'file=NAME' in its info string is a file
-'-f NAME' reads; other paths are read relative to the page's folder. Exits 1
-when anything differs.";
+'-f NAME' reads; other paths are read relative to the page's folder. Each
+<daemonlab-playground> the page embeds (Markdown or HTML) runs on a cluster of
+its own: every manifest it carries must apply, then each of its 'run'
+commands must succeed. Exits 1 when anything differs.";
 
 /// Files named by `-f`, read relative to the script's folder.
 struct Folder(std::path::PathBuf);

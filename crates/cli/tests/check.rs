@@ -10,16 +10,7 @@ fn docs() -> PathBuf {
 }
 
 fn check(page: &Path) -> (String, Option<i32>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_daemonlab"))
-        .arg("check")
-        .arg(page)
-        .current_dir(docs())
-        .output()
-        .expect("daemonlab runs");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-        out.status.code(),
-    )
+    check_in(&docs(), &page.to_string_lossy())
 }
 
 fn pages(folder: &Path) -> Vec<PathBuf> {
@@ -65,5 +56,40 @@ wrong/stale-transcript.md:65: $ kubectl get pods -n logging --no-headers | wc -l
 
 wrong/stale-transcript.md: 4 commands, 2 differences
 "
+    );
+}
+
+/// `daemonlab check PAGE` run from the page's own folder.
+fn check_in(folder: &Path, page: &str) -> (String, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_daemonlab"))
+        .arg("check")
+        .arg(page)
+        .current_dir(folder)
+        .output()
+        .expect("daemonlab runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        out.status.code(),
+    )
+}
+
+#[test]
+fn the_example_pages_that_embed_scenarios_pass() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let (out, code) = check_in(&examples, "embed.html");
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "embed.html: 0 commands, 2 embedded scenarios, 0 differences\n",
+            Some(0)
+        )
+    );
+    let (out, code) = check_in(&examples.join("mdbook/src"), "why-not-on-that-node.md");
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "why-not-on-that-node.md: 6 commands, 1 embedded scenario, 0 differences\n",
+            Some(0)
+        )
     );
 }

@@ -10,11 +10,19 @@
 //! (`8s`, `5m30s`, `113m`) matches any age, and runs of spaces match runs of
 //! spaces, so columns may be wider or narrower. A fenced block whose info
 //! string names `file=NAME` (or `title=NAME`) is a file `-f NAME` can read.
+//!
+//! Each `<daemonlab-playground>` the page embeds (`crate::embedded`) is a
+//! scenario of its own, on its own fresh cluster, as its reader gets it: its
+//! manifests applied as the playground's editor applies them (all or
+//! nothing), every document of them accepted, then its `run` commands, each
+//! of which must succeed.
 
 use std::collections::BTreeMap;
 
 use daemonlab_core::sim::Cluster;
 
+use crate::apply::apply_all_or_nothing;
+use crate::embedded::{Embedded, Source};
 use crate::shell::{heredoc_delimiter, Layered, Shell};
 use crate::Files;
 
@@ -31,6 +39,8 @@ pub struct Step {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     pub commands: usize,
+    /// The `<daemonlab-playground>` scenarios run.
+    pub scenarios: usize,
     pub differences: Vec<String>,
 }
 
@@ -46,8 +56,13 @@ impl Report {
             out.push_str(difference);
             out.push('\n');
         }
+        let scenarios = match self.scenarios {
+            0 => String::new(),
+            1 => ", 1 embedded scenario".to_string(),
+            n => format!(", {n} embedded scenarios"),
+        };
         out.push_str(&format!(
-            "{page}: {} commands, {} {}\n",
+            "{page}: {} commands{scenarios}, {} {}\n",
             self.commands,
             self.differences.len(),
             if self.differences.len() == 1 {
@@ -295,6 +310,12 @@ pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report
         commands: steps.len(),
         ..Default::default()
     };
+    for embed in crate::embedded::find(markdown) {
+        report.scenarios += 1;
+        report
+            .differences
+            .extend(check_embedded(&embed, page, seed, &files));
+    }
     for step in &steps {
         let output = shell.run(&mut cluster, &step.command, &step.heredoc, &files);
         let text = format!("{}{}{}", output.notice, output.stdout, output.stderr);
@@ -315,6 +336,56 @@ pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report
         }
     }
     report
+}
+
+/// What is wrong with one embedded scenario, as the reader would meet it.
+fn check_embedded(embed: &Embedded, page: &str, seed: u64, files: &dyn Files) -> Vec<String> {
+    let place = format!(
+        "{page}:{}: <daemonlab-playground> \"{}\"",
+        embed.line, embed.title
+    );
+    let yaml = match &embed.source {
+        Source::Inline(yaml) => yaml.clone(),
+        Source::File(src) => match files.read(src) {
+            Some(yaml) => yaml,
+            None => return vec![format!("{place}: cannot read src=\"{src}\"")],
+        },
+        Source::Gallery(id) => match daemonlab_core::samples::GALLERY.iter().find(|s| s.id == *id) {
+            Some(scenario) => scenario.yaml.to_string(),
+            None => return vec![format!("{place}: no gallery scenario is called \"{id}\"")],
+        },
+        Source::None => {
+            return vec![format!(
+                "{place}: no manifests (a <pre>, <script type=\"text/yaml\"> or <template> child, src or scenario)"
+            )]
+        }
+    };
+    let mut cluster = Cluster::new(seed);
+    let report = apply_all_or_nothing(&mut cluster, &yaml, "STDIN");
+    let mut differences: Vec<String> = report
+        .entries(&yaml)
+        .into_iter()
+        .filter(|e| !e.ok)
+        .map(|e| match e.location {
+            Some(at) => format!(
+                "{place}: its manifests, line {}, column {}: {}",
+                at.line, at.column, e.message
+            ),
+            None => format!("{place}: its manifests: {}", e.message),
+        })
+        .collect();
+    if report.syntax_error.is_some() {
+        return differences;
+    }
+    cluster.settle();
+    let mut shell = Shell::new();
+    for line in &embed.run {
+        let output = shell.run(&mut cluster, line, "", files);
+        if output.exit_code != 0 {
+            differences.push(format!("{place}: $ {line}\n{}", output.stderr.trim_end()));
+        }
+    }
+    differences
 }
 
 #[cfg(test)]
@@ -354,6 +425,24 @@ mod tests {
         assert_eq!(steps[0].line, 8);
         assert_eq!(steps[0].expected, ["node/x created"]);
         assert_eq!(steps[1].command, "kubectl get nodes");
+    }
+
+    #[test]
+    fn embedded_scenarios_run_on_clusters_of_their_own() {
+        let page = "<daemonlab-playground title=\"ok\" run=\"kubectl get nodes\"><pre>\nkind: Node\napiVersion: v1\nmetadata:\n  name: a\n</pre></daemonlab-playground>\n\n<daemonlab-playground title=\"broken\" run=\"kubectl get ds nope\"><pre>\napiVersion: v1\nkind: Node\nmetadata:\n  name: b\n  colour: red\n</pre></daemonlab-playground>\n<daemonlab-playground scenario=\"no-such\"></daemonlab-playground>\n";
+        let report = check(page, "p.md", 1, &crate::NoFiles);
+        assert_eq!(report.scenarios, 3);
+        assert_eq!(
+            report.differences,
+            [
+                "p.md:8: <daemonlab-playground> \"broken\": its manifests, line 5, column 3: Error from server (BadRequest): error when creating \"STDIN\": Node in version \"v1\" cannot be handled as a Node: strict decoding error: unknown field \"metadata.colour\"",
+                "p.md:8: <daemonlab-playground> \"broken\": $ kubectl get ds nope\nError from server (NotFound): daemonsets.apps \"nope\" not found",
+                "p.md:15: <daemonlab-playground> \"embed at line 15\": no gallery scenario is called \"no-such\"",
+            ]
+        );
+        assert!(report
+            .render("p.md")
+            .ends_with("p.md: 0 commands, 3 embedded scenarios, 3 differences\n"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod drain;
+pub mod embedded;
 pub mod explain;
 pub mod export;
 pub mod get;
