@@ -13,8 +13,8 @@ const USAGE: &str = "\
 Usage:
   daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
   daemonlab show [--seed N] FILE   apply manifests, settle, and show every node
-  daemonlab check [--seed N] PAGE
-                                   run a page's console blocks and compare their output,
+  daemonlab check [--seed N] [--examples DIR] [--cluster FILE] PAGE
+                                   run a page's commands and compare their output,
                                    and the scenarios it embeds
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
@@ -35,7 +35,20 @@ widths may differ. A fenced block with 'file=NAME' in its info string is a file
 '-f NAME' reads; other paths are read relative to the page's folder. Each
 <daemonlab-playground> the page embeds (Markdown or HTML) runs on a cluster of
 its own: every manifest it carries must apply, then each of its 'run'
-commands must succeed. Exits 1 when anything differs.";
+commands must succeed. Exits 1 when anything differs.
+
+Pages written as kubernetes.io writes them are read too: commands in
+```shell blocks without a prompt; the block after \"The output is similar
+to:\" (or \"This returns ...:\") is compared loosely (the columns it shows,
+row by row; placeholders such as <name>, ..., x.x.x.x match anything), and a
+command whose output the page does not show must succeed. --examples DIR is
+the site's examples folder: '-f https://k8s.io/examples/PATH' reads DIR/PATH,
+and each {{< codenew file=... >}} or {{% code_sample file=... %}} must exist
+there and be accepted by the API server. --cluster FILE holds the manifests
+(nodes, say) of the cluster the page assumes, applied and settled first (it
+may be given more than once).
+Commands that cannot be run here (kubectl edit, exec, a <placeholder>) are
+listed as not checked, with the reason.";
 
 /// Files named by `-f`, read relative to the script's folder.
 struct Folder(std::path::PathBuf);
@@ -133,8 +146,38 @@ fn run(args: &[String]) -> Result<String, String> {
 
 /// `daemonlab check`: the report, and whether the page passed.
 fn check(args: &[String]) -> Result<(String, bool), String> {
-    let (seed, file, text, folder) = input_with_folder(args)?;
-    let report = daemonlab_kubectl::check::check(&text, &file, seed, &folder);
+    // `--examples DIR` and `--cluster FILE` are check's own; the rest as for run.
+    let mut rest = Vec::new();
+    let (mut examples, mut cluster) = (None, Vec::new());
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--examples" => {
+                examples = Some(
+                    args.next()
+                        .ok_or("error: --examples needs a folder")?
+                        .clone(),
+                )
+            }
+            "--cluster" => {
+                cluster.push(args.next().ok_or("error: --cluster needs a file")?.clone())
+            }
+            _ => rest.push(arg.clone()),
+        }
+    }
+    let (seed, file, text, folder) = input_with_folder(&rest)?;
+    let examples = examples.map(|dir| Folder(dir.into()));
+    let cluster = cluster
+        .iter()
+        .map(|path| read_input(path))
+        .collect::<Result<Vec<_>, _>>()?
+        .join("\n---\n");
+    let options = daemonlab_kubectl::check::Options {
+        seed,
+        examples: examples.as_ref().map(|f| f as &dyn Files),
+        cluster: (!cluster.is_empty()).then_some(cluster.as_str()),
+    };
+    let report = daemonlab_kubectl::check::check_with(&text, &file, options, &folder);
     Ok((report.render(&file), report.passed()))
 }
 

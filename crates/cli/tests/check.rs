@@ -10,7 +10,7 @@ fn docs() -> PathBuf {
 }
 
 fn check(page: &Path) -> (String, Option<i32>) {
-    check_in(&docs(), &page.to_string_lossy())
+    check_in(&docs(), &[&page.to_string_lossy()])
 }
 
 fn pages(folder: &Path) -> Vec<PathBuf> {
@@ -59,11 +59,11 @@ wrong/stale-transcript.md: 4 commands, 2 differences
     );
 }
 
-/// `daemonlab check PAGE` run from the page's own folder.
-fn check_in(folder: &Path, page: &str) -> (String, Option<i32>) {
+/// `daemonlab check ARGS…` run from `folder`.
+fn check_in(folder: &Path, args: &[&str]) -> (String, Option<i32>) {
     let out = Command::new(env!("CARGO_BIN_EXE_daemonlab"))
         .arg("check")
-        .arg(page)
+        .args(args)
         .current_dir(folder)
         .output()
         .expect("daemonlab runs");
@@ -76,7 +76,7 @@ fn check_in(folder: &Path, page: &str) -> (String, Option<i32>) {
 #[test]
 fn the_example_pages_that_embed_scenarios_pass() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let (out, code) = check_in(&examples, "embed.html");
+    let (out, code) = check_in(&examples, &["embed.html"]);
     assert_eq!(
         (out.as_str(), code),
         (
@@ -84,12 +84,81 @@ fn the_example_pages_that_embed_scenarios_pass() {
             Some(0)
         )
     );
-    let (out, code) = check_in(&examples.join("mdbook/src"), "why-not-on-that-node.md");
+    let (out, code) = check_in(&examples.join("mdbook/src"), &["why-not-on-that-node.md"]);
     assert_eq!(
         (out.as_str(), code),
         (
             "why-not-on-that-node.md: 6 commands, 1 embedded scenario, 0 differences\n",
             Some(0)
         )
+    );
+}
+
+/// `daemonlab check --examples examples ARGS…`, run from `tests/docs/kubernetes.io`.
+fn check_site(args: &[&str]) -> (String, Option<i32>) {
+    let mut all = vec!["--examples", "examples"];
+    all.extend(args);
+    check_in(&docs().join("kubernetes.io"), &all)
+}
+
+#[test]
+fn kubernetes_io_task_pages_pass_with_what_they_cannot_check_listed() {
+    let (out, code) = check_site(&[
+        "--cluster",
+        "clusters/two-nodes.yaml",
+        "pages/create-daemon-set.md",
+    ]);
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "pages/create-daemon-set.md:49: not checked: $ kubectl exec <pod-name> -- cat /var/log/machine-id.log (it has a placeholder for the reader to fill in)\npages/create-daemon-set.md: 4 commands, 1 not checked, 0 differences\n",
+            Some(0)
+        )
+    );
+    let (out, code) = check_site(&[
+        "--cluster",
+        "clusters/example-nodes.yaml",
+        "--cluster",
+        "examples/controllers/daemonset-label-selector.yaml",
+        "pages/pods-some-nodes.md",
+    ]);
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "pages/pods-some-nodes.md: 3 commands, 0 differences\n",
+            Some(0)
+        )
+    );
+    let (out, code) = check_site(&["pages/rollback-daemon-set.md"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.ends_with("pages/rollback-daemon-set.md: 5 commands, 5 not checked, 0 differences\n"),
+        "{out}"
+    );
+    assert!(out.contains(":75: not checked: $ kubectl rollout undo daemonset <daemonset-name> --to-revision=<revision> (it has a placeholder for the reader to fill in)\n"), "{out}");
+}
+
+#[test]
+fn a_kubernetes_io_page_whose_output_changed_fails_with_a_readable_diff() {
+    let (out, code) = check_site(&[
+        "--cluster",
+        "clusters/two-nodes.yaml",
+        "wrong/create-daemon-set.md",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.starts_with(
+            "wrong/create-daemon-set.md:35: $ kubectl get pods -o wide\n--- page\n+++ daemonlab\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\n-example-daemonset-yyyyy             1/1     Running   0          5m     x.x.x.x  node-3\n"), "{out}");
+    assert!(
+        out.contains("   node-2   <none>           <none>\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("wrong/create-daemon-set.md: 4 commands, 1 not checked, 1 difference\n"),
+        "{out}"
     );
 }

@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 use daemonlab_core::sim::Cluster;
 
 use crate::apply::apply_all_or_nothing;
+pub use crate::docs_site::Compare;
+use crate::docs_site::{self, SiteFiles};
 use crate::embedded::{Embedded, Source};
 use crate::shell::{heredoc_delimiter, Layered, Shell};
 use crate::Files;
@@ -33,12 +35,15 @@ pub struct Step {
     pub command: String,
     pub heredoc: String,
     pub expected: Vec<String>,
+    pub compare: Compare,
 }
 
 /// What `check` found: the page's commands and the differences.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     pub commands: usize,
+    /// Commands that could not be run faithfully: where, what, and why.
+    pub not_checked: Vec<String>,
     /// The `<daemonlab-playground>` scenarios run.
     pub scenarios: usize,
     pub differences: Vec<String>,
@@ -56,13 +61,21 @@ impl Report {
             out.push_str(difference);
             out.push('\n');
         }
+        for skipped in &self.not_checked {
+            out.push_str(skipped);
+            out.push('\n');
+        }
         let scenarios = match self.scenarios {
             0 => String::new(),
             1 => ", 1 embedded scenario".to_string(),
             n => format!(", {n} embedded scenarios"),
         };
+        let not_checked = match self.not_checked.len() {
+            0 => String::new(),
+            n => format!(", {n} not checked"),
+        };
         out.push_str(&format!(
-            "{page}: {} commands{scenarios}, {} {}\n",
+            "{page}: {} commands{not_checked}{scenarios}, {} {}\n",
             self.commands,
             self.differences.len(),
             if self.differences.len() == 1 {
@@ -87,14 +100,33 @@ fn fence_file(info: &str) -> Option<String> {
     })
 }
 
+/// What a page holds: its commands, the files its blocks name, and the site
+/// examples its shortcodes show (with their lines).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    pub steps: Vec<Step>,
+    pub files: BTreeMap<String, String>,
+    pub samples: Vec<(usize, String)>,
+}
+
 /// The commands and files of a page.
-pub fn parse(markdown: &str) -> (Vec<Step>, BTreeMap<String, String>) {
-    let mut steps = Vec::new();
-    let mut files = BTreeMap::new();
+pub fn parse(markdown: &str) -> Page {
+    let mut page = Page::default();
     let mut lines = markdown.lines().enumerate().peekable();
-    while let Some((_, line)) = lines.next() {
+    // The last line of prose: "The output is similar to:" makes the next
+    // block an output.
+    let mut prose: Option<&str> = None;
+    while let Some((n, line)) = lines.next() {
         let trimmed = line.trim_start();
-        let Some(fence) = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)) else {
+        let indent = line.len() - trimmed.len();
+        let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+        let Some(fence) = fence.filter(|_| indent <= 3) else {
+            if let Some(file) = docs_site::code_sample(trimmed) {
+                page.samples.push((n + 1, file));
+            }
+            if !trimmed.is_empty() {
+                prose = Some(trimmed);
+            }
             continue;
         };
         let info = trimmed.trim_start_matches(fence.chars().next().unwrap_or('`'));
@@ -103,17 +135,43 @@ pub fn parse(markdown: &str) -> (Vec<Step>, BTreeMap<String, String>) {
             if line.trim_start().starts_with(fence) {
                 break;
             }
-            body.push((n, line));
+            // A block indented in a list item: its lines lose that indentation.
+            let strip = line.len() - line.trim_start_matches(' ').len();
+            body.push((n, line[strip.min(indent)..].to_string()));
         }
+        let lead_in = prose.take();
         let language = info.split_whitespace().next().unwrap_or("");
+        let text: Vec<String> = body.iter().map(|(_, l)| l.clone()).collect();
         if let Some(name) = fence_file(info) {
-            let text: String = body.iter().map(|(_, l)| format!("{l}\n")).collect();
-            files.insert(name, text);
+            page.files
+                .insert(name, text.iter().map(|l| format!("{l}\n")).collect());
         } else if CONSOLE.contains(&language) {
-            console_steps(&body, &mut steps);
+            let body: Vec<(usize, &str)> = body.iter().map(|(n, l)| (*n, l.as_str())).collect();
+            console_steps(&body, &mut page.steps);
+        } else if lead_in.is_some_and(docs_site::introduces_output) {
+            // The output of the command before it, as far as the page shows it.
+            if let Some(last) = page
+                .steps
+                .last_mut()
+                .filter(|s| s.compare == Compare::Succeeds)
+            {
+                last.expected = text;
+                last.compare = Compare::Similar;
+            }
+        } else if docs_site::SHELL.contains(&language) {
+            for (i, command) in docs_site::commands(&text).unwrap_or_default() {
+                page.steps.push(Step {
+                    line: body[i].0 + 1,
+                    compare: docs_site::unchecked(&command)
+                        .map_or(Compare::Succeeds, Compare::NotChecked),
+                    command,
+                    heredoc: String::new(),
+                    expected: Vec::new(),
+                });
+            }
         }
     }
-    (steps, files)
+    page
 }
 
 fn console_steps(body: &[(usize, &str)], steps: &mut Vec<Step>) {
@@ -149,6 +207,7 @@ fn console_steps(body: &[(usize, &str)], steps: &mut Vec<Step>) {
             command: command.trim().to_string(),
             heredoc,
             expected,
+            compare: Compare::Exact,
         });
     }
 }
@@ -297,45 +356,132 @@ fn diff(expected: &[String], actual: &[&str]) -> String {
     out
 }
 
+/// How a page is checked besides its own text.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    pub seed: u64,
+    /// The docs site's examples folder: `-f https://k8s.io/examples/PATH`
+    /// and the `codenew`/`code_sample` shortcodes read it.
+    pub examples: Option<&'a dyn Files>,
+    /// Manifests applied (and settled) before the page's first command: the
+    /// cluster the page assumes its reader has.
+    pub cluster: Option<&'a str>,
+}
+
 /// Runs the page `markdown` (named `page` in messages) and compares.
 pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report {
-    let (steps, page_files) = parse(markdown);
-    let files = Layered {
-        own: &page_files,
+    check_with(
+        markdown,
+        page,
+        Options {
+            seed,
+            ..Options::default()
+        },
+        files,
+    )
+}
+
+/// [`check`] with a docs site's examples and a starting cluster.
+pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn Files) -> Report {
+    let parsed = parse(markdown);
+    let page_files = Layered {
+        own: &parsed.files,
         outside: files,
     };
-    let mut cluster = Cluster::new(seed);
-    let mut shell = Shell::new();
+    let files = SiteFiles {
+        page: &page_files,
+        examples: options.examples,
+    };
     let mut report = Report {
-        commands: steps.len(),
+        commands: parsed.steps.len(),
         ..Default::default()
     };
-    for embed in crate::embedded::find(markdown) {
-        report.scenarios += 1;
-        report
-            .differences
-            .extend(check_embedded(&embed, page, seed, &files));
+    let mut cluster = Cluster::new(options.seed);
+    if let Some(manifests) = options.cluster {
+        let applied = apply_all_or_nothing(&mut cluster, manifests, "cluster");
+        report.differences.extend(
+            applied
+                .entries(manifests)
+                .into_iter()
+                .filter(|e| !e.ok)
+                .map(|e| format!("the starting cluster: {}", e.message)),
+        );
+        cluster.settle();
     }
-    for step in &steps {
+    for (line, sample) in &parsed.samples {
+        if let Some(problem) = sample_problem(sample, options) {
+            report
+                .differences
+                .push(format!("{page}:{line}: {sample}: {problem}"));
+        }
+    }
+    let mut shell = Shell::new();
+    for step in &parsed.steps {
+        if let Compare::NotChecked(why) = step.compare {
+            report.not_checked.push(format!(
+                "{page}:{}: not checked: $ {} ({why})",
+                step.line, step.command
+            ));
+            continue;
+        }
+        if step.compare != Compare::Exact {
+            // A reader reads between a docs page's steps: the cluster has settled.
+            cluster.settle();
+        }
         let output = shell.run(&mut cluster, &step.command, &step.heredoc, &files);
         let text = format!("{}{}{}", output.notice, output.stdout, output.stderr);
         let actual: Vec<&str> = text.lines().collect();
-        let same = actual.len() == step.expected.len()
-            && step
-                .expected
-                .iter()
-                .zip(&actual)
-                .all(|(e, a)| line_matches(e, a));
+        let same = match step.compare {
+            Compare::Exact => {
+                actual.len() == step.expected.len()
+                    && step
+                        .expected
+                        .iter()
+                        .zip(&actual)
+                        .all(|(e, a)| line_matches(e, a))
+            }
+            Compare::Similar => docs_site::similar(&step.expected, &text, line_matches),
+            _ => output.exit_code == 0,
+        };
         if !same {
+            let expected = match step.compare {
+                // The page shows nothing; the command failed.
+                Compare::Succeeds => Vec::new(),
+                _ => step.expected.clone(),
+            };
             report.differences.push(format!(
                 "{page}:{}: $ {}\n{}",
                 step.line,
                 step.command,
-                diff(&step.expected, &actual)
+                diff(&expected, &actual)
             ));
         }
     }
+    for embed in crate::embedded::find(markdown) {
+        report.scenarios += 1;
+        report
+            .differences
+            .extend(check_embedded(&embed, page, options.seed, &files));
+    }
     report
+}
+
+/// What is wrong with a site example a shortcode shows: missing, or not
+/// accepted by the API server.
+fn sample_problem(sample: &str, options: Options) -> Option<String> {
+    let examples = options.examples?;
+    let Some(text) = examples.read(sample) else {
+        return Some("not in the examples folder".to_string());
+    };
+    let mut scratch = Cluster::new(options.seed);
+    let report = apply_all_or_nothing(&mut scratch, &text, sample);
+    let problems: Vec<String> = report
+        .entries(&text)
+        .into_iter()
+        .filter(|e| !e.ok)
+        .map(|e| e.message)
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("; "))
 }
 
 /// What is wrong with one embedded scenario, as the reader would meet it.
@@ -416,7 +562,7 @@ mod tests {
     #[test]
     fn pages_are_read_into_steps_and_files() {
         let page = "# Title\n\n```yaml file=agent.yaml\nkind: Node\n```\n\n```console\n$ kubectl apply -f agent.yaml\nnode/x created\n\n$ kubectl get nodes\nNAME\n```\n\n```sh\n$ not a console block\n```\n";
-        let (steps, files) = parse(page);
+        let Page { steps, files, .. } = parse(page);
         assert_eq!(
             files.get("agent.yaml").map(String::as_str),
             Some("kind: Node\n")

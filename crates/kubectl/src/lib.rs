@@ -8,6 +8,7 @@ pub mod complete;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod docs_site;
 pub mod drain;
 pub mod embedded;
 pub mod explain;

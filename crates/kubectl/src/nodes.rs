@@ -14,37 +14,97 @@ use crate::Output;
 use daemonlab_core::api::names::label_value_errors;
 use daemonlab_core::api::store::Store;
 
-/// `TYPE NAME` or `TYPE/NAME` at the start of the positionals, and what follows.
-fn target<'a>(store: &Store, args: &'a Args) -> Result<(Kind, String, &'a [String]), String> {
-    let Some(first) = args.positional.first() else {
-        return Err("error: resource(s) were provided, but no name was specified".to_string());
-    };
-    let (kind, name, rest) = match first.split_once('/') {
-        Some((kind, name)) => (kind, name.to_string(), &args.positional[1..]),
-        None => {
-            let Some(name) = args.positional.get(1) else {
-                return Err(
-                    "error: resource(s) were provided, but no name was specified".to_string(),
-                );
-            };
-            (first.as_str(), name.clone(), &args.positional[2..])
+/// Objects by kind and name.
+type Targets = Vec<(Kind, String)>;
+
+/// The objects named before the changes (`TYPE NAME…` or `TYPE/NAME…`), and
+/// the changes, split as kubectl's `getResourcesAndPairs` splits them: the
+/// first argument that `is_change` starts the changes, and no object may
+/// follow one.
+fn targets(
+    store: &Store,
+    args: &Args,
+    what: &str,
+    is_change: fn(&str) -> bool,
+) -> Result<(Targets, Vec<String>), String> {
+    let mut resources = Vec::new();
+    let mut changes = Vec::new();
+    for arg in &args.positional {
+        match (changes.is_empty(), is_change(arg)) {
+            (_, true) => changes.push(arg.clone()),
+            (true, false) => resources.push(arg.as_str()),
+            (false, false) => {
+                return Err(format!(
+                    "error: all resources must be specified before {what} changes: {arg}"
+                ))
+            }
         }
+    }
+    let no_name = || "error: resource(s) were provided, but no name was specified".to_string();
+    let kind_of = |kind: &str| {
+        resolve(store, kind)
+            .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind}\""))
     };
-    let kind = resolve(store, kind)
-        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{kind}\""))?;
-    Ok((kind, name, rest))
+    let Some(first) = resources.first() else {
+        return Err(no_name());
+    };
+    let named = if first.contains('/') {
+        resources
+            .iter()
+            .map(|r| match r.split_once('/') {
+                Some((kind, name)) => Ok((kind_of(kind)?, name.to_string())),
+                None => Err(
+                    "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
+                        .to_string(),
+                ),
+            })
+            .collect::<Result<Vec<_>, String>>()?
+    } else {
+        let kind = kind_of(first)?;
+        resources[1..]
+            .iter()
+            .map(|name| (kind, name.to_string()))
+            .collect()
+    };
+    if named.is_empty() {
+        return Err(no_name());
+    }
+    Ok((named, changes))
+}
+
+/// A label or annotation change: `k=v`, `k-`.
+fn is_pair(arg: &str) -> bool {
+    (arg.contains('=') && !arg.starts_with('=')) || (arg.ends_with('-') && arg != "-")
+}
+
+/// A taint change: `k=v:Effect`, `k:Effect`, `k-`.
+fn is_taint(arg: &str) -> bool {
+    arg.contains('=') || arg.contains(':') || arg.ends_with('-')
+}
+
+/// What each object's change printed, in order, up to the first error.
+fn each(targets: Targets, mut change: impl FnMut(Kind, &str) -> Result<String, String>) -> Output {
+    let mut stdout = String::new();
+    for (kind, name) in targets {
+        match change(kind, &name) {
+            Ok(line) => stdout.push_str(&line),
+            Err(error) => {
+                return Output {
+                    stdout,
+                    ..Output::error(error)
+                }
+            }
+        }
+    }
+    Output::ok(stdout)
 }
 
 /// `kubectl label` and `kubectl annotate`: `k=v` sets, `k-` removes.
 pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
-    let (kind, name, changes) = match target(cluster.store(), args) {
+    let what = if annotate { "annotation" } else { "label" };
+    let (targets, changes) = match targets(cluster.store(), args, what, is_pair) {
         Ok(t) => t,
         Err(e) => return Output::error(e),
-    };
-    let namespace = if kind.namespaced() {
-        args.value(&["-n", "--namespace"]).unwrap_or("default")
-    } else {
-        ""
     };
     // kubectl reads the changes before it asks the server for the object.
     for change in changes.iter().filter(|c| !c.ends_with('-')) {
@@ -62,17 +122,34 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
             }
         }
     }
-    let Some(mut object) = cluster.store().get(kind, namespace, &name).cloned() else {
-        return Output::error(not_found(kind, &name));
-    };
-    let what = if annotate { "annotations" } else { "labels" };
     if changes.is_empty() {
-        return Output::error(format!(
-            "error: at least one {} update is required",
-            &what[..what.len() - 1]
-        ));
+        return Output::error(format!("error: at least one {what} update is required"));
     }
     let overwrite = args.flag(&["--overwrite"]);
+    let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
+    each(targets, |kind, name| {
+        let namespace = if kind.namespaced() { namespace } else { "" };
+        label_one(
+            cluster,
+            (kind, namespace, name),
+            &changes,
+            annotate,
+            overwrite,
+        )
+    })
+}
+
+/// One object's labels (or annotations) changed: what kubectl prints for it.
+fn label_one(
+    cluster: &mut Cluster,
+    (kind, namespace, name): (Kind, &str, &str),
+    changes: &[String],
+    annotate: bool,
+    overwrite: bool,
+) -> Result<String, String> {
+    let Some(mut object) = cluster.store().get(kind, namespace, name).cloned() else {
+        return Err(not_found(kind, name));
+    };
     let meta = object.metadata_mut();
     let map: &mut Option<BTreeMap<String, String>> = if annotate {
         &mut meta.annotations
@@ -87,17 +164,12 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
         } else if let Some((key, value)) = change.split_once('=') {
             if let Some(old) = current.get(key).filter(|old| *old != value) {
                 if !overwrite {
-                    return Output::error(format!(
+                    return Err(format!(
                         "error: '{key}' already has a value ({old}), and --overwrite is false"
                     ));
                 }
             }
             next.insert(key.to_string(), value.to_string());
-        } else {
-            return Output::error(format!(
-                "error: at least one {} update is required",
-                &what[..what.len() - 1]
-            ));
         }
     }
     let added = next.iter().any(|(k, v)| current.get(k) != Some(v));
@@ -114,10 +186,10 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
     *map = (!next.is_empty()).then_some(next);
     if added || removed {
         if let Err(error) = cluster.update(object) {
-            return Output::error(format!("Error from server ({}): {error}", error.reason));
+            return Err(format!("Error from server ({}): {error}", error.reason));
         }
     }
-    Output::ok(format!("{}/{name} {verb}\n", kind.resource()))
+    Ok(format!("{}/{name} {verb}\n", kind.resource()))
 }
 
 fn parse_taint(spec: &str) -> Result<Taint, String> {
@@ -143,20 +215,32 @@ fn parse_taint(spec: &str) -> Result<Taint, String> {
 
 /// `kubectl taint nodes NAME k=v:Effect`, `k:Effect-`, `k-`.
 pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
-    let (kind, name, changes) = match target(cluster.store(), args) {
+    let (targets, changes) = match targets(cluster.store(), args, "taint", is_taint) {
         Ok(t) => t,
         Err(e) => return Output::error(e),
     };
-    if kind != Kind::Node {
+    if let Some((kind, _)) = targets.iter().find(|(kind, _)| *kind != Kind::Node) {
         return Output::error(format!(
             "error: invalid resource type {}, only node types are supported",
             kind.plural()
         ));
     }
-    let Some(Object::Node(mut node)) = cluster.store().get(Kind::Node, "", &name).cloned() else {
-        return Output::error(not_found(kind, &name));
-    };
     let overwrite = args.flag(&["--overwrite"]);
+    each(targets, |_, name| {
+        taint_one(cluster, name, &changes, overwrite)
+    })
+}
+
+/// One node's taints changed: what kubectl prints for it.
+fn taint_one(
+    cluster: &mut Cluster,
+    name: &str,
+    changes: &[String],
+    overwrite: bool,
+) -> Result<String, String> {
+    let Some(Object::Node(mut node)) = cluster.store().get(Kind::Node, "", name).cloned() else {
+        return Err(not_found(Kind::Node, name));
+    };
     let mut taints = node
         .spec
         .as_ref()
@@ -173,17 +257,14 @@ pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
             let count = taints.len();
             taints.retain(|t| !(t.key == key && effect.is_none_or(|e| t.effect == e)));
             if taints.len() == count {
-                return Output::error(format!("error: taint \"{spec}\" not found"));
+                return Err(format!("error: taint \"{spec}\" not found"));
             }
             removed = true;
         } else {
-            let new = match parse_taint(change) {
-                Ok(t) => t,
-                Err(e) => return Output::error(e),
-            };
+            let new = parse_taint(change)?;
             match taints.iter_mut().find(|t| t.key == new.key && t.effect == new.effect) {
                 Some(_) if !overwrite => {
-                    return Output::error(format!(
+                    return Err(format!(
                         "error: node {name} already has {} taint(s) with same effect(s) and --overwrite is false",
                         new.key
                     ))
@@ -210,10 +291,10 @@ pub fn taint(cluster: &mut Cluster, args: &Args) -> Output {
         node.spec.get_or_insert_with(Default::default).taints =
             (!taints.is_empty()).then_some(taints);
         if let Err(error) = cluster.update(Object::from(node)) {
-            return Output::error(format!("Error from server ({}): {error}", error.reason));
+            return Err(format!("Error from server ({}): {error}", error.reason));
         }
     }
-    Output::ok(format!("node/{name} {verb}\n"))
+    Ok(format!("node/{name} {verb}\n"))
 }
 
 /// `kubectl cordon` (`unschedulable = true`) and `uncordon`.
@@ -239,4 +320,47 @@ pub fn cordon(cluster: &mut Cluster, args: &Args, unschedulable: bool) -> Output
         return Output::error(format!("Error from server ({}): {error}", error.reason));
     }
     Output::ok(format!("node/{name} {word}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{run, NoFiles, Output};
+    use daemonlab_core::sim::Cluster;
+
+    fn kubectl(cluster: &mut Cluster, line: &str) -> Output {
+        let argv: Vec<String> = line.split_whitespace().map(String::from).collect();
+        run(cluster, &argv, "", &NoFiles)
+    }
+
+    #[test]
+    fn several_objects_take_the_same_changes_in_order() {
+        let mut cluster = Cluster::new(1);
+        let nodes = "apiVersion: v1\nkind: Node\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: b\n";
+        let argv: Vec<String> = ["apply", "-f", "-"].map(String::from).to_vec();
+        assert_eq!(run(&mut cluster, &argv, nodes, &NoFiles).exit_code, 0);
+        assert_eq!(
+            kubectl(&mut cluster, "label nodes a b ssd=true").stdout,
+            "node/a labeled\nnode/b labeled\n"
+        );
+        assert_eq!(
+            kubectl(&mut cluster, "label node/a node/b ssd-").stdout,
+            "node/a unlabeled\nnode/b unlabeled\n"
+        );
+        assert_eq!(
+            kubectl(&mut cluster, "taint nodes a b gpu=true:NoSchedule").stdout,
+            "node/a tainted\nnode/b tainted\n"
+        );
+        let out = kubectl(&mut cluster, "label nodes a x=1 b");
+        assert_eq!(
+            out.stderr,
+            "error: all resources must be specified before label changes: b\n"
+        );
+        // The first object's change stays when a later one fails, as in kubectl.
+        let out = kubectl(&mut cluster, "label nodes a nope zone=z1");
+        assert_eq!(out.stdout, "node/a labeled\n");
+        assert_eq!(
+            out.stderr,
+            "Error from server (NotFound): nodes \"nope\" not found\n"
+        );
+    }
 }
