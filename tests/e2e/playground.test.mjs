@@ -59,14 +59,14 @@ after(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-/** A fresh page (empty localStorage) that records every console error. */
-async function open({ width = 1280, height = 800, colorScheme = 'light' } = {}) {
+/** A fresh page (empty localStorage) at `url` that records every console error. */
+async function open({ width = 1280, height = 800, colorScheme = 'light', url = base } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(base);
+  await page.goto(url);
   await page.waitForSelector('[data-testid="node"]');
   return { page, errors, close: () => context.close() };
 }
@@ -710,13 +710,7 @@ test('a share link opens the same cluster, terminal, clock and editor in a fresh
   assert.deepEqual(first.errors, []);
   await first.close();
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(link);
-  await page.waitForSelector('[data-testid="node"]');
+  const { page, errors, close } = await open({ url: link });
   assert.deepEqual(await state(page), before);
   // Opened paused, and the link is no longer in the address: a reload keeps what follows.
   assert.equal(await page.getByTestId('pause').getAttribute('aria-pressed'), 'true');
@@ -726,7 +720,7 @@ test('a share link opens the same cluster, terminal, clock and editor in a fresh
   await page.waitForSelector('[data-testid="node"]');
   assert.match(await page.getByTestId('terminal-output').textContent(), /node\/worker-1 uncordoned/);
   assert.deepEqual(errors, []);
-  await context.close();
+  await close();
 });
 
 test('damaged, hostile and future share links say why and open the playground as usual', async () => {

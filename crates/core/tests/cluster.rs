@@ -75,6 +75,26 @@ fn apply_json(cluster: &mut Cluster, kind: daemonlab_core::api::Kind, manifest: 
     cluster.reconcile();
 }
 
+/// A node, tainted `KEY=true:NoSchedule` when `taint` names a key.
+fn add_node(
+    cluster: &mut Cluster,
+    name: &str,
+    taint: Option<&str>,
+    status: Option<serde_json::Value>,
+) {
+    use serde_json::json;
+    let taints = taint.map_or(
+        json!([]),
+        |k| json!([{"key": k, "value": "true", "effect": "NoSchedule"}]),
+    );
+    let mut node = json!({"apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name}, "spec": {"taints": taints}});
+    if let Some(status) = status {
+        node["status"] = status;
+    }
+    apply_json(cluster, daemonlab_core::api::Kind::Node, node);
+}
+
 #[test]
 fn each_node_says_why_its_daemon_pod_is_not_running() {
     use daemonlab_core::api::Kind;
@@ -86,17 +106,8 @@ fn each_node_says_why_its_daemon_pod_is_not_running() {
         ("big", "8", None),
         ("gpu", "8", Some("gpu")),
     ] {
-        let taints = taint.map_or(
-            json!([]),
-            |k| json!([{"key": k, "value": "true", "effect": "NoSchedule"}]),
-        );
-        apply_json(
-            &mut cluster,
-            Kind::Node,
-            json!({"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name}, "spec": {"taints": taints},
-            "status": {"capacity": {"cpu": cpu, "memory": "16Gi", "pods": "110"}}}),
-        );
+        let status = json!({"capacity": {"cpu": cpu, "memory": "16Gi", "pods": "110"}});
+        add_node(&mut cluster, name, taint, Some(status));
     }
     apply_json(
         &mut cluster,
@@ -137,16 +148,7 @@ fn nodes_in_the_same_situation_say_it_in_the_same_words() {
         ("c", Some("gpu")),
         ("d", Some("gpu")),
     ] {
-        let taints = taint.map_or(
-            json!([]),
-            |k| json!([{"key": k, "value": "true", "effect": "NoSchedule"}]),
-        );
-        apply_json(
-            &mut cluster,
-            Kind::Node,
-            json!({"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name}, "spec": {"taints": taints}}),
-        );
+        add_node(&mut cluster, name, taint, None);
     }
     apply_json(
         &mut cluster,

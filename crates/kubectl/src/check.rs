@@ -326,7 +326,7 @@ pub fn line_matches(expected: &str, actual: &str) -> bool {
 }
 
 /// A unified diff of the page's lines against the actual ones (LCS by `line_matches`).
-fn diff(expected: &[String], actual: &[&str]) -> String {
+fn diff(expected: &[String], actual: &[&str], line_matches: &dyn Fn(&str, &str) -> bool) -> String {
     let (n, m) = (expected.len(), actual.len());
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
@@ -440,21 +440,23 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
                         .zip(&actual)
                         .all(|(e, a)| line_matches(e, a))
             }
-            Compare::Similar => docs_site::similar(&step.expected, &text, line_matches),
+            Compare::Similar => docs_site::similar(&step.expected, &text, &line_matches),
             _ => output.exit_code == 0,
         };
         if !same {
-            let expected = match step.compare {
+            let shown = match step.compare {
+                Compare::Similar => diff(
+                    &step.expected,
+                    &actual,
+                    &*docs_site::similar_lines(&step.expected, &text, &line_matches),
+                ),
                 // The page shows nothing; the command failed.
-                Compare::Succeeds => Vec::new(),
-                _ => step.expected.clone(),
+                Compare::Succeeds => diff(&[], &actual, &line_matches),
+                _ => diff(&step.expected, &actual, &line_matches),
             };
-            report.differences.push(format!(
-                "{page}:{}: $ {}\n{}",
-                step.line,
-                step.command,
-                diff(&expected, &actual)
-            ));
+            report
+                .differences
+                .push(format!("{page}:{}: $ {}\n{shown}", step.line, step.command));
         }
     }
     for embed in crate::embedded::find(markdown) {

@@ -120,7 +120,7 @@ impl Files for SiteFiles<'_> {
 pub fn similar(
     expected: &[String],
     actual: &str,
-    line_matches: impl Fn(&str, &str) -> bool,
+    line_matches: &dyn Fn(&str, &str) -> bool,
 ) -> bool {
     let expected: Vec<&str> = expected
         .iter()
@@ -140,7 +140,7 @@ pub fn similar(
                 &want_columns,
                 &actual,
                 &have_columns,
-                &line_matches,
+                line_matches,
             );
         }
     }
@@ -223,45 +223,93 @@ fn cells(line: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Where each column the page shows sits among the printed ones, if every
+/// one is printed.
+fn picks(want_columns: &[(usize, String)], have_columns: &[(usize, String)]) -> Option<Vec<usize>> {
+    want_columns
+        .iter()
+        .map(|(_, name)| have_columns.iter().position(|(_, n)| n == name))
+        .collect()
+}
+
+/// Whether a printed row agrees with the page's in the page's columns.
+fn row_matches(
+    want: &str,
+    have: &str,
+    picks: &[usize],
+    have_width: usize,
+    line_matches: &dyn Fn(&str, &str) -> bool,
+) -> bool {
+    let want = cells(want);
+    let have = cells(have);
+    want.len() == picks.len()
+        && have.len() == have_width
+        && want
+            .iter()
+            .zip(picks)
+            .all(|((_, cell), pick)| line_matches(cell, &have[*pick].1))
+}
+
 fn similar_table(
     expected: &[String],
     want_columns: &[(usize, String)],
     actual: &[&str],
     have_columns: &[(usize, String)],
-    line_matches: &impl Fn(&str, &str) -> bool,
+    line_matches: &dyn Fn(&str, &str) -> bool,
 ) -> bool {
     // Every column the page shows is printed, and the rows agree in those.
-    let Some(picks) = want_columns
-        .iter()
-        .map(|(_, name)| have_columns.iter().position(|(_, n)| n == name))
-        .collect::<Option<Vec<usize>>>()
-    else {
+    let Some(picks) = picks(want_columns, have_columns) else {
         return false;
     };
     if expected.len() != actual.len() {
         return false;
     }
-    let row_matches = |want: &str, have: &str| {
-        let want = cells(want);
-        let have = cells(have);
-        want.len() == picks.len()
-            && have.len() == have_columns.len()
-            && want
-                .iter()
-                .zip(&picks)
-                .all(|((_, cell), pick)| line_matches(cell, &have[*pick].1))
-    };
     // The page's rows in any order (kubectl sorts by name, pages often by node).
     let mut unused: Vec<&str> = actual[1..].to_vec();
-    expected[1..].iter().all(
-        |want| match unused.iter().position(|have| row_matches(want, have)) {
-            Some(at) => {
-                unused.remove(at);
-                true
-            }
-            None => false,
-        },
-    )
+    expected[1..].iter().all(|want| {
+        let found = unused
+            .iter()
+            .position(|have| row_matches(want, have, &picks, have_columns.len(), line_matches));
+        found.map(|at| unused.remove(at)).is_some()
+    })
+}
+
+/// Whether a printed line stands for a page's line.
+pub type LineJudge<'a> = Box<dyn Fn(&str, &str) -> bool + 'a>;
+
+/// The line-by-line judgement of [`similar`], for a diff that marks only
+/// the rows that differ.
+pub fn similar_lines<'a>(
+    expected: &[String],
+    actual: &str,
+    line_matches: &'a dyn Fn(&str, &str) -> bool,
+) -> LineJudge<'a> {
+    let squeeze = |l: &str| l.split_whitespace().collect::<String>();
+    let first_expected = expected
+        .iter()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| placeholders(l.trim_end()));
+    let first_actual = actual.lines().find(|l| !l.trim().is_empty());
+    match first_expected
+        .as_deref()
+        .and_then(header)
+        .zip(first_actual.and_then(header))
+    {
+        Some((want, have)) => {
+            let picks = picks(&want, &have);
+            Box::new(move |e: &str, a: &str| {
+                let e = placeholders(e.trim_end());
+                match &picks {
+                    _ if header(&e).is_some() && header(a).is_some() => picks.is_some(),
+                    Some(picks) => row_matches(&e, a, picks, have.len(), line_matches),
+                    None => false,
+                }
+            })
+        }
+        None => {
+            Box::new(move |e: &str, a: &str| line_matches(&squeeze(&placeholders(e)), &squeeze(a)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -330,28 +378,28 @@ mod tests {
         .map(String::from)
         .to_vec();
         let printed = "NAME          READY   STATUS    RESTARTS   AGE   IP           NODE             NOMINATED NODE   READINESS GATES\nssd-a-x7k2p   1/1     Running   0          2m    10.244.1.2   example-node-1   <none>           <none>\nssd-a-p9q4z   1/1     Running   0          40s   10.244.2.2   example-node-2   <none>           <none>\n";
-        assert!(similar(&page, printed, line_matches));
+        assert!(similar(&page, printed, &line_matches));
         let reordered = {
             let mut lines: Vec<&str> = printed.lines().collect();
             lines.swap(1, 2);
             lines.join("\n")
         };
-        assert!(similar(&page, &reordered, line_matches));
+        assert!(similar(&page, &reordered, &line_matches));
         let elsewhere = printed.replace("example-node-2", "example-node-9");
-        assert!(!similar(&page, &elsewhere, line_matches));
+        assert!(!similar(&page, &elsewhere, &line_matches));
         let one_row = printed.lines().take(2).collect::<Vec<_>>().join("\n");
-        assert!(!similar(&page, &one_row, line_matches));
+        assert!(!similar(&page, &one_row, &line_matches));
         // Outside a table only the words count: kubectl says "daemon set".
         let rolled = ["daemonset \"fluentd-elasticsearch\" successfully rolled out".to_string()];
         assert!(similar(
             &rolled,
             "daemon set \"fluentd-elasticsearch\" successfully rolled out\n",
-            line_matches
+            &line_matches
         ));
         assert!(!similar(
             &rolled,
             "Waiting for daemon set \"fluentd-elasticsearch\" rollout to finish\n",
-            line_matches
+            &line_matches
         ));
     }
 }
