@@ -95,9 +95,23 @@ fn add_node(
     apply_json(cluster, daemonlab_core::api::Kind::Node, node);
 }
 
+/// The DaemonSet `agent`, whose image never pulls, with these resources.
+fn add_agent(cluster: &mut Cluster, resources: serde_json::Value) {
+    use serde_json::json;
+    apply_json(
+        cluster,
+        daemonlab_core::api::Kind::DaemonSet,
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+            "template": {"metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "agent", "image": "example/agent:missing",
+                    "resources": resources}]}}}}),
+    );
+}
+
 #[test]
 fn each_node_says_why_its_daemon_pod_is_not_running() {
-    use daemonlab_core::api::Kind;
     use daemonlab_core::explain::explain;
     use serde_json::json;
     let mut cluster = Cluster::new(1);
@@ -109,16 +123,7 @@ fn each_node_says_why_its_daemon_pod_is_not_running() {
         let status = json!({"capacity": {"cpu": cpu, "memory": "16Gi", "pods": "110"}});
         add_node(&mut cluster, name, taint, Some(status));
     }
-    apply_json(
-        &mut cluster,
-        Kind::DaemonSet,
-        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": {"name": "agent"},
-        "spec": {"selector": {"matchLabels": {"app": "agent"}},
-            "template": {"metadata": {"labels": {"app": "agent"}},
-                "spec": {"containers": [{"name": "agent", "image": "example/agent:missing",
-                    "resources": {"requests": {"cpu": "2"}}}]}}}}),
-    );
+    add_agent(&mut cluster, json!({"requests": {"cpu": "2"}}));
     cluster.advance(std::time::Duration::from_secs(5));
     let store = cluster.store();
     let ds = store.daemonsets().next().expect("the DaemonSet");
@@ -139,7 +144,6 @@ fn each_node_says_why_its_daemon_pod_is_not_running() {
 
 #[test]
 fn nodes_in_the_same_situation_say_it_in_the_same_words() {
-    use daemonlab_core::api::Kind;
     use serde_json::json;
     let mut cluster = Cluster::new(1);
     for (name, taint) in [
@@ -150,15 +154,7 @@ fn nodes_in_the_same_situation_say_it_in_the_same_words() {
     ] {
         add_node(&mut cluster, name, taint, None);
     }
-    apply_json(
-        &mut cluster,
-        Kind::DaemonSet,
-        json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": {"name": "agent"},
-        "spec": {"selector": {"matchLabels": {"app": "agent"}},
-            "template": {"metadata": {"labels": {"app": "agent"}},
-                "spec": {"containers": [{"name": "agent", "image": "example/agent:missing"}]}}}}),
-    );
+    add_agent(&mut cluster, json!({}));
     cluster.advance(std::time::Duration::from_secs(5));
     let view = cluster_view(&cluster);
     let situation: Vec<(String, String)> = view
