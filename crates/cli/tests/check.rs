@@ -129,6 +129,18 @@ fn kubernetes_io_task_pages_pass_with_what_they_cannot_check_listed() {
             Some(0)
         )
     );
+    let (out, code) = check_site(&[
+        "--cluster",
+        "clusters/two-nodes.yaml",
+        "pages/update-daemon-set.md",
+    ]);
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "pages/update-daemon-set.md:114: not checked: $ kubectl edit ds/fluentd-elasticsearch -n kube-system (interactive: it opens an editor)\npages/update-daemon-set.md: 10 commands, 1 not checked, 0 differences\n",
+            Some(0)
+        )
+    );
     let (out, code) = check_site(&["pages/rollback-daemon-set.md"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(

@@ -6,7 +6,7 @@ use daemonlab_core::api::decode::{
 };
 use daemonlab_core::api::errors::{ApiError, Reason};
 use daemonlab_core::api::locate::{parse_path, Segment};
-use daemonlab_core::api::server::Applied;
+use daemonlab_core::api::server::{Applied, ApplyAction};
 use daemonlab_core::api::Kind;
 use daemonlab_core::sim::{stored_only, Cluster};
 
@@ -96,7 +96,41 @@ fn go_yaml_message(error: &SyntaxError) -> String {
 /// kubectl, manifests before a syntax error are applied.
 pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
     let (found, syntax_error) = manifests(text);
-    apply_manifests(cluster, found, syntax_error, source_name)
+    apply_manifests(cluster, found, syntax_error, source_name, Verb::Apply)
+}
+
+/// `kubectl create -f`: each manifest created, refused where its object
+/// exists; `save_config` (`--save-config`) keeps it for a later apply.
+pub fn create(cluster: &mut Cluster, text: &str, source_name: &str, save_config: bool) -> Report {
+    let (found, syntax_error) = manifests(text);
+    apply_manifests(
+        cluster,
+        found,
+        syntax_error,
+        source_name,
+        Verb::Create { save_config },
+    )
+}
+
+/// `kubectl apply --dry-run=client`: nothing is sent; each object is said to
+/// be created or configured as the live objects stand.
+pub fn apply_client_dry_run(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
+    let (found, syntax_error) = manifests(text);
+    apply_manifests(
+        cluster,
+        found,
+        syntax_error,
+        source_name,
+        Verb::ClientDryRun,
+    )
+}
+
+/// What is done with each manifest.
+#[derive(Clone, Copy)]
+enum Verb {
+    Apply,
+    Create { save_config: bool },
+    ClientDryRun,
 }
 
 /// Applies `text` only if all of it is YAML: with a syntax error anywhere,
@@ -109,7 +143,7 @@ pub fn apply_all_or_nothing(cluster: &mut Cluster, text: &str, source_name: &str
     } else {
         found
     };
-    apply_manifests(cluster, found, syntax_error, source_name)
+    apply_manifests(cluster, found, syntax_error, source_name, Verb::Apply)
 }
 
 fn apply_manifests(
@@ -117,6 +151,7 @@ fn apply_manifests(
     found: Vec<Manifest>,
     syntax_error: Option<SyntaxError>,
     source_name: &str,
+    verb: Verb,
 ) -> Report {
     // kubectl maps every object to a resource before it sends any: a custom
     // resource whose CRD is in the same text is not known yet.
@@ -129,7 +164,7 @@ fn apply_manifests(
         .collect();
     let documents = mapped
         .into_iter()
-        .map(|(manifest, kind)| apply_one(cluster, &manifest, kind))
+        .map(|(manifest, kind)| apply_one(cluster, &manifest, kind, verb))
         .collect();
     cluster.reconcile();
     Report {
@@ -173,6 +208,7 @@ fn apply_one(
     cluster: &mut Cluster,
     manifest: &Manifest,
     kind: Result<Kind, Failure>,
+    verb: Verb,
 ) -> DocumentResult {
     let kind_found = kind.as_ref().ok().copied();
     let outcome = {
@@ -186,9 +222,31 @@ fn apply_one(
                     String::new()
                 },
             }),
-            Ok(kind) => cluster
-                .apply_manifest(kind, &manifest.json, DEFAULT_NAMESPACE)
-                .map_err(Failure::Api),
+            Ok(kind) => match verb {
+                Verb::Apply => cluster.apply_manifest(kind, &manifest.json, DEFAULT_NAMESPACE),
+                Verb::Create { save_config } => {
+                    cluster.create_manifest(kind, &manifest.json, DEFAULT_NAMESPACE, save_config)
+                }
+                Verb::ClientDryRun => {
+                    let namespace = if kind.namespaced() {
+                        non_empty_or(manifest.namespace(), DEFAULT_NAMESPACE)
+                    } else {
+                        String::new()
+                    };
+                    let live = cluster.store().get(kind, &namespace, manifest.name());
+                    Ok(Applied {
+                        resource: kind.resource(),
+                        name: manifest.name().to_string(),
+                        action: if live.is_some() {
+                            ApplyAction::Configured
+                        } else {
+                            ApplyAction::Created
+                        },
+                        warnings: Vec::new(),
+                    })
+                }
+            }
+            .map_err(Failure::Api),
         }
     };
     DocumentResult {
@@ -214,6 +272,16 @@ impl Report {
     /// Did anything fail (kubectl's exit status 1)?
     pub fn failed(&self) -> bool {
         self.error_count() > 0
+    }
+
+    /// What kubectl prints for the whole run, and its exit status.
+    pub fn output(&self) -> crate::Output {
+        crate::Output {
+            notice: self.warnings(),
+            stdout: self.stdout(),
+            stderr: self.errors(),
+            exit_code: i32::from(self.failed()),
+        }
     }
 
     /// What kubectl prints on standard output: one line per applied object.

@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use crate::args::Args;
+use crate::gotemplate::GoTemplate;
 use crate::jsonpath::{go_syntax, Template};
 use crate::printers::{format_labels, table};
 use crate::resources::expand;
@@ -229,7 +230,20 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         Some(Ok(template)) => Some(template),
         None => None,
     };
-    let generic = matches!(output, "yaml" | "json") || jsonpath.is_some();
+    let go_template = match output
+        .strip_prefix("go-template=")
+        .or_else(|| output.strip_prefix("template="))
+        .map(|text| GoTemplate::parse(text).map_err(|e| (text, e)))
+    {
+        Some(Err((text, e))) => {
+            return Output::error(format!(
+                "error: error parsing template {text}, template: output:1: {e}"
+            ))
+        }
+        Some(Ok(template)) => Some(template),
+        None => None,
+    };
+    let generic = matches!(output, "yaml" | "json") || jsonpath.is_some() || go_template.is_some();
     let several_kinds = kinds.len() > 1;
     for kind in &kinds {
         let in_scope =
@@ -354,6 +368,19 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 "metadata": {"resourceVersion": ""}
             })
         };
+        if let Some(template) = &go_template {
+            return match template.render(&value) {
+                Ok(text) => Output {
+                    stdout: text,
+                    stderr,
+                    ..Default::default()
+                },
+                Err(error) => Output::error(format!(
+                    "error: error executing template {:?}: template: output:1: {error}",
+                    output.split_once('=').map_or("", |(_, t)| t)
+                )),
+            };
+        }
         match &jsonpath {
             Some(template) => match template.render(&value) {
                 Ok(text) => stdout = text,

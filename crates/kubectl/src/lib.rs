@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod explain;
 pub mod export;
 pub mod get;
+pub mod gotemplate;
 pub mod help;
 pub mod info;
 pub mod jsonpath;
@@ -25,6 +26,7 @@ pub mod script;
 pub mod selector;
 pub mod shell;
 pub mod table;
+pub mod written;
 pub mod yaml;
 
 use daemonlab_core::sim::Cluster;
@@ -97,7 +99,7 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
         "create" => parse(create::VALUE_FLAGS, create::BOOL_FLAGS)
-            .map(|args| create::run(cluster, &args, files)),
+            .map(|args| create::run(cluster, &args, stdin, files)),
         "label" => {
             parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, false))
         }
@@ -233,8 +235,21 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dyn Files) -> Output {
-    let args = match Args::parse(rest, &["-f", "--filename", "-n", "--namespace"], &[]) {
+    let value_flags = &[
+        "-f",
+        "--filename",
+        "-n",
+        "--namespace",
+        "--dry-run",
+        "-o",
+        "--output",
+    ];
+    let args = match Args::parse(rest, value_flags, &[]) {
         Ok(args) => args,
+        Err(error) => return Output::error(error),
+    };
+    let dry_run = match written::DryRun::parse(args.value(&["--dry-run"])) {
+        Ok(dry_run) => dry_run,
         Err(error) => return Output::error(error),
     };
     let Some(path) = args.value(&["-f", "--filename"]) else {
@@ -248,14 +263,6 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
             None => return Output::error(format!("error: the path \"{path}\" does not exist")),
         }
     };
-    let report = apply::apply(cluster, &text, &source);
-    if report.documents.is_empty() && report.syntax_error.is_none() {
-        return Output::error("error: no objects passed to apply");
-    }
-    Output {
-        notice: report.warnings(),
-        stdout: report.stdout(),
-        stderr: report.errors(),
-        exit_code: i32::from(report.failed()),
-    }
+    let output = args.value(&["-o", "--output"]).unwrap_or("");
+    written::apply(cluster, &text, &source, dry_run, output)
 }

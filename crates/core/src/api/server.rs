@@ -600,15 +600,10 @@ pub fn create_generated_object(
     insert(store, object, None, env)
 }
 
-/// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced
-/// objects without a namespace go to `default_namespace`, as kubectl does.
-pub fn apply(
-    store: &mut Store,
-    kind: Kind,
-    manifest: &Value,
-    default_namespace: &str,
-    env: &mut Env,
-) -> Result<Applied, ApiError> {
+/// A manifest with the namespace kubectl gives a namespaced object that names
+/// none, and the name and namespace it is requested at (none for a
+/// cluster-scoped object, whatever its manifest says).
+fn placed(kind: Kind, manifest: &Value, default_namespace: &str) -> (Value, String, String) {
     let mut manifest = manifest.clone();
     if kind.namespaced() {
         if let Some(meta) = manifest
@@ -624,8 +619,6 @@ pub fn apply(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    // A cluster-scoped object is requested without a namespace, whatever its
-    // manifest says.
     let namespace = match kind.namespaced() {
         true => manifest
             .pointer("/metadata/namespace")
@@ -634,6 +627,48 @@ pub fn apply(
             .to_string(),
         false => String::new(),
     };
+    (manifest, name, namespace)
+}
+
+/// `kubectl create -f` of one manifest: a new object, refused if one of that
+/// name exists. Only `--save-config` gives it the annotation `kubectl apply`
+/// reads.
+pub fn create_from_manifest(
+    store: &mut Store,
+    kind: Kind,
+    manifest: &Value,
+    default_namespace: &str,
+    save_config: bool,
+    env: &mut Env,
+) -> Result<Applied, ApiError> {
+    let (manifest, name, namespace) = placed(kind, manifest, default_namespace);
+    let mut object = decode_for_create(store, kind, &manifest)?;
+    if store.get(kind, &namespace, &name).is_some() {
+        return Err(ApiError::already_exists(&qualified_resource(kind), &name));
+    }
+    if save_config {
+        let (_, last_applied) = with_last_applied(&manifest);
+        set_annotation(object.metadata_mut(), LAST_APPLIED, last_applied);
+    }
+    insert(store, object, Some(&manifest), env)?;
+    Ok(Applied {
+        resource: kind.resource(),
+        name,
+        action: ApplyAction::Created,
+        warnings: Vec::new(),
+    })
+}
+
+/// `kubectl apply` of one manifest of `kind` (its JSON as written). Namespaced
+/// objects without a namespace go to `default_namespace`, as kubectl does.
+pub fn apply(
+    store: &mut Store,
+    kind: Kind,
+    manifest: &Value,
+    default_namespace: &str,
+    env: &mut Env,
+) -> Result<Applied, ApiError> {
+    let (manifest, name, namespace) = placed(kind, manifest, default_namespace);
     let (modified, last_applied) = with_last_applied(&manifest);
     let applied = |action, warnings| Applied {
         resource: kind.resource(),

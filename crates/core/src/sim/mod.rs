@@ -252,6 +252,29 @@ impl Cluster {
         server::apply(&mut self.store, kind, manifest, default_namespace, &mut env)
     }
 
+    /// `kubectl create -f` of one manifest of a served kind.
+    pub fn create_manifest(
+        &mut self,
+        kind: Kind,
+        manifest: &Value,
+        default_namespace: &str,
+        save_config: bool,
+    ) -> Result<Applied, ApiError> {
+        let now = Time(self.now);
+        let mut env = Env {
+            now: &now,
+            ids: &mut self.ids,
+        };
+        server::create_from_manifest(
+            &mut self.store,
+            kind,
+            manifest,
+            default_namespace,
+            save_config,
+            &mut env,
+        )
+    }
+
     /// `kubectl delete`: pods get a deletionTimestamp and go when their kubelet
     /// has stopped them; other objects go at once, their dependents following
     /// when the cluster runs (or staying, orphaned).

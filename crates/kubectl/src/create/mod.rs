@@ -35,6 +35,8 @@ use crate::yaml::to_yaml;
 use crate::{Files, Output};
 
 pub const VALUE_FLAGS: &[&str] = &[
+    "-f",
+    "--filename",
     "-n",
     "--namespace",
     "-o",
@@ -81,7 +83,7 @@ pub const VALUE_FLAGS: &[&str] = &[
     "--default-backend",
     "--annotation",
 ];
-pub const BOOL_FLAGS: &[&str] = &["--global-default"];
+pub const BOOL_FLAGS: &[&str] = &["--global-default", "--save-config"];
 
 /// Verbs a policy rule may name (`validResourceVerbs`).
 const VERBS: &[&str] = &[
@@ -836,14 +838,45 @@ fn failure(error: &ApiError, word: Option<&str>) -> String {
     }
 }
 
-/// Runs `kubectl create TYPE NAME …`.
-pub fn run(cluster: &mut Cluster, args: &Args, files: &dyn Files) -> Output {
+/// `kubectl create -f FILE` (`-` for standard input): each manifest created.
+fn from_file(
+    cluster: &mut Cluster,
+    args: &Args,
+    path: &str,
+    stdin: &str,
+    files: &dyn Files,
+) -> Output {
+    let (text, source) = if path == "-" {
+        (stdin.to_string(), "STDIN".to_string())
+    } else {
+        match files.read(path) {
+            Some(text) => (text, path.to_string()),
+            None => return Output::error(format!("error: the path \"{path}\" does not exist")),
+        }
+    };
+    let report = crate::apply::create(cluster, &text, &source, args.flag(&["--save-config"]));
+    if report.documents.is_empty() && report.syntax_error.is_none() {
+        return Output::error("error: no objects passed to create");
+    }
+    report.output()
+}
+
+/// Runs `kubectl create TYPE NAME …` and `kubectl create -f FILE`.
+pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -> Output {
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
     let dry_run = args.value(&["--dry-run"]).unwrap_or("none");
     if !matches!(dry_run, "none" | "client" | "server") {
         return Output::error(format!(
             "error: Invalid dry-run value ({dry_run}). Must be \"none\", \"server\", or \"client\"."
         ));
+    }
+    if let Some(path) = args.value(&["-f", "--filename"]) {
+        if dry_run != "none" || args.value(&["-o", "--output"]).is_some() {
+            return Output::error(
+                "error: daemonlab does not simulate --dry-run or -o with create -f yet",
+            );
+        }
+        return from_file(cluster, args, path, stdin, files);
     }
     let output = args.value(&["-o", "--output"]).unwrap_or("");
     let generated = match generate(cluster, args, files, namespace) {
@@ -885,6 +918,26 @@ pub fn run(cluster: &mut Cluster, args: &Args, files: &dyn Files) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_from_a_file_refuses_what_exists_and_apply_then_warns() {
+        let mut cluster = Cluster::new(1);
+        let manifest = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\n  namespace: kube-system\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n      - name: agent\n        image: busybox:1.36\n";
+        let run = |cluster: &mut Cluster, line: &str| {
+            let argv: Vec<String> = line.split_whitespace().map(String::from).collect();
+            crate::run(cluster, &argv, manifest, &crate::NoFiles)
+        };
+        let created = run(&mut cluster, "create -f -");
+        assert_eq!(created.stdout, "daemonset.apps/agent created\n");
+        let again = run(&mut cluster, "create -f -");
+        assert_eq!(
+            (again.stderr.as_str(), again.exit_code),
+            ("Error from server (AlreadyExists): error when creating \"STDIN\": daemonsets.apps \"agent\" already exists\n", 1)
+        );
+        let applied = run(&mut cluster, "apply -f -");
+        assert_eq!(applied.notice, "Warning: resource daemonsets/agent is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n");
+        assert_eq!(applied.stdout, "daemonset.apps/agent configured\n");
+    }
 
     #[test]
     fn base64_as_go_encodes() {

@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use daemonlab_core::api::server::go_value;
 use daemonlab_core::api::Object;
 
 use super::labels_and_annotations;
@@ -53,34 +54,11 @@ fn walk(content: &Map<String, Value>, level: usize, path: &str, lines: &mut Vec<
                 for item in items {
                     match item {
                         Value::Object(map) => walk(map, level + 1, &here, lines),
-                        other => lines.push(format!("{indent}  {}", go_value(other))),
+                        other => lines.push(format!("{indent}  {}", go_value(other, true))),
                     }
                 }
             }
-            other => lines.push(format!("{indent}{label}:\t{}", go_value(other))),
-        }
-    }
-}
-
-/// A decoded JSON value as Go's `%v` prints it.
-fn go_value(value: &Value) -> String {
-    match value {
-        Value::Null => "<nil>".to_string(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(go_value).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let pairs: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{k}:{}", go_value(&map[k])))
-                .collect();
-            format!("map[{}]", pairs.join(" "))
+            other => lines.push(format!("{indent}{label}:\t{}", go_value(other, true))),
         }
     }
 }

@@ -1,0 +1,234 @@
+//! What `kubectl apply` prints with `-o FORMAT` (the objects as written, a
+//! `List` when there are several) and with `--dry-run`: `client` sends
+//! nothing and says what it would do; `server` has the API server do it all,
+//! defaults and validation included, without keeping anything.
+
+use daemonlab_core::api::decode::manifests;
+use daemonlab_core::sim::Cluster;
+use serde_json::{json, Value};
+
+use crate::apply::Report;
+use crate::get::to_json;
+use crate::gotemplate::GoTemplate;
+use crate::jsonpath::Template;
+use crate::yaml::to_yaml;
+use crate::Output;
+
+/// `--dry-run`'s three values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    None,
+    Client,
+    Server,
+}
+
+impl DryRun {
+    pub fn parse(value: Option<&str>) -> Result<DryRun, String> {
+        match value.unwrap_or("none") {
+            "none" => Ok(DryRun::None),
+            "client" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            other => Err(format!(
+                "error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            )),
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
+}
+
+/// Objects (their resource, as `name` prints it, and their JSON) in `output`'s format.
+pub fn print(objects: &[(String, Value)], output: &str) -> Result<String, String> {
+    let value = match objects {
+        [(_, one)] => one.clone(),
+        many => json!({
+            "apiVersion": "v1",
+            "items": many.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+            "kind": "List",
+            "metadata": {"resourceVersion": ""}
+        }),
+    };
+    let name = |v: &Value| {
+        v.pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    if let Some(text) = output
+        .strip_prefix("go-template=")
+        .or_else(|| output.strip_prefix("template="))
+    {
+        let template = GoTemplate::parse(text).map_err(|e| {
+            format!("error: error parsing template {text}, template: output:1: {e}")
+        })?;
+        return template.render(&value).map_err(|e| {
+            format!("error: error executing template {text:?}: template: output:1: {e}")
+        });
+    }
+    if let Some(text) = output.strip_prefix("jsonpath=") {
+        let template = Template::parse(text)
+            .map_err(|e| format!("error: error parsing jsonpath {text}, {e}"))?;
+        return template
+            .render(&value)
+            .map_err(|e| format!("error: error executing jsonpath {text:?}: {e}"));
+    }
+    match output {
+        "yaml" => Ok(to_yaml(&value)),
+        "json" => Ok(to_json(&value)),
+        "name" => Ok(objects.iter().map(|(r, v)| format!("{r}/{}\n", name(v))).collect()),
+        other => Err(format!(
+            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+        )),
+    }
+}
+
+/// `kubectl apply -f` with `--dry-run` and `-o` as given (`output` empty for none).
+pub fn apply(
+    cluster: &mut Cluster,
+    text: &str,
+    source: &str,
+    dry_run: DryRun,
+    output: &str,
+) -> Output {
+    let mut scratch;
+    let target = if dry_run == DryRun::Server {
+        scratch = cluster.clone();
+        &mut scratch
+    } else {
+        cluster
+    };
+    let report = match dry_run {
+        DryRun::Client => crate::apply::apply_client_dry_run(target, text, source),
+        _ => crate::apply::apply(target, text, source),
+    };
+    if report.documents.is_empty() && report.syntax_error.is_none() {
+        return Output::error("error: no objects passed to apply");
+    }
+    let mut out = report.output();
+    if output.is_empty() {
+        out.stdout = out
+            .stdout
+            .lines()
+            .map(|l| format!("{l}{}\n", dry_run.suffix()))
+            .collect();
+        return out;
+    }
+    let objects = match dry_run {
+        // As it would be sent: the manifest as written.
+        DryRun::Client => {
+            let (found, _) = manifests(text);
+            report
+                .documents
+                .iter()
+                .zip(found)
+                .filter(|(d, _)| d.outcome.is_ok())
+                .filter_map(|(d, m)| Some((d.kind?.resource(), m.json)))
+                .collect()
+        }
+        _ => written(target, &report),
+    };
+    match print(&objects, output) {
+        Ok(text) => out.stdout = text,
+        Err(error) => {
+            out.stderr.push_str(&error);
+            out.stderr.push('\n');
+            out.exit_code = 1;
+        }
+    }
+    out
+}
+
+/// The objects a report wrote, as the store now holds them.
+fn written(cluster: &Cluster, report: &Report) -> Vec<(String, Value)> {
+    report
+        .documents
+        .iter()
+        .filter(|d| d.outcome.is_ok())
+        .filter_map(|d| {
+            let kind = d.kind?;
+            let namespace = match (kind.namespaced(), d.namespace.as_str()) {
+                (false, _) => "",
+                (true, "") => "default",
+                (true, namespace) => namespace,
+            };
+            let object = cluster.store().get(kind, namespace, &d.name)?;
+            Some((kind.resource(), object.to_json()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{run, NoFiles};
+    use daemonlab_core::sim::Cluster;
+
+    const AGENT: &str = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n      - name: agent\n        image: busybox:1.36\n";
+
+    fn kubectl(cluster: &mut Cluster, argv: &[&str]) -> crate::Output {
+        let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+        run(cluster, &argv, AGENT, &NoFiles)
+    }
+
+    #[test]
+    fn dry_runs_keep_nothing_and_print_what_they_would_write() {
+        let mut cluster = Cluster::new(1);
+        let client = kubectl(&mut cluster, &["apply", "-f", "-", "--dry-run=client"]);
+        assert_eq!(client.stdout, "daemonset.apps/agent created (dry run)\n");
+        // The client sends nothing, so nothing is defaulted.
+        let template = "{{.spec.updateStrategy.type}}{{\"\\n\"}}";
+        let client = kubectl(
+            &mut cluster,
+            &[
+                "apply",
+                "-f",
+                "-",
+                "--dry-run=client",
+                "-o",
+                &format!("go-template={template}"),
+            ],
+        );
+        assert_eq!(client.stdout, "<no value>\n");
+        // The server defaults and validates, and keeps nothing.
+        let server = kubectl(
+            &mut cluster,
+            &[
+                "apply",
+                "-f",
+                "-",
+                "--dry-run=server",
+                "-o",
+                &format!("go-template={template}"),
+            ],
+        );
+        assert_eq!(server.stdout, "RollingUpdate\n");
+        let server = kubectl(&mut cluster, &["apply", "-f", "-", "--dry-run=server"]);
+        assert_eq!(
+            server.stdout,
+            "daemonset.apps/agent created (server dry run)\n"
+        );
+        assert_eq!(
+            kubectl(&mut cluster, &["get", "ds"]).stderr,
+            "No resources found in default namespace.\n"
+        );
+        let applied = kubectl(&mut cluster, &["apply", "-f", "-", "-o", "name"]);
+        assert_eq!(applied.stdout, "daemonset.apps/agent\n");
+        let client = kubectl(&mut cluster, &["apply", "-f", "-", "--dry-run=client"]);
+        assert_eq!(client.stdout, "daemonset.apps/agent configured (dry run)\n");
+        let got = kubectl(
+            &mut cluster,
+            &["get", "ds/agent", "-o", &format!("go-template={template}")],
+        );
+        assert_eq!(got.stdout, "RollingUpdate\n");
+        let bad = kubectl(&mut cluster, &["apply", "-f", "-", "--dry-run=maybe"]);
+        assert_eq!(
+            bad.stderr,
+            "error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".\n"
+        );
+    }
+}
