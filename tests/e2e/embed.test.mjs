@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -20,6 +21,8 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 let server;
 let base;
 let browser;
+/** How often the server was asked for each path. */
+const served = new Map();
 
 /** The file a path names: /docs/playground/… from the build, /docs/… from the examples. */
 function fileFor(pathname) {
@@ -34,12 +37,19 @@ function fileFor(pathname) {
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
   server = http.createServer((req, res) => {
-    const file = fileFor(new URL(req.url, 'http://127.0.0.1').pathname);
+    const pathname = new URL(req.url, 'http://127.0.0.1').pathname;
+    served.set(pathname, (served.get(pathname) ?? 0) + 1);
+    const file = fileFor(pathname);
     if (!file) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP });
+    // As a static host serves a build whose file names carry their hash.
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'cache-control': 'public, max-age=3600',
+    });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,8 +65,15 @@ after(async () => {
 const gzipped = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 
 test('two embeds: previews without wasm, one loaded on click, driven by its page, under a strict CSP', async (t) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+  // A profile on disk, as a reader's browser has: its HTTP cache keeps the
+  // 8 MB module (an incognito context's memory cache does not).
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'daemonlab-embed-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   page.on('console', (msg) => ['error', 'warning'].includes(msg.type()) && !/integrity.*preload|preload.*integrity/i.test(msg.text()) && errors.push(msg.text()));
   page.on('pageerror', (err) => errors.push(String(err)));
@@ -112,6 +129,12 @@ test('two embeds: previews without wasm, one loaded on click, driven by its page
   await page.waitForFunction((h) => document.querySelector('#first').shadowRoot.querySelector('iframe').getBoundingClientRect().height > h + 50, initialHeight);
   await page.screenshot({ path: path.join(shots, 'embed-loaded.png'), fullPage: true });
 
+  // The second embed shares the first one's download.
+  await page.locator('#second').getByRole('button', { name: 'Run this scenario' }).click();
+  await page.frameLocator('#second iframe').locator('[data-testid="node"][data-node="control-plane"]').waitFor({ timeout: 30000 });
+  const wasmRequests = [...served].filter(([p]) => p.endsWith('.wasm')).map(([, n]) => n);
+  assert.deepEqual(wasmRequests, [1], 'one download of the module for both embeds');
+
   // "Open in the full playground" carries the state.
   const [full] = await Promise.all([context.waitForEvent('page'), frame.getByTestId('open-full').click()]);
   await full.waitForSelector('[data-testid="node"][data-node="n-7"]');
@@ -120,6 +143,7 @@ test('two embeds: previews without wasm, one loaded on click, driven by its page
 
   assert.deepEqual(errors, []);
   await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
 });
 
 test('an embed at 600×400 and on a phone fits, and without JavaScript shows its YAML', async () => {
@@ -136,6 +160,18 @@ test('an embed at 600×400 and on a phone fits, and without JavaScript shows its
     assert.equal(overflow, 0, `no sideways scrolling inside the embed at ${width}px`);
     await page.screenshot({ path: path.join(shots, `embed-${width}.png`), fullPage: true });
     assert.deepEqual(errors, []);
+    await context.close();
+  }
+  // A share link made in an embed keeps its panels when an embed opens it.
+  const shared = { editor: '', actions: [{ apply: 'apiVersion: v1\nkind: Node\nmetadata:\n  name: only-node\n' }, { settle: true }], panels: ['terminal', 'cluster'] };
+  const link = `1.${zlib.deflateRawSync(Buffer.from(JSON.stringify(shared))).toString('base64url')}`;
+  {
+    const context = await browser.newContext({ viewport: { width: 600, height: 400 } });
+    const page = await context.newPage();
+    await page.goto(`${base}playground/index.html?embed=1&panels=editor#s=${link}`);
+    await page.waitForSelector('[data-testid="node"][data-node="only-node"]');
+    assert.equal(await page.locator('.terminal-panel').count(), 1);
+    assert.equal(await page.locator('.editor-panel').count(), 0, 'the link\'s panels, not the address\'s');
     await context.close();
   }
   const context = await browser.newContext({ javaScriptEnabled: false });

@@ -23,6 +23,21 @@ pub struct Panels {
 }
 
 impl Panels {
+    /// The names of the panels shown, as `parse` reads them.
+    pub fn names(self) -> Vec<String> {
+        [
+            ("cluster", self.cluster),
+            ("editor", self.editor),
+            ("terminal", self.terminal),
+            ("daemonsets", self.daemonsets),
+            ("events", self.events),
+        ]
+        .into_iter()
+        .filter(|(_, shown)| *shown)
+        .map(|(name, _)| name.to_string())
+        .collect()
+    }
+
     pub const ALL: Panels = Panels {
         cluster: true,
         editor: true,
@@ -33,7 +48,7 @@ impl Panels {
 
     /// `cluster,terminal`: the named ones; unknown names are skipped, and a
     /// list naming none of them shows the cluster and the terminal.
-    fn parse(list: &str) -> Panels {
+    pub fn parse(list: &str) -> Panels {
         let named = |name: &str| list.split(',').any(|p| p.trim() == name);
         let panels = Panels {
             cluster: named("cluster"),

@@ -79,6 +79,8 @@ struct Start {
     editor: Option<String>,
     /// Opened from a share link: the clock waits, so the state is seen as shared.
     from_link: bool,
+    /// The panels the link's embed showed (an embed opening it shows them too).
+    panels: Vec<String>,
     link_problem: Option<String>,
 }
 
@@ -92,6 +94,7 @@ fn starting_point(embed: Option<&embed::Embed>) -> Start {
                     done,
                     editor: Some(shared.editor),
                     from_link: true,
+                    panels: shared.panels,
                     link_problem: None,
                 }
             }
@@ -116,6 +119,7 @@ fn starting_point(embed: Option<&embed::Embed>) -> Start {
         done,
         editor,
         from_link: false,
+        panels: Vec::new(),
         link_problem: problem.map(|e| format!("This share link cannot be opened: {e}. The playground opened as it would without it.")),
     }
 }
@@ -137,6 +141,7 @@ pub fn App() -> impl IntoView {
         done,
         editor,
         from_link,
+        panels: link_panels,
         link_problem,
     } = starting_point(embed.as_ref());
     let embedded = embed.is_some();
@@ -495,14 +500,20 @@ pub fn App() -> impl IntoView {
             serde_json::json!({ "version": env!("CARGO_PKG_VERSION") }),
         );
     }
-    let panels = embed.with_value(|e| e.as_ref().map_or(embed::Panels::ALL, |e| e.panels));
+    // The full page shows every panel; an embed those it was given, or those
+    // of the embed its share link came from.
+    let panels = embed.with_value(|e| match e {
+        None => embed::Panels::ALL,
+        Some(_) if !link_panels.is_empty() => embed::Panels::parse(&link_panels.join(",")),
+        Some(e) => e.panels,
+    });
     let readonly = embed.with_value(|e| e.as_ref().is_some_and(|e| e.readonly));
     // "Open in the full playground": this state, as a share link to the page itself.
     let open_full = move |_| {
         let shared = link::Shared {
             editor: text.get_untracked(),
             actions: journal.run(()),
-            panels: Vec::new(),
+            panels: panels.names(),
         };
         let _ = window().open_with_url_and_target(&share::full_page_address(&shared), "_blank");
     };
