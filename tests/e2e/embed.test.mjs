@@ -64,7 +64,7 @@ after(async () => {
 
 const gzipped = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 
-test('two embeds: previews without wasm, one loaded on click, driven by its page, under a strict CSP', async (t) => {
+test('embeds: previews without wasm, one loaded on click, one when scrolled into view, driven by the page, one download, under a strict CSP', async (t) => {
   // A profile on disk, as a reader's browser has: its HTTP cache keeps the
   // 8 MB module (an incognito context's memory cache does not).
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'daemonlab-embed-'));
@@ -134,6 +134,11 @@ test('two embeds: previews without wasm, one loaded on click, driven by its page
   await page.frameLocator('#second iframe').locator('[data-testid="node"][data-node="control-plane"]').waitFor({ timeout: 30000 });
   const wasmRequests = [...served].filter(([p]) => p.endsWith('.wasm')).map(([, n]) => n);
   assert.deepEqual(wasmRequests, [1], 'one download of the module for both embeds');
+
+  // The third starts by itself once scrolled into view, from its gallery name.
+  assert.equal(await page.locator('#third iframe').count(), 0, 'not before it is in view');
+  await page.locator('#third').scrollIntoViewIfNeeded();
+  await page.frameLocator('#third iframe').locator('[data-testid="node"][data-node="worker-2"]').waitFor({ timeout: 30000 });
 
   // "Open in the full playground" carries the state.
   const [full] = await Promise.all([context.waitForEvent('page'), frame.getByTestId('open-full').click()]);

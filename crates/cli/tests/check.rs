@@ -80,7 +80,7 @@ fn the_example_pages_that_embed_scenarios_pass() {
     assert_eq!(
         (out.as_str(), code),
         (
-            "embed.html: 0 commands, 2 embedded scenarios, 0 differences\n",
+            "embed.html: 0 commands, 3 embedded scenarios, 0 differences\n",
             Some(0)
         )
     );
