@@ -14,6 +14,7 @@ use crate::api::quantity::Quantity;
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store};
 use crate::api::Kind;
+use crate::scheduling::host_ports::{self, HostPort};
 use crate::scheduling::node_affinity::{required_affinity_matches, required_node_selector};
 use crate::scheduling::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
 
@@ -28,7 +29,7 @@ pub struct Demand {
     pub cpu: i128,
     pub memory: i128,
     pub ephemeral: i128,
-    pub host_ports: BTreeSet<(String, i32)>,
+    pub host_ports: BTreeSet<HostPort>,
     /// cpu and memory as scoring counts them (`GetNonzeroRequests`): a
     /// container that requests none counts as 100m and 200Mi, so pods that
     /// request nothing still spread.
@@ -62,13 +63,8 @@ pub fn demand(pod: &Pod) -> Demand {
         d.scored_cpu += if cpu == 0 { NONZERO_CPU } else { cpu };
         d.scored_memory += if memory == 0 { NONZERO_MEMORY } else { memory };
         d.ephemeral += quantity(requests, "ephemeral-storage");
-        for port in c.ports.iter().flatten() {
-            if let Some(host) = port.host_port.filter(|p| *p > 0) {
-                d.host_ports
-                    .insert((port.protocol.clone().unwrap_or_else(|| "TCP".into()), host));
-            }
-        }
     }
+    d.host_ports = host_ports::of_pod(pod);
     for c in spec.init_containers.iter().flatten() {
         let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
         let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
@@ -97,7 +93,7 @@ pub(crate) struct Usage {
     scored_cpu: i128,
     scored_memory: i128,
     pods: usize,
-    ports: BTreeSet<(String, i32)>,
+    ports: BTreeSet<HostPort>,
 }
 
 impl Usage {
@@ -147,7 +143,7 @@ pub(crate) fn allocatable(node: &Node, name: &str) -> i128 {
 /// `NodeResourcesFit` and `NodePorts`: the reasons `node` cannot hold `d` on top of `used`.
 fn fit_reasons(d: &Demand, node: &Node, used: &Usage) -> Vec<String> {
     let mut reasons = Vec::new();
-    if !d.host_ports.is_disjoint(&used.ports) {
+    if !host_ports::fit(&used.ports, &d.host_ports) {
         reasons.push("node(s) didn't have free ports for the requested pod ports".to_string());
         return reasons;
     }
