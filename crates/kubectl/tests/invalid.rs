@@ -280,7 +280,25 @@ fn cases() -> Vec<Case> {
         case(
             "requests above limits",
             ds("        image: busybox:1.36\n", "        image: busybox:1.36\n        resources:\n          requests:\n            memory: 256Mi\n          limits:\n            memory: 128Mi\n"),
-            &invalid("spec.template.spec.containers[0].resources.requests[memory]: Invalid value: \"256Mi\": must be less than or equal to memory limit of 128Mi"),
+            &invalid("spec.template.spec.containers[0].resources.requests: Invalid value: \"256Mi\": must be less than or equal to memory limit of 128Mi"),
+            (18, 11),
+        ),
+        case(
+            "an extended resource requested without a limit",
+            ds("        image: busybox:1.36\n", "        image: busybox:1.36\n        resources:\n          requests:\n            example.com/dongle: 1\n"),
+            &invalid("spec.template.spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources"),
+            (17, 9),
+        ),
+        case(
+            "an extended resource requested unlike its limit",
+            ds("        image: busybox:1.36\n", "        image: busybox:1.36\n        resources:\n          requests:\n            example.com/dongle: 1\n          limits:\n            example.com/dongle: 2\n"),
+            &invalid("spec.template.spec.containers[0].resources.requests: Invalid value: \"1\": must be equal to example.com/dongle limit of 2"),
+            (18, 11),
+        ),
+        case(
+            "half an extended resource",
+            ds("        image: busybox:1.36\n", "        image: busybox:1.36\n        resources:\n          limits:\n            example.com/dongle: 500m\n"),
+            &invalid("spec.template.spec.containers[0].resources.limits[example.com/dongle]: Invalid value: \"500m\": must be an integer"),
             (19, 13),
         ),
         case(

@@ -18,27 +18,33 @@ pub enum Segment {
     Index(usize),
 }
 
-/// Parses `a.b[0].c` (the API server's path notation) into segments.
+/// Parses `a.b[0].c` (the API server's path notation) into segments. A key
+/// in brackets may hold dots: `limits[example.com/dongle]`.
 pub fn parse_path(path: &str) -> Vec<Segment> {
     let mut segments = Vec::new();
-    for part in path.split('.') {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
+    let mut key = String::new();
+    let mut chars = path.chars();
+    let end_key = |key: &mut String, segments: &mut Vec<Segment>| {
         if !key.is_empty() {
-            segments.push(Segment::Key(key.to_string()));
+            segments.push(Segment::Key(std::mem::take(key)));
         }
-        while let Some(close) = rest.find(']') {
-            let inside = &rest[1..close];
-            match inside.parse() {
-                Ok(index) => segments.push(Segment::Index(index)),
-                // `metadata.labels[app]`-style map keys.
-                Err(_) => segments.push(Segment::Key(inside.to_string())),
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => end_key(&mut key, &mut segments),
+            '[' => {
+                end_key(&mut key, &mut segments);
+                let inside: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                match inside.parse() {
+                    Ok(index) => segments.push(Segment::Index(index)),
+                    // `metadata.labels[app]`-style map keys.
+                    Err(_) => segments.push(Segment::Key(inside)),
+                }
             }
-            rest = &rest[close + 1..];
+            c => key.push(c),
         }
     }
+    end_key(&mut key, &mut segments);
     segments
 }
 

@@ -30,11 +30,33 @@ pub struct Demand {
     pub memory: i128,
     pub ephemeral: i128,
     pub host_ports: BTreeSet<HostPort>,
+    /// Extended resources (`example.com/dongle`) and hugepages, by name.
+    pub scalar: BTreeMap<String, i128>,
     /// cpu and memory as scoring counts them (`GetNonzeroRequests`): a
     /// container that requests none counts as 100m and 200Mi, so pods that
     /// request nothing still spread.
     pub scored_cpu: i128,
     pub scored_memory: i128,
+}
+
+/// A resource the scheduler counts by name beside cpu, memory and storage
+/// (`ScalarResources`): an extended resource (a domain-prefixed name outside
+/// `kubernetes.io/`, as a device plugin advertises) or hugepages.
+fn is_scalar(name: &str) -> bool {
+    name.starts_with("hugepages-")
+        || (name.contains('/')
+            && !name.starts_with("kubernetes.io/")
+            && !name.starts_with("requests."))
+}
+
+/// Each scalar resource's request in `list`, in thousandths.
+fn scalars(
+    list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+) -> impl Iterator<Item = (String, i128)> + '_ {
+    list.into_iter()
+        .flatten()
+        .filter(|(name, _)| is_scalar(name))
+        .map(move |(name, _)| (name.clone(), quantity(list, name)))
 }
 
 /// `DefaultMilliCPURequest` and `DefaultMemoryRequest`, in thousandths.
@@ -63,6 +85,9 @@ pub fn demand(pod: &Pod) -> Demand {
         d.scored_cpu += if cpu == 0 { NONZERO_CPU } else { cpu };
         d.scored_memory += if memory == 0 { NONZERO_MEMORY } else { memory };
         d.ephemeral += quantity(requests, "ephemeral-storage");
+        for (name, amount) in scalars(requests) {
+            *d.scalar.entry(name).or_default() += amount;
+        }
     }
     d.host_ports = host_ports::of_pod(pod);
     for c in spec.init_containers.iter().flatten() {
@@ -72,6 +97,10 @@ pub fn demand(pod: &Pod) -> Demand {
         d.memory = d.memory.max(memory);
         d.scored_cpu = d.scored_cpu.max(cpu);
         d.scored_memory = d.scored_memory.max(memory);
+        for (name, amount) in scalars(requests) {
+            let total = d.scalar.entry(name).or_default();
+            *total = (*total).max(amount);
+        }
     }
     // A RuntimeClass's overhead, copied in at admission, is asked on top.
     let overhead = spec.overhead.as_ref();
@@ -81,6 +110,9 @@ pub fn demand(pod: &Pod) -> Demand {
     d.scored_cpu += cpu;
     d.scored_memory += memory;
     d.ephemeral += quantity(overhead, "ephemeral-storage");
+    for (name, amount) in scalars(overhead) {
+        *d.scalar.entry(name).or_default() += amount;
+    }
     d
 }
 
@@ -94,6 +126,7 @@ pub(crate) struct Usage {
     scored_memory: i128,
     pods: usize,
     ports: BTreeSet<HostPort>,
+    scalar: BTreeMap<String, i128>,
 }
 
 impl Usage {
@@ -105,6 +138,9 @@ impl Usage {
         self.scored_memory += d.scored_memory;
         self.pods += 1;
         self.ports.extend(d.host_ports.iter().cloned());
+        for (name, amount) in &d.scalar {
+            *self.scalar.entry(name.clone()).or_default() += amount;
+        }
     }
 }
 
@@ -159,6 +195,13 @@ fn fit_reasons(d: &Demand, node: &Node, used: &Usage) -> Vec<String> {
     }
     if d.ephemeral > 0 && used.ephemeral + d.ephemeral > allocatable(node, "ephemeral-storage") {
         reasons.push("Insufficient ephemeral-storage".to_string());
+    }
+    // A node that does not advertise a resource has none of it.
+    for (name, want) in d.scalar.iter().filter(|(_, want)| **want > 0) {
+        let taken = used.scalar.get(name).copied().unwrap_or(0);
+        if taken + want > allocatable(node, name) {
+            reasons.push(format!("Insufficient {name}"));
+        }
     }
     reasons
 }
@@ -267,6 +310,9 @@ fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>
         used.pods = used.pods.saturating_sub(1);
         for port in &vd.host_ports {
             used.ports.remove(port);
+        }
+        for (name, amount) in &vd.scalar {
+            *used.scalar.entry(name.clone()).or_default() -= amount;
         }
         chosen.push(key_of(&victim.metadata));
     }

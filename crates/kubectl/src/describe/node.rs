@@ -240,4 +240,17 @@ fn node_resources(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) {
             cell(&totals.1, resource)
         ));
     }
+    // Extended resources (a device plugin's), as plain amounts.
+    let standard = |r: &str| {
+        matches!(r, "cpu" | "memory" | "ephemeral-storage" | "pods") || r.starts_with("hugepages-")
+    };
+    for resource in allocatable.keys().filter(|r| !standard(r)) {
+        let amount =
+            |list: &BTreeMap<String, Quantity>| list.get(resource).unwrap_or(&zero).canonical();
+        lines.push(format!(
+            "  {resource}\t{}\t{}",
+            amount(&totals.0),
+            amount(&totals.1)
+        ));
+    }
 }

@@ -100,6 +100,15 @@ fn validate_ports(container: &Container, path: &str, errors: &mut Vec<FieldError
     }
 }
 
+/// An extended resource (a domain-prefixed name outside `kubernetes.io/`):
+/// whole units only, and never overcommitted (`IsOvercommitAllowed`).
+fn is_extended(name: &str) -> bool {
+    name.contains('/') && !name.starts_with("kubernetes.io/") && !name.starts_with("requests.")
+}
+
+/// `ValidateResourceRequirements`: quantities not negative (whole for extended
+/// resources), requests within limits, and extended resources (or hugepages)
+/// requested only with an equal limit.
 fn validate_resources(container: &Container, path: &str, errors: &mut Vec<FieldError>) {
     let Some(resources) = &container.resources else {
         return;
@@ -107,27 +116,56 @@ fn validate_resources(container: &Container, path: &str, errors: &mut Vec<FieldE
     let empty = BTreeMap::new();
     let limits = resources.limits.as_ref().unwrap_or(&empty);
     let requests = resources.requests.as_ref().unwrap_or(&empty);
-    for (which, list) in [("limits", limits), ("requests", requests)] {
+    let (limits_path, requests_path) = (
+        format!("{path}.resources.limits"),
+        format!("{path}.resources.requests"),
+    );
+    for (which, list) in [(&limits_path, limits), (&requests_path, requests)] {
         for (name, quantity) in list {
-            if Quantity::parse(&quantity.0).is_ok_and(|q| q.milli() < 0) {
+            let Ok(parsed) = Quantity::parse(&quantity.0) else {
+                continue;
+            };
+            let place = format!("{which}[{name}]");
+            if parsed.milli() < 0 {
                 errors.push(FieldError::invalid(
-                    &format!("{path}.resources.{which}[{name}]"),
+                    &place,
                     Rendered::str(&quantity.0),
                     "must be greater than or equal to 0",
+                ));
+            } else if is_extended(name) && parsed.milli() % 1000 != 0 {
+                errors.push(FieldError::invalid(
+                    &place,
+                    Rendered::str(&quantity.0),
+                    "must be an integer",
                 ));
             }
         }
     }
     for (name, request) in requests {
-        let (Some(limit), Ok(request_q)) = (limits.get(name), Quantity::parse(&request.0)) else {
+        let Ok(request_q) = Quantity::parse(&request.0) else {
             continue;
         };
-        if Quantity::parse(&limit.0).is_ok_and(|limit_q| request_q > limit_q) {
-            errors.push(FieldError::invalid(
-                &format!("{path}.resources.requests[{name}]"),
-                Rendered::str(&request.0),
-                &format!("must be less than or equal to {name} limit of {}", limit.0),
-            ));
+        let overcommit = !is_extended(name) && !name.starts_with("hugepages-");
+        match limits.get(name).map(|l| (l, Quantity::parse(&l.0))) {
+            Some((limit, Ok(limit_q))) if !overcommit && request_q.milli() != limit_q.milli() => {
+                errors.push(FieldError::invalid(
+                    &requests_path,
+                    Rendered::str(&request.0),
+                    &format!("must be equal to {name} limit of {}", limit.0),
+                ));
+            }
+            Some((limit, Ok(limit_q))) if request_q.milli() > limit_q.milli() => {
+                errors.push(FieldError::invalid(
+                    &requests_path,
+                    Rendered::str(&request.0),
+                    &format!("must be less than or equal to {name} limit of {}", limit.0),
+                ));
+            }
+            None if !overcommit => errors.push(FieldError::required(
+                &limits_path,
+                "Limit must be set for non overcommitable resources",
+            )),
+            _ => {}
         }
     }
 }
