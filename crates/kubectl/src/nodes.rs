@@ -125,6 +125,22 @@ pub fn label(cluster: &mut Cluster, args: &Args, annotate: bool) -> Output {
     if changes.is_empty() {
         return Output::error(format!("error: at least one {what} update is required"));
     }
+    let removed: Vec<&str> = changes.iter().filter_map(|c| c.strip_suffix('-')).collect();
+    let both: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| c.split_once('=').map(|(k, _)| k))
+        .filter(|k| removed.contains(k))
+        .collect();
+    if !both.is_empty() {
+        return Output::error(if annotate {
+            format!(
+                "error: can not both modify and remove the following annotation(s) in the same command: {}",
+                both.join(", ")
+            )
+        } else {
+            "error: can not both modify and remove a label in the same command".to_string()
+        });
+    }
     let overwrite = args.flag(&["--overwrite"]);
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
     each(targets, |kind, name| {
@@ -157,6 +173,13 @@ fn label_one(
         &mut meta.labels
     };
     let current = map.clone().unwrap_or_default();
+    // kubectl says so of each label it was asked to remove that is not there.
+    let not_found: String = changes
+        .iter()
+        .filter_map(|c| c.strip_suffix('-'))
+        .filter(|key| !annotate && !current.contains_key(*key))
+        .map(|key| format!("label {key:?} not found.\n"))
+        .collect();
     let mut next = current.clone();
     for change in changes {
         if let Some(key) = change.strip_suffix('-') {
@@ -189,7 +212,7 @@ fn label_one(
             return Err(format!("Error from server ({}): {error}", error.reason));
         }
     }
-    Ok(format!("{}/{name} {verb}\n", kind.resource()))
+    Ok(format!("{not_found}{}/{name} {verb}\n", kind.resource()))
 }
 
 fn parse_taint(spec: &str) -> Result<Taint, String> {
@@ -354,6 +377,14 @@ mod tests {
         assert_eq!(
             out.stderr,
             "error: all resources must be specified before label changes: b\n"
+        );
+        assert_eq!(
+            kubectl(&mut cluster, "label node a nope-").stdout,
+            "label \"nope\" not found.\nnode/a not labeled\n"
+        );
+        assert_eq!(
+            kubectl(&mut cluster, "label node a x=1 x-").stderr,
+            "error: can not both modify and remove a label in the same command\n"
         );
         // The first object's change stays when a later one fails, as in kubectl.
         let out = kubectl(&mut cluster, "label nodes a nope zone=z1");

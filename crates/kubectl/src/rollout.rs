@@ -109,6 +109,7 @@ pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
         let spec = template_mut(&mut object)
             .and_then(|t| t.spec.as_mut())
             .ok_or("error: the object has no pod template")?;
+        let mut changed = false;
         for (container, image) in changes {
             let targets: Vec<_> = spec
                 .containers
@@ -122,8 +123,13 @@ pub fn set_image(cluster: &mut Cluster, args: &Args) -> Output {
                 ));
             }
             for c in targets {
+                changed |= c.image.as_deref() != Some(image);
                 c.image = Some(image.to_string());
             }
+        }
+        // An image already set makes an empty patch: kubectl sends and says nothing.
+        if !changed {
+            return Ok(String::new());
         }
         write_object(cluster, object)?;
         Ok(format!("{}/{name} image updated\n", kind.resource()))
