@@ -95,34 +95,25 @@ fn go_yaml_message(error: &SyntaxError) -> String {
 /// virtual time does not move. As with
 /// kubectl, manifests before a syntax error are applied.
 pub fn apply(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
-    let (found, syntax_error) = manifests(text);
-    apply_manifests(cluster, found, syntax_error, source_name, Verb::Apply)
+    each_manifest(cluster, text, source_name, Verb::Apply)
 }
 
 /// `kubectl create -f`: each manifest created, refused where its object
 /// exists; `save_config` (`--save-config`) keeps it for a later apply.
 pub fn create(cluster: &mut Cluster, text: &str, source_name: &str, save_config: bool) -> Report {
-    let (found, syntax_error) = manifests(text);
-    apply_manifests(
-        cluster,
-        found,
-        syntax_error,
-        source_name,
-        Verb::Create { save_config },
-    )
+    each_manifest(cluster, text, source_name, Verb::Create { save_config })
 }
 
 /// `kubectl apply --dry-run=client`: nothing is sent; each object is said to
 /// be created or configured as the live objects stand.
 pub fn apply_client_dry_run(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
+    each_manifest(cluster, text, source_name, Verb::ClientDryRun)
+}
+
+/// Reads `text` and does `verb` with each manifest, up to a syntax error.
+fn each_manifest(cluster: &mut Cluster, text: &str, source_name: &str, verb: Verb) -> Report {
     let (found, syntax_error) = manifests(text);
-    apply_manifests(
-        cluster,
-        found,
-        syntax_error,
-        source_name,
-        Verb::ClientDryRun,
-    )
+    apply_manifests(cluster, found, syntax_error, source_name, verb)
 }
 
 /// What is done with each manifest.

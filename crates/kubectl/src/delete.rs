@@ -86,19 +86,11 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
     let mut out = Output::default();
     let mut source = None;
     if let Some(path) = args.value(&["-f", "--filename"]) {
-        let text = if path == "-" {
-            stdin.to_string()
-        } else {
-            match files.read(path) {
-                Some(text) => text,
-                None => return Output::error(format!("error: the path \"{path}\" does not exist")),
-            }
+        let (text, name) = match crate::read_filename(path, stdin, files) {
+            Ok(read) => read,
+            Err(error) => return error,
         };
-        source = Some(if path == "-" {
-            "STDIN".to_string()
-        } else {
-            path.to_string()
-        });
+        source = Some(name);
         let (found, error) = manifests(&text);
         if let Some(error) = error {
             return Output::error(format!("error: error parsing {path}: {}", error.message));

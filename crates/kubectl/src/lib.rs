@@ -234,6 +234,21 @@ fn levenshtein(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// What `-f PATH` names (`-` for standard input), and its name in messages.
+pub(crate) fn read_filename(
+    path: &str,
+    stdin: &str,
+    files: &dyn Files,
+) -> Result<(String, String), Output> {
+    if path == "-" {
+        return Ok((stdin.to_string(), "STDIN".to_string()));
+    }
+    files
+        .read(path)
+        .map(|text| (text, path.to_string()))
+        .ok_or_else(|| Output::error(format!("error: the path \"{path}\" does not exist")))
+}
+
 fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dyn Files) -> Output {
     let value_flags = &[
         "-f",
@@ -255,13 +270,9 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
     let Some(path) = args.value(&["-f", "--filename"]) else {
         return Output::error("error: must specify one of -f and -k");
     };
-    let (text, source) = if path == "-" {
-        (stdin.to_string(), "STDIN".to_string())
-    } else {
-        match files.read(path) {
-            Some(text) => (text, path.to_string()),
-            None => return Output::error(format!("error: the path \"{path}\" does not exist")),
-        }
+    let (text, source) = match read_filename(path, stdin, files) {
+        Ok(read) => read,
+        Err(error) => return error,
     };
     let output = args.value(&["-o", "--output"]).unwrap_or("");
     written::apply(cluster, &text, &source, dry_run, output)

@@ -846,13 +846,9 @@ fn from_file(
     stdin: &str,
     files: &dyn Files,
 ) -> Output {
-    let (text, source) = if path == "-" {
-        (stdin.to_string(), "STDIN".to_string())
-    } else {
-        match files.read(path) {
-            Some(text) => (text, path.to_string()),
-            None => return Output::error(format!("error: the path \"{path}\" does not exist")),
-        }
+    let (text, source) = match crate::read_filename(path, stdin, files) {
+        Ok(read) => read,
+        Err(error) => return error,
     };
     let report = crate::apply::create(cluster, &text, &source, args.flag(&["--save-config"]));
     if report.documents.is_empty() && report.syntax_error.is_none() {
