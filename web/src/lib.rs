@@ -148,17 +148,21 @@ pub fn App() -> impl IntoView {
     // The terminal shows what each replayed command printed, as it did.
     let mut first_entries = Vec::new();
     let mut last_outcome = None;
-    for (action, done) in opened.journal().iter().zip(done) {
-        match (action, done) {
-            (Action::Run { line, heredoc }, Done::Ran(output)) => {
+    for done in done {
+        match done {
+            Done::Ran {
+                line,
+                heredoc,
+                output,
+            } => {
                 let id = first_entries.len() as u64;
                 terminal::push_entry(
                     &mut first_entries,
-                    TermEntry::new(id, line, heredoc, output),
+                    TermEntry::new(id, &line, &heredoc, output),
                 );
             }
-            (Action::Apply(_), Done::Applied(outcome)) => last_outcome = Some(outcome),
-            _ => {}
+            Done::Applied(outcome) => last_outcome = Some(outcome),
+            Done::Waited => {}
         }
     }
     let applied_text = opened.last_applied().unwrap_or_default().to_string();
@@ -298,7 +302,7 @@ pub fn App() -> impl IntoView {
                 heredoc: heredoc.clone(),
             })
         });
-        let Some(Done::Ran(output)) = done else {
+        let Some(Done::Ran { output, .. }) = done else {
             return (daemonlab_kubectl::Output::default(), None);
         };
         if !daemonlab_kubectl::export::only_reads(&line) && cluster_moved.get_untracked().is_none()

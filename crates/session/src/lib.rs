@@ -92,7 +92,12 @@ pub fn apply_text(cluster: &mut Cluster, text: &str) -> Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Done {
     Applied(Outcome),
-    Ran(Output),
+    /// A terminal line, the heredoc it carried, and what it printed.
+    Ran {
+        line: String,
+        heredoc: String,
+        output: Output,
+    },
     Waited,
 }
 
@@ -127,17 +132,12 @@ impl Session {
     /// time as one: the clock ticks ten times a second).
     pub fn act(&mut self, action: Action) -> Done {
         let done = match &action {
-            Action::Apply(text) => {
-                let outcome = apply_text(&mut self.cluster, text);
-                if !outcome.applied {
-                    // Nothing changed; a replay need not try it again.
-                    return Done::Applied(outcome);
-                }
-                Done::Applied(outcome)
-            }
-            Action::Run { line, heredoc } => {
-                Done::Ran(self.shell.run(&mut self.cluster, line, heredoc, &NoFiles))
-            }
+            Action::Apply(text) => Done::Applied(apply_text(&mut self.cluster, text)),
+            Action::Run { line, heredoc } => Done::Ran {
+                line: line.clone(),
+                heredoc: heredoc.clone(),
+                output: self.shell.run(&mut self.cluster, line, heredoc, &NoFiles),
+            },
             Action::Advance(ms) => {
                 self.cluster.advance(Duration::from_millis(*ms));
                 Done::Waited
@@ -147,8 +147,10 @@ impl Session {
                 Done::Waited
             }
         };
-        match (self.journal.last_mut(), &action) {
-            (Some(Action::Advance(total)), Action::Advance(more)) => *total += more,
+        match (self.journal.last_mut(), &action, &done) {
+            // A text that was not YAML changed nothing: a replay need not try it.
+            (_, _, Done::Applied(outcome)) if !outcome.applied => {}
+            (Some(Action::Advance(total)), Action::Advance(more), _) => *total += more,
             _ => self.journal.push(action),
         }
         done

@@ -67,7 +67,7 @@ fn a_shared_session_opens_as_the_same_cluster_terminal_and_clock() {
     let said: Vec<String> = done
         .iter()
         .filter_map(|d| match d {
-            Done::Ran(out) => Some(out.stdout.clone()),
+            Done::Ran { output, .. } => Some(output.stdout.clone()),
             _ => None,
         })
         .collect();
@@ -243,4 +243,21 @@ fn a_link_whose_commands_run_the_clock_for_months_stops_with_the_reason() {
     });
     let actions = decode(&link).expect("reads").actions;
     assert_eq!(open(actions).err(), Some(LinkError::TooMuchTime));
+}
+
+#[test]
+fn a_text_that_is_not_yaml_is_not_kept_and_each_action_says_what_it_did() {
+    let label = Action::Run {
+        line: "kubectl get ns default --no-headers".into(),
+        heredoc: String::new(),
+    };
+    let (session, done) = Session::replay(vec![
+        Action::Apply("apiVersion: v1\nkind: [Node\n".into()),
+        label.clone(),
+    ]);
+    assert_eq!(session.journal(), [label]);
+    assert!(matches!(&done[0], Done::Applied(outcome) if !outcome.applied));
+    assert!(
+        matches!(&done[1], Done::Ran { line, output, .. } if line == "kubectl get ns default --no-headers" && output.stdout.starts_with("default"))
+    );
 }
