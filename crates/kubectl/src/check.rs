@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use daemonlab_core::sim::Cluster;
 
-use crate::apply::apply_all_or_nothing;
+use crate::apply::{apply_all_or_nothing, Entry};
 pub use crate::docs_site::Compare;
 use crate::docs_site::{self, SiteFiles};
 use crate::embedded::{Embedded, Source};
@@ -398,12 +398,10 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
     };
     let mut cluster = Cluster::new(options.seed);
     if let Some(manifests) = options.cluster {
-        let applied = apply_all_or_nothing(&mut cluster, manifests, "cluster");
+        let (problems, _) = apply_problems(&mut cluster, manifests, "cluster");
         report.differences.extend(
-            applied
-                .entries(manifests)
+            problems
                 .into_iter()
-                .filter(|e| !e.ok)
                 .map(|e| format!("the starting cluster: {}", e.message)),
         );
         cluster.settle();
@@ -476,14 +474,17 @@ fn sample_problem(sample: &str, options: Options) -> Option<String> {
         return Some("not in the examples folder".to_string());
     };
     let mut scratch = Cluster::new(options.seed);
-    let report = apply_all_or_nothing(&mut scratch, &text, sample);
-    let problems: Vec<String> = report
-        .entries(&text)
-        .into_iter()
-        .filter(|e| !e.ok)
-        .map(|e| e.message)
-        .collect();
-    (!problems.is_empty()).then(|| problems.join("; "))
+    let (problems, _) = apply_problems(&mut scratch, &text, sample);
+    let messages: Vec<String> = problems.into_iter().map(|e| e.message).collect();
+    (!messages.is_empty()).then(|| messages.join("; "))
+}
+
+/// Applies `text` as the playground's editor does: what failed, and whether
+/// the text was YAML at all.
+fn apply_problems(cluster: &mut Cluster, text: &str, source: &str) -> (Vec<Entry>, bool) {
+    let report = apply_all_or_nothing(cluster, text, source);
+    let problems = report.entries(text).into_iter().filter(|e| !e.ok).collect();
+    (problems, report.syntax_error.is_none())
 }
 
 /// What is wrong with one embedded scenario, as the reader would meet it.
@@ -509,11 +510,9 @@ fn check_embedded(embed: &Embedded, page: &str, seed: u64, files: &dyn Files) ->
         }
     };
     let mut cluster = Cluster::new(seed);
-    let report = apply_all_or_nothing(&mut cluster, &yaml, "STDIN");
-    let mut differences: Vec<String> = report
-        .entries(&yaml)
+    let (problems, read) = apply_problems(&mut cluster, &yaml, "STDIN");
+    let mut differences: Vec<String> = problems
         .into_iter()
-        .filter(|e| !e.ok)
         .map(|e| match e.location {
             Some(at) => format!(
                 "{place}: its manifests, line {}, column {}: {}",
@@ -522,7 +521,7 @@ fn check_embedded(embed: &Embedded, page: &str, seed: u64, files: &dyn Files) ->
             None => format!("{place}: its manifests: {}", e.message),
         })
         .collect();
-    if report.syntax_error.is_some() {
+    if !read {
         return differences;
     }
     cluster.settle();
