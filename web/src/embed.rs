@@ -57,15 +57,7 @@ impl Panels {
             daemonsets: named("daemonsets"),
             events: named("events"),
         };
-        if panels
-            == (Panels {
-                cluster: false,
-                editor: false,
-                terminal: false,
-                daemonsets: false,
-                events: false,
-            })
-        {
+        if panels.names().is_empty() {
             Panels {
                 cluster: true,
                 terminal: true,

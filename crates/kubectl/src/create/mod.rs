@@ -31,6 +31,7 @@ use k8s_openapi::ByteString;
 use crate::args::Args;
 use crate::get::to_json;
 use crate::resources::resolve;
+use crate::written::DryRun;
 use crate::yaml::to_yaml;
 use crate::{Files, Output};
 
@@ -860,14 +861,12 @@ fn from_file(
 /// Runs `kubectl create TYPE NAME …` and `kubectl create -f FILE`.
 pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -> Output {
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
-    let dry_run = args.value(&["--dry-run"]).unwrap_or("none");
-    if !matches!(dry_run, "none" | "client" | "server") {
-        return Output::error(format!(
-            "error: Invalid dry-run value ({dry_run}). Must be \"none\", \"server\", or \"client\"."
-        ));
-    }
+    let dry_run = match DryRun::parse(args.value(&["--dry-run"])) {
+        Ok(dry_run) => dry_run,
+        Err(error) => return Output::error(error),
+    };
     if let Some(path) = args.value(&["-f", "--filename"]) {
-        if dry_run != "none" || args.value(&["-o", "--output"]).is_some() {
+        if dry_run != DryRun::None || args.value(&["-o", "--output"]).is_some() {
             return Output::error(
                 "error: daemonlab does not simulate --dry-run or -o with create -f yet",
             );
@@ -883,7 +882,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
         mut object,
         failure_word,
     } = generated;
-    if dry_run == "client" {
+    if dry_run == DryRun::Client {
         return match output {
             "" => Output::ok(format!(
                 "{}/{} created (dry run)\n",
