@@ -83,7 +83,7 @@ pub fn print(objects: &[(String, Value)], output: &str) -> Result<String, String
         "json" => Ok(to_json(&value)),
         "name" => Ok(objects.iter().map(|(r, v)| format!("{r}/{}\n", name(v))).collect()),
         other => Err(format!(
-            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+            "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml"
         )),
     }
 }

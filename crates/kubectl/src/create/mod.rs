@@ -29,10 +29,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::ByteString;
 
 use crate::args::Args;
-use crate::get::to_json;
 use crate::resources::resolve;
 use crate::written::DryRun;
-use crate::yaml::to_yaml;
 use crate::{Files, Output};
 
 pub const VALUE_FLAGS: &[&str] = &[
@@ -819,17 +817,9 @@ fn printable(object: &Object) -> serde_json::Value {
     json
 }
 
+/// What `-o` prints of the object `create` made (or would make).
 fn print(object: &Object, output: &str) -> Result<String, String> {
-    Ok(match output {
-        "yaml" => to_yaml(&printable(object)),
-        "json" => to_json(&printable(object)),
-        "name" => format!("{}/{}\n", object.kind().resource(), object.name()),
-        other => {
-            return Err(format!(
-                "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,yaml"
-            ))
-        }
-    })
+    crate::written::print(&[(object.kind().resource(), printable(object))], output)
 }
 
 fn failure(error: &ApiError, word: Option<&str>) -> String {
