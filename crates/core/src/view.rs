@@ -12,6 +12,7 @@ use crate::controllers::daemonset::history::{current_revision_hash, revision_num
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
 use crate::controllers::{is_pod_ready, pod_condition, scheduler};
 use crate::explain::{explain, Explanation};
+use crate::scheduling::node_resources;
 use crate::scheduling::taints::taint_to_string;
 use crate::sim::{Cluster, RolloutSample};
 
@@ -107,7 +108,7 @@ fn resource_bars(cluster: &Cluster, node: &Node) -> Vec<ResourceBar> {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let used = scheduler::usage_on(cluster.store(), name);
     let bar = |resource: &'static str, requested: i128, text: fn(i128) -> String| {
-        let allocatable = scheduler::allocatable(node, resource);
+        let allocatable = node_resources::allocatable(node, resource);
         ResourceBar {
             name: resource,
             requested: text(requested),

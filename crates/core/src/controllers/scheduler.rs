@@ -1,257 +1,125 @@
-//! The default scheduler: filters nodes in the default plugin order, binds a
-//! pending pod to the best node that passes, or records why none does in the
-//! real `FailedScheduling` wording, preempting lower-priority pods if that helps.
+//! The default scheduler: takes pending pods in priority order, runs each
+//! through the default profile's plugins (`scheduling::framework`), binds it to
+//! the best node, or records why none fits in the real `FailedScheduling`
+//! wording, preempting lower-priority pods if that helps. Each pod's last
+//! attempt is kept, plugin by plugin, for `sim explain pod`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus, Taint};
+use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::events::{record, reference, Reporter};
-use super::{later, pod_condition, pod_phase, Ctx};
-use crate::api::quantity::Quantity;
+use super::{later, pod_condition, Ctx};
 use crate::api::server::delete_pod;
 use crate::api::store::{key_of, Key, Store};
 use crate::api::Kind;
-use crate::scheduling::host_ports::{self, HostPort};
-use crate::scheduling::node_affinity::{required_affinity_matches, required_node_selector};
-use crate::scheduling::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
+use crate::scheduling::framework::{
+    assigned_pods, feasible_nodes_to_find, histogram, select_host, Attempt, Code, Cycle,
+    NodeResult, Plugin,
+};
+use crate::scheduling::inter_pod_affinity::has_required_anti_affinity;
+use crate::scheduling::node_affinity::required_node_selector;
+use crate::scheduling::node_resources::{demand, Usage};
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
-const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
 /// Unschedulable pods are tried again at least this often.
 const RETRY: Duration = Duration::from_secs(300);
 
-/// What a pod asks of a node.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Demand {
-    pub cpu: i128,
-    pub memory: i128,
-    pub ephemeral: i128,
-    pub host_ports: BTreeSet<HostPort>,
-    /// Extended resources (`example.com/dongle`) and hugepages, by name.
-    pub scalar: BTreeMap<String, i128>,
-    /// cpu and memory as scoring counts them (`GetNonzeroRequests`): a
-    /// container that requests none counts as 100m and 200Mi, so pods that
-    /// request nothing still spread.
-    pub scored_cpu: i128,
-    pub scored_memory: i128,
+/// The scheduler's own state: each pod's last attempt, where the next cycle
+/// starts looking (`nextStartNodeIndex`), and the seeded source of the random
+/// choice between equally good nodes.
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    attempts: BTreeMap<Key, Attempt>,
+    next_start: usize,
+    random: u64,
 }
 
-/// A resource the scheduler counts by name beside cpu, memory and storage
-/// (`ScalarResources`): an extended resource (a domain-prefixed name outside
-/// `kubernetes.io/`, as a device plugin advertises) or hugepages.
-fn is_scalar(name: &str) -> bool {
-    name.starts_with("hugepages-")
-        || (name.contains('/')
-            && !name.starts_with("kubernetes.io/")
-            && !name.starts_with("requests."))
-}
-
-/// Each scalar resource's request in `list`, in thousandths.
-fn scalars(
-    list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-) -> impl Iterator<Item = (String, i128)> + '_ {
-    list.into_iter()
-        .flatten()
-        .filter(|(name, _)| is_scalar(name))
-        .map(move |(name, _)| (name.clone(), quantity(list, name)))
-}
-
-/// `DefaultMilliCPURequest` and `DefaultMemoryRequest`, in thousandths.
-const NONZERO_CPU: i128 = 100;
-const NONZERO_MEMORY: i128 = 200 * 1024 * 1024 * 1000;
-
-fn quantity(
-    list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-    name: &str,
-) -> i128 {
-    list.and_then(|l| l.get(name))
-        .and_then(|q| Quantity::parse(&q.0).ok())
-        .map_or(0, |q| q.milli())
-}
-
-/// The pod's requests (containers summed, init containers' largest, the
-/// pod's overhead added) and host ports.
-pub fn demand(pod: &Pod) -> Demand {
-    let mut d = Demand::default();
-    let Some(spec) = &pod.spec else { return d };
-    for c in &spec.containers {
-        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
-        d.cpu += cpu;
-        d.memory += memory;
-        d.scored_cpu += if cpu == 0 { NONZERO_CPU } else { cpu };
-        d.scored_memory += if memory == 0 { NONZERO_MEMORY } else { memory };
-        d.ephemeral += quantity(requests, "ephemeral-storage");
-        for (name, amount) in scalars(requests) {
-            *d.scalar.entry(name).or_default() += amount;
+impl Scheduler {
+    pub fn new(seed: u64) -> Self {
+        Scheduler {
+            attempts: BTreeMap::new(),
+            next_start: 0,
+            // Its own stream, so that ties do not shift generated names.
+            random: seed ^ 0x5ced_0000_5ced_0000,
         }
     }
-    d.host_ports = host_ports::of_pod(pod);
-    for c in spec.init_containers.iter().flatten() {
-        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
-        d.cpu = d.cpu.max(cpu);
-        d.memory = d.memory.max(memory);
-        d.scored_cpu = d.scored_cpu.max(cpu);
-        d.scored_memory = d.scored_memory.max(memory);
-        for (name, amount) in scalars(requests) {
-            let total = d.scalar.entry(name).or_default();
-            *total = (*total).max(amount);
-        }
-    }
-    // A RuntimeClass's overhead, copied in at admission, is asked on top.
-    let overhead = spec.overhead.as_ref();
-    let (cpu, memory) = (quantity(overhead, "cpu"), quantity(overhead, "memory"));
-    d.cpu += cpu;
-    d.memory += memory;
-    d.scored_cpu += cpu;
-    d.scored_memory += memory;
-    d.ephemeral += quantity(overhead, "ephemeral-storage");
-    for (name, amount) in scalars(overhead) {
-        *d.scalar.entry(name).or_default() += amount;
-    }
-    d
-}
 
-/// What the pods already bound to a node take from it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Usage {
-    pub(crate) cpu: i128,
-    pub(crate) memory: i128,
-    ephemeral: i128,
-    scored_cpu: i128,
-    scored_memory: i128,
-    pods: usize,
-    ports: BTreeSet<HostPort>,
-    scalar: BTreeMap<String, i128>,
-}
+    /// The last scheduling attempt of `pod`, if it was this pod's.
+    pub fn attempt(&self, pod: &Pod) -> Option<&Attempt> {
+        self.attempts
+            .get(&key_of(&pod.metadata))
+            .filter(|a| Some(a.uid.as_str()) == pod.metadata.uid.as_deref())
+    }
 
-impl Usage {
-    fn add(&mut self, d: &Demand) {
-        self.cpu += d.cpu;
-        self.memory += d.memory;
-        self.ephemeral += d.ephemeral;
-        self.scored_cpu += d.scored_cpu;
-        self.scored_memory += d.scored_memory;
-        self.pods += 1;
-        self.ports.extend(d.host_ports.iter().cloned());
-        for (name, amount) in &d.scalar {
-            *self.scalar.entry(name.clone()).or_default() += amount;
+    /// A number below `n` (SplitMix64).
+    fn below(&mut self, n: u64) -> u64 {
+        self.random = self.random.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.random;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n.max(1)
+    }
+
+    /// Drops the attempts of pods that are gone, once they could be many.
+    fn forget_gone(&mut self, store: &Store) {
+        if self.attempts.len() > 2 * store.count(Kind::Pod) + 64 {
+            self.attempts.retain(|key, a| {
+                store
+                    .pod(key)
+                    .is_some_and(|p| p.metadata.uid.as_deref() == Some(a.uid.as_str()))
+            });
         }
     }
 }
 
-/// What the pods bound to each node take, worked out for a node the first
-/// time a pass looks at it.
+/// What one pass has worked out so far: what the pods on each node take, and
+/// which bound pods carry required anti-affinity.
 #[derive(Default)]
-struct UsageCache(BTreeMap<String, Usage>);
+struct Pass {
+    usage: BTreeMap<String, Usage>,
+    anti_affinity: Option<Vec<Key>>,
+}
 
-impl UsageCache {
-    fn of(&mut self, store: &Store, node: &str) -> &mut Usage {
-        self.0
+impl Pass {
+    fn usage(&mut self, store: &Store, node: &str) -> &mut Usage {
+        self.usage
             .entry(node.to_string())
             .or_insert_with(|| usage_on(store, node))
+    }
+
+    fn anti_affinity(&mut self, store: &Store) -> Vec<Key> {
+        self.anti_affinity
+            .get_or_insert_with(|| {
+                store
+                    .pods()
+                    .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some())
+                    .filter(|p| has_required_anti_affinity(p))
+                    .map(|p| key_of(&p.metadata))
+                    .collect()
+            })
+            .clone()
+    }
+
+    fn bind(&mut self, store: &Store, pod: &Pod, node: &str) {
+        self.usage(store, node).add(&demand(pod));
+        if has_required_anti_affinity(pod) {
+            if let Some(keys) = self.anti_affinity.as_mut() {
+                keys.push(key_of(&pod.metadata));
+            }
+        }
     }
 }
 
 /// What the pods bound to `node` that have not finished take from it.
 pub(crate) fn usage_on(store: &Store, node: &str) -> Usage {
     let mut usage = Usage::default();
-    for pod in store.pods_on_node(node) {
-        if !matches!(pod_phase(pod), "Succeeded" | "Failed") {
-            usage.add(&demand(pod));
-        }
+    for pod in assigned_pods(store, node) {
+        usage.add(&demand(pod));
     }
     usage
-}
-
-/// A node's allocatable `name`, in thousandths (millicores, millibytes).
-pub(crate) fn allocatable(node: &Node, name: &str) -> i128 {
-    quantity(
-        node.status.as_ref().and_then(|s| s.allocatable.as_ref()),
-        name,
-    )
-}
-
-/// `NodeResourcesFit` and `NodePorts`: the reasons `node` cannot hold `d` on top of `used`.
-fn fit_reasons(d: &Demand, node: &Node, used: &Usage) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if !host_ports::fit(&used.ports, &d.host_ports) {
-        reasons.push("node(s) didn't have free ports for the requested pod ports".to_string());
-        return reasons;
-    }
-    let max_pods = allocatable(node, "pods") / 1000;
-    if used.pods as i128 + 1 > max_pods {
-        reasons.push("Too many pods".to_string());
-    }
-    if d.cpu > 0 && used.cpu + d.cpu > allocatable(node, "cpu") {
-        reasons.push("Insufficient cpu".to_string());
-    }
-    if d.memory > 0 && used.memory + d.memory > allocatable(node, "memory") {
-        reasons.push("Insufficient memory".to_string());
-    }
-    if d.ephemeral > 0 && used.ephemeral + d.ephemeral > allocatable(node, "ephemeral-storage") {
-        reasons.push("Insufficient ephemeral-storage".to_string());
-    }
-    // A node that does not advertise a resource has none of it.
-    for (name, want) in d.scalar.iter().filter(|(_, want)| **want > 0) {
-        let taken = used.scalar.get(name).copied().unwrap_or(0);
-        if taken + want > allocatable(node, name) {
-            reasons.push(format!("Insufficient {name}"));
-        }
-    }
-    reasons
-}
-
-/// The filters before resources, in the default plugin order; a failure here
-/// is not something preemption can fix.
-fn static_reason(pod: &Pod, node: &Node) -> Option<String> {
-    let spec = pod.spec.as_ref();
-    let node_spec = node.spec.as_ref();
-    let tolerations = spec
-        .and_then(|s| s.tolerations.as_deref())
-        .unwrap_or_default();
-    if node_spec.and_then(|s| s.unschedulable) == Some(true) {
-        let unschedulable = Taint {
-            key: UNSCHEDULABLE_TAINT.to_string(),
-            effect: NO_SCHEDULE.to_string(),
-            ..Default::default()
-        };
-        if first_untolerated(
-            std::slice::from_ref(&unschedulable),
-            tolerations,
-            &[NO_SCHEDULE],
-        )
-        .is_some()
-        {
-            return Some("node(s) were unschedulable".to_string());
-        }
-    }
-    if let Some(wanted) = spec
-        .and_then(|s| s.node_name.as_deref())
-        .filter(|n| !n.is_empty())
-    {
-        if Some(wanted) != node.metadata.name.as_deref() {
-            return Some("node(s) didn't match the requested node name".to_string());
-        }
-    }
-    let taints = node_spec
-        .and_then(|s| s.taints.as_deref())
-        .unwrap_or_default();
-    if let Some(taint) = first_untolerated(taints, tolerations, &[NO_SCHEDULE, NO_EXECUTE]) {
-        return Some(format!(
-            "node(s) had untolerated taint {{{}: {}}}",
-            taint.key,
-            taint.value.as_deref().unwrap_or("")
-        ));
-    }
-    if spec.is_some_and(|spec| required_affinity_matches(spec, node).is_err()) {
-        return Some("node(s) didn't match Pod's node affinity/selector".to_string());
-    }
-    None
 }
 
 /// The names a `matchFields metadata.name In` pre-filter narrows the pod to, when
@@ -270,55 +138,69 @@ fn prefiltered_names(pod: &Pod) -> Option<Vec<String>> {
     (!terms.is_empty()).then_some(names)
 }
 
-/// `<count> <reason>` entries, sorted as strings, joined with `, `.
-fn histogram(reasons: &BTreeMap<String, usize>) -> String {
-    let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    parts.sort();
-    parts.join(", ")
-}
-
 fn priority(pod: &Pod) -> i32 {
     pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)
 }
 
-/// The lowest-priority pods on `node` whose removal lets `pod` fit, if any.
-fn victims(pod: &Pod, node: &Node, store: &Store, d: &Demand) -> Option<Vec<Key>> {
-    let name = node.metadata.name.as_deref().unwrap_or("");
-    let mut candidates: Vec<&Pod> = store
-        .pods_on_node(name)
-        .filter(|p| !matches!(pod_phase(p), "Succeeded" | "Failed"))
-        .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| priority(p) < priority(pod))
-        .collect();
-    // Evict the least important first; among equals, the youngest.
-    candidates.sort_by(|a, b| {
-        priority(a).cmp(&priority(b)).then_with(|| {
-            let t = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0);
-            t(b).cmp(&t(a))
-        })
-    });
-    let mut used = usage_on(store, name);
-    let mut chosen = Vec::new();
-    for victim in candidates {
-        if fit_reasons(d, node, &used).is_empty() {
-            break;
-        }
-        let vd = demand(victim);
-        used.cpu -= vd.cpu;
-        used.memory -= vd.memory;
-        used.ephemeral -= vd.ephemeral;
-        used.pods = used.pods.saturating_sub(1);
-        for port in &vd.host_ports {
-            used.ports.remove(port);
-        }
-        for (name, amount) in &vd.scalar {
-            *used.scalar.entry(name.clone()).or_default() -= amount;
-        }
-        chosen.push(key_of(&victim.metadata));
-    }
-    (fit_reasons(d, node, &used).is_empty() && !chosen.is_empty()).then_some(chosen)
+fn start_time(pod: &Pod) -> Option<k8s_openapi::jiff::Timestamp> {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.start_time.as_ref())
+        .or(pod.metadata.creation_timestamp.as_ref())
+        .map(|t| t.0)
 }
 
+/// `SelectVictimsOnNode`: take away every lower-priority pod; if the pod then
+/// fits, give them back one by one, most important first, keeping away only
+/// those without which it would not fit. Otherwise, why not.
+fn victims<'s>(cycle: &Cycle, node: &Node, store: &'s Store) -> Result<Vec<&'s Pod>, Vec<String>> {
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    let mut candidates: Vec<&Pod> = assigned_pods(store, name)
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .filter(|p| priority(p) < priority(cycle.pod))
+        .collect();
+    if candidates.is_empty() {
+        return Err(vec![NO_VICTIMS.to_string()]);
+    }
+    let mut used = usage_on(store, name);
+    for victim in &candidates {
+        used.remove(&demand(victim));
+    }
+    cycle.filter(node, &used).map_err(|r| r.reasons)?;
+    // `MoreImportantPod`: higher priority, then the one that started first.
+    candidates.sort_by(|a, b| {
+        priority(b)
+            .cmp(&priority(a))
+            .then_with(|| start_time(a).cmp(&start_time(b)))
+    });
+    let mut chosen = Vec::new();
+    for pod in candidates {
+        let d = demand(pod);
+        used.add(&d);
+        if cycle.filter(node, &used).is_err() {
+            used.remove(&d);
+            chosen.push(pod);
+        }
+    }
+    Ok(chosen)
+}
+
+/// `pickOneNodeForPreemption`: the fewest-priority highest victim, then the
+/// lowest sum of priorities, then the fewest victims, then the first.
+fn pick_preemption(candidates: Vec<(String, Vec<&Pod>)>) -> Option<(String, Vec<&Pod>)> {
+    candidates.into_iter().min_by_key(|(_, victims)| {
+        let highest = victims
+            .iter()
+            .map(|p| priority(p))
+            .max()
+            .unwrap_or(i32::MIN);
+        let sum: i64 = victims
+            .iter()
+            .map(|p| i64::from(priority(p)) + i64::from(i32::MAX) + 1)
+            .sum();
+        (highest, sum, victims.len())
+    })
+}
 fn set_condition(pod: &mut Pod, condition: PodCondition) {
     let status = pod.status.get_or_insert_with(PodStatus::default);
     status.phase.get_or_insert_with(|| "Pending".to_string());
@@ -327,26 +209,8 @@ fn set_condition(pod: &mut Pod, condition: PodCondition) {
     conditions.push(condition);
 }
 
-/// Least-allocated scoring: the node left with the most free cpu and memory,
-/// counting requests as scoring does.
-fn score(d: &Demand, node: &Node, used: &Usage) -> i128 {
-    let free = |alloc: i128, used: i128, want: i128| {
-        if alloc <= 0 {
-            0
-        } else {
-            (alloc - used - want) * 1000 / alloc
-        }
-    };
-    free(allocatable(node, "cpu"), used.scored_cpu, d.scored_cpu)
-        + free(
-            allocatable(node, "memory"),
-            used.scored_memory,
-            d.scored_memory,
-        )
-}
-
 /// One scheduling pass over every pending pod this scheduler owns.
-pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
+pub fn schedule(store: &mut Store, scheduler: &mut Scheduler, ctx: &mut Ctx) -> bool {
     let mut pending: Vec<(i32, Option<Time>, Key)> = store
         .pods_on_node("")
         .filter(|p| p.metadata.deletion_timestamp.is_none())
@@ -367,13 +231,14 @@ pub fn schedule(store: &mut Store, ctx: &mut Ctx) -> bool {
         b.0.cmp(&a.0)
             .then_with(|| a.1.as_ref().map(|t| t.0).cmp(&b.1.as_ref().map(|t| t.0)))
     });
-    let mut usage = UsageCache::default();
+    let mut pass = Pass::default();
     let mut changed = false;
     for (_, _, key) in pending {
         if let Some(pod) = store.pod(&key).cloned() {
-            changed |= schedule_one(store, ctx, pod, &mut usage);
+            changed |= schedule_one(store, scheduler, ctx, pod, &mut pass);
         }
     }
+    scheduler.forget_gone(store);
     changed
 }
 
@@ -383,56 +248,150 @@ fn count(reasons: &mut BTreeMap<String, usize>, reason: &str, n: usize) {
     }
 }
 
-fn schedule_one(store: &mut Store, ctx: &mut Ctx, mut pod: Pod, usage: &mut UsageCache) -> bool {
-    let d = demand(&pod);
+/// `NodeAffinity`'s PreFilter result for nodes it ruled out.
+const PREFILTERED: &str = "node(s) didn't satisfy plugin(s) [NodeAffinity]";
+const NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
+const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
+/// The DynamicResources plugin's PostFilter answer for a pod without claims,
+/// which comes before preemption's.
+const NO_CLAIMS: &str = "no new claims to deallocate";
+
+/// `schedulePod`: PreFilter, the filters over the nodes (from where the last
+/// cycle stopped, until enough feasible ones are found), then scores if there
+/// is a choice. Returns the attempt; `chosen` names the node if one fits.
+fn attempt(
+    store: &Store,
+    scheduler: &mut Scheduler,
+    pod: &Pod,
+    pass: &mut Pass,
+    now: &Time,
+) -> Attempt {
+    let anti_keys = pass.anti_affinity(store);
+    let anti_pods: Vec<&Pod> = anti_keys.iter().filter_map(|k| store.pod(k)).collect();
+    let cycle = Cycle::new(store, pod, &anti_pods);
     let total = store.count(Kind::Node);
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    let mut preemption: BTreeMap<String, usize> = BTreeMap::new();
-    let not_helpful = "Preemption is not helpful for scheduling";
+    let mut attempt = Attempt {
+        uid: pod.metadata.uid.clone().unwrap_or_default(),
+        at: now.0,
+        total_nodes: total,
+        prefiltered: None,
+        nodes: Vec::new(),
+        chosen: None,
+    };
     // A `matchFields metadata.name` pre-filter (the DaemonSet's own) narrows the
     // nodes looked at; every other node fails NodeAffinity.
-    let nodes: Vec<&Node> = match prefiltered_names(&pod) {
+    let nodes: Vec<&Node> = match prefiltered_names(pod) {
         Some(names) => {
             let names: BTreeSet<String> = names.into_iter().collect();
-            names.iter().filter_map(|n| store.node(n)).collect()
+            let nodes: Vec<&Node> = names.iter().filter_map(|n| store.node(n)).collect();
+            attempt.prefiltered = Some((Plugin::NodeAffinity, total - nodes.len()));
+            nodes
         }
         None => store.nodes().collect(),
     };
-    let skipped = total - nodes.len();
-    count(
-        &mut reasons,
-        "node(s) didn't satisfy plugin(s) [NodeAffinity]",
-        skipped,
-    );
-    count(&mut preemption, not_helpful, skipped);
-    // (score, name) of nodes that fit; names of nodes short only of resources or ports.
-    let mut feasible: Vec<(i128, String)> = Vec::new();
-    let mut fixable: Vec<String> = Vec::new();
-    for node in nodes {
+    let mut feasible: Vec<(&Node, Usage)> = Vec::new();
+    // A node preemption nominated earlier is tried first; if it fits, it is taken.
+    let nominated = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.nominated_node_name.as_deref())
+        .and_then(|n| store.node(n));
+    if let Some(node) = nominated {
         let name = node.metadata.name.as_deref().unwrap_or("");
-        if let Some(reason) = static_reason(&pod, node) {
-            count(&mut reasons, &reason, 1);
-            count(&mut preemption, not_helpful, 1);
-            continue;
-        }
-        let used = usage.of(store, name);
-        let fit = fit_reasons(&d, node, used);
-        if fit.is_empty() {
-            feasible.push((score(&d, node, used), name.to_string()));
-        } else {
-            for reason in fit {
-                count(&mut reasons, &reason, 1);
-            }
-            fixable.push(name.to_string());
+        let used = pass.usage(store, name).clone();
+        if cycle.filter(node, &used).is_ok() {
+            feasible.push((node, used));
         }
     }
+    if feasible.is_empty() && !nodes.is_empty() {
+        let wanted = feasible_nodes_to_find(nodes.len());
+        let start = scheduler.next_start % nodes.len();
+        let mut looked = 0;
+        for i in 0..nodes.len() {
+            let node = nodes[(start + i) % nodes.len()];
+            let name = node.metadata.name.as_deref().unwrap_or("");
+            let used = pass.usage(store, name).clone();
+            looked += 1;
+            match cycle.filter(node, &used) {
+                Ok(()) => {
+                    feasible.push((node, used));
+                    if feasible.len() >= wanted {
+                        break;
+                    }
+                }
+                Err(rejection) => attempt.nodes.push(NodeResult {
+                    node: name.to_string(),
+                    rejection: Some(rejection),
+                    scores: Vec::new(),
+                }),
+            }
+        }
+        scheduler.next_start = (scheduler.next_start + looked) % total.max(1);
+    }
+    let scores = if feasible.len() > 1 {
+        let refs: Vec<(&Node, &Usage)> = feasible.iter().map(|(n, u)| (*n, u)).collect();
+        cycle.score(&refs)
+    } else {
+        vec![Vec::new(); feasible.len()]
+    };
+    let first = attempt.nodes.len();
+    for ((node, _), scores) in feasible.iter().zip(scores) {
+        attempt.nodes.push(NodeResult {
+            node: node.metadata.name.clone().unwrap_or_default(),
+            rejection: None,
+            scores,
+        });
+    }
+    let totals: Vec<i64> = attempt.nodes[first..]
+        .iter()
+        .map(NodeResult::total)
+        .collect();
+    attempt.chosen =
+        select_host(&totals, |n| scheduler.below(n)).map(|i| attempt.nodes[first + i].node.clone());
+    attempt
+}
+
+/// The `FitError` histogram of an attempt that found no node.
+fn fit_error(attempt: &Attempt) -> BTreeMap<String, usize> {
+    let mut reasons = BTreeMap::new();
+    if let Some((_, n)) = attempt.prefiltered {
+        count(&mut reasons, PREFILTERED, n);
+    }
+    for node in &attempt.nodes {
+        for reason in node.rejection.iter().flat_map(|r| &r.reasons) {
+            count(&mut reasons, reason, 1);
+        }
+    }
+    reasons
+}
+
+fn schedule_one(
+    store: &mut Store,
+    scheduler: &mut Scheduler,
+    ctx: &mut Ctx,
+    mut pod: Pod,
+    pass: &mut Pass,
+) -> bool {
     let key = key_of(&pod.metadata);
-    // The best score; among equals, the first node by name.
-    if let Some((_, name)) = feasible
-        .into_iter()
-        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
-    {
-        usage.of(store, &name).add(&d);
+    let tried = attempt(store, scheduler, &pod, pass, &ctx.now);
+    let chosen = tried.chosen.clone();
+    let reasons = fit_error(&tried);
+    let total = tried.total_nodes;
+    // PostFilter: preemption, on nodes a filter rejected as Unschedulable (not
+    // Unresolvable): the pod might fit there without some lower-priority pods.
+    let fixable: Vec<String> = tried
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.rejection
+                .as_ref()
+                .is_some_and(|r| r.code == Code::Unschedulable)
+        })
+        .map(|n| n.node.clone())
+        .collect();
+    scheduler.attempts.insert(key.clone(), tried);
+    if let Some(name) = chosen {
+        pass.bind(store, &pod, &name);
         pod.spec.get_or_insert_with(Default::default).node_name = Some(name.clone());
         if let Some(status) = pod.status.as_mut() {
             status.nominated_node_name = None;
@@ -455,37 +414,43 @@ fn schedule_one(store: &mut Store, ctx: &mut Ctx, mut pod: Pod, usage: &mut Usag
         scheduler_event(store, ctx, &pod, "Normal", "Scheduled", message);
         return true;
     }
-    // PostFilter: preemption, on nodes where only resources or ports were short.
     let policy_never = pod
         .spec
         .as_ref()
         .and_then(|s| s.preemption_policy.as_deref())
         == Some("Never");
-    let mut nominated = None;
+    let mut preemption: BTreeMap<String, usize> = BTreeMap::new();
+    count(&mut preemption, NOT_HELPFUL, total - fixable.len());
+    let mut nominated: Option<(String, Vec<Key>)> = None;
     if !policy_never {
+        let anti_keys = pass.anti_affinity(store);
+        let anti_pods: Vec<&Pod> = anti_keys.iter().filter_map(|k| store.pod(k)).collect();
+        let cycle = Cycle::new(store, &pod, &anti_pods);
+        let mut candidates = Vec::new();
         for name in &fixable {
-            let found = store
-                .node(name)
-                .and_then(|node| victims(&pod, node, store, &d));
-            match found {
-                Some(found) => {
-                    nominated = Some((name.clone(), found));
-                    break;
-                }
-                None => {
-                    *preemption
-                        .entry("No preemption victims found for incoming pod".into())
-                        .or_default() += 1;
+            let Some(node) = store.node(name) else {
+                continue;
+            };
+            match victims(&cycle, node, store) {
+                Ok(found) => candidates.push((name.clone(), found)),
+                Err(why) => {
+                    for reason in why {
+                        count(&mut preemption, &reason, 1);
+                    }
                 }
             }
         }
+        nominated = pick_preemption(candidates)
+            .map(|(node, found)| (node, found.iter().map(|p| key_of(&p.metadata)).collect()));
     }
     let mut message = format!("0/{total} nodes are available: {}.", histogram(&reasons));
     if policy_never {
-        message.push_str(" preemption: not eligible due to preemptionPolicy=Never.");
+        message.push_str(&format!(
+            " {NO_CLAIMS}, preemption: not eligible due to preemptionPolicy=Never."
+        ));
     } else if nominated.is_none() {
         message.push_str(&format!(
-            " preemption: 0/{total} nodes are available: {}.",
+            " {NO_CLAIMS}, preemption: 0/{total} nodes are available: {}.",
             histogram(&preemption)
         ));
     }

@@ -7,6 +7,9 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{Container, Pod};
 
+/// `ErrReason`.
+pub const REASON: &str = "node(s) didn't have free ports for the requested pod ports";
+
 /// `0.0.0.0`: every address of the node.
 const BIND_ALL: &str = "0.0.0.0";
 

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{Node, NodeSelector, NodeSelectorRequirement, PodSpec};
+use k8s_openapi::api::core::v1::{
+    Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec,
+};
 
 use crate::api::names::label_value_errors;
 
@@ -146,22 +148,52 @@ pub fn required_affinity_matches(spec: &PodSpec, node: &Node) -> Result<(), Affi
 pub fn node_selector_matches(selector: &NodeSelector, node: &Node) -> Result<(), Vec<TermFailure>> {
     let mut failures = Vec::new();
     for term in &selector.node_selector_terms {
-        let expressions = term.match_expressions.as_deref().unwrap_or_default();
-        let fields = term.match_fields.as_deref().unwrap_or_default();
-        if expressions.is_empty() && fields.is_empty() {
-            failures.push(TermFailure::Empty);
-            continue;
-        }
-        let failure = expressions
-            .iter()
-            .find_map(|req| expression_failure(req, node))
-            .or_else(|| fields.iter().find_map(|req| field_failure(req, node)));
-        match failure {
+        match term_failure(term, node) {
             None => return Ok(()),
             Some(failure) => failures.push(failure),
         }
     }
     Err(failures)
+}
+
+/// Why one term does not match `node`, if it does not.
+fn term_failure(term: &NodeSelectorTerm, node: &Node) -> Option<TermFailure> {
+    let expressions = term.match_expressions.as_deref().unwrap_or_default();
+    let fields = term.match_fields.as_deref().unwrap_or_default();
+    if expressions.is_empty() && fields.is_empty() {
+        return Some(TermFailure::Empty);
+    }
+    expressions
+        .iter()
+        .find_map(|req| expression_failure(req, node))
+        .or_else(|| fields.iter().find_map(|req| field_failure(req, node)))
+}
+
+/// The `NodeAffinity` filter's reason (`ErrReasonPod`).
+pub const REASON: &str = "node(s) didn't match Pod's node affinity/selector";
+
+/// The `NodeAffinity` filter: the pod's nodeSelector and required node affinity.
+pub fn filter(pod: &Pod, node: &Node) -> Option<&'static str> {
+    let spec = pod.spec.as_ref()?;
+    required_affinity_matches(spec, node).err().map(|_| REASON)
+}
+
+/// The `NodeAffinity` score: the sum of the weights of the preferred terms
+/// `node` matches (a term without requirements matches nothing).
+pub fn score(pod: &Pod, node: &Node) -> i64 {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.affinity.as_ref())
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| {
+            a.preferred_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .into_iter()
+        .flatten()
+        .filter(|term| term.weight != 0 && term_failure(&term.preference, node).is_none())
+        .map(|term| i64::from(term.weight))
+        .sum()
 }
 
 fn invalid(req: &NodeSelectorRequirement, why: &str) -> Option<TermFailure> {
@@ -240,7 +272,7 @@ fn field_failure(req: &NodeSelectorRequirement, node: &Node) -> Option<TermFailu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{Affinity, NodeAffinity, NodeSelectorTerm};
+    use k8s_openapi::api::core::v1::{Affinity, NodeAffinity};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn node(name: &str, labels: &[(&str, &str)]) -> Node {

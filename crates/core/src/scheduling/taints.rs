@@ -1,7 +1,7 @@
 //! Taints and tolerations, as `k8s.io/api/core/v1/toleration.go` and the
 //! component-helpers taint utilities define them.
 
-use k8s_openapi::api::core::v1::{Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, Pod, Taint, Toleration};
 
 pub const NO_SCHEDULE: &str = "NoSchedule";
 pub const PREFER_NO_SCHEDULE: &str = "PreferNoSchedule";
@@ -45,6 +45,56 @@ pub fn taint_to_string(taint: &Taint) -> String {
         Some(value) if !value.is_empty() => format!("{}={}:{}", taint.key, value, taint.effect),
         _ => format!("{}:{}", taint.key, taint.effect),
     }
+}
+
+fn node_taints(node: &Node) -> &[Taint] {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default()
+}
+
+fn pod_tolerations(pod: &Pod) -> &[Toleration] {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.tolerations.as_deref())
+        .unwrap_or_default()
+}
+
+/// The `TaintToleration` filter's reason (since Kubernetes 1.35 it no longer
+/// names the taint).
+pub const REASON: &str = "node(s) had untolerated taint(s)";
+
+/// The `TaintToleration` filter: whether the node has a NoSchedule or
+/// NoExecute taint the pod does not tolerate.
+pub fn filter(pod: &Pod, node: &Node) -> Option<&'static str> {
+    first_untolerated(
+        node_taints(node),
+        pod_tolerations(pod),
+        &[NO_SCHEDULE, NO_EXECUTE],
+    )
+    .map(|_| REASON)
+}
+
+/// The `TaintToleration` score: how many PreferNoSchedule taints the pod does
+/// not tolerate, counting only its tolerations with that effect or none
+/// (normalised in reverse: fewer is better).
+pub fn score(pod: &Pod, node: &Node) -> i64 {
+    let tolerations: Vec<Toleration> = pod_tolerations(pod)
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.effect.as_deref(),
+                None | Some("") | Some(PREFER_NO_SCHEDULE)
+            )
+        })
+        .cloned()
+        .collect();
+    node_taints(node)
+        .iter()
+        .filter(|taint| taint.effect == PREFER_NO_SCHEDULE)
+        .filter(|taint| !tolerations.iter().any(|t| tolerates(t, taint)))
+        .count() as i64
 }
 
 #[cfg(test)]

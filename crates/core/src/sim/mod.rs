@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Namespace, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -28,12 +28,14 @@ use crate::controllers::garbage_collector::GarbageCollectorState;
 use crate::controllers::kubelet::Kubelets;
 use crate::controllers::node_lifecycle::NodeLifecycleState;
 use crate::controllers::replicaset::ReplicaSetState;
+use crate::controllers::scheduler::Scheduler;
 use crate::controllers::statefulset::StatefulSetState;
 use crate::controllers::taint_eviction::TaintEvictionState;
 use crate::controllers::{
     apiservice, autoregister, daemonset, deployment, disruption, endpoints, garbage_collector,
     kubelet, node_lifecycle, replicaset, scheduler, statefulset, taint_eviction, Ctx, Cursor,
 };
+use crate::scheduling::framework::Attempt;
 
 /// Namespaces every cluster starts with.
 const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -134,6 +136,7 @@ pub struct Cluster {
     evictions: TaintEvictionState,
     garbage: GarbageCollectorState,
     nodes: NodeLifecycleState,
+    scheduler: Scheduler,
     /// The earliest moment a controller asked to run again (any reason, and to
     /// finish work under way), from the last pass.
     wake: Option<Timestamp>,
@@ -162,6 +165,7 @@ impl Cluster {
             evictions: TaintEvictionState::default(),
             garbage: GarbageCollectorState::default(),
             nodes: NodeLifecycleState::default(),
+            scheduler: Scheduler::new(seed),
             wake: None,
             pending: None,
             rollouts: BTreeMap::new(),
@@ -230,6 +234,11 @@ impl Cluster {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The scheduler's last attempt at `pod`, plugin by plugin, if it made one.
+    pub fn scheduling_attempt(&self, pod: &Pod) -> Option<&Attempt> {
+        self.scheduler.attempt(pod)
     }
 
     pub fn now(&self) -> Timestamp {
@@ -361,7 +370,7 @@ impl Cluster {
             changed |= endpoints::sync_all(store, &mut self.endpoints, &mut ctx);
             changed |= autoregister::sync(store, &mut self.autoregister, &mut ctx);
             changed |= apiservice::sync_all(store, &mut self.apiservices, &mut ctx);
-            changed |= scheduler::schedule(store, &mut ctx);
+            changed |= scheduler::schedule(store, &mut self.scheduler, &mut ctx);
             // After the DaemonSet controller, which removes its own pods from
             // NoExecute-tainted nodes first.
             changed |= taint_eviction::reconcile(store, &mut self.evictions, &mut ctx);
