@@ -10,7 +10,7 @@ use crate::api::{Kind, Served};
 use crate::controllers::daemonset::history::{current_revision_hash, revision_number};
 
 use crate::controllers::daemonset::pod_template::{target_node, CONTROLLER_REVISION_HASH};
-use crate::controllers::{is_pod_ready, pod_condition, scheduler};
+use crate::controllers::{is_pod_ready, pod_condition};
 use crate::explain::{explain, Explanation};
 use crate::scheduling::node_resources;
 use crate::scheduling::taints::taint_to_string;
@@ -106,7 +106,7 @@ fn memory_text(milli: i128) -> String {
 
 fn resource_bars(cluster: &Cluster, node: &Node) -> Vec<ResourceBar> {
     let name = node.metadata.name.as_deref().unwrap_or("");
-    let used = scheduler::usage_on(cluster.store(), name);
+    let used = node_resources::usage_on(cluster.store(), name);
     let bar = |resource: &'static str, requested: i128, text: fn(i128) -> String| {
         let allocatable = node_resources::allocatable(node, resource);
         ResourceBar {

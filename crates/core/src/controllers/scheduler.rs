@@ -19,9 +19,9 @@ use crate::scheduling::framework::{
     assigned_pods, feasible_nodes_to_find, histogram, select_host, Attempt, Code, Cycle,
     NodeResult, Plugin,
 };
-use crate::scheduling::inter_pod_affinity::has_required_anti_affinity;
+use crate::scheduling::inter_pod_affinity::{bound_with_anti_affinity, has_required_anti_affinity};
 use crate::scheduling::node_affinity::required_node_selector;
-use crate::scheduling::node_resources::{demand, Usage};
+use crate::scheduling::node_resources::{demand, usage_on, Usage};
 
 pub const DEFAULT_SCHEDULER: &str = "default-scheduler";
 /// Unschedulable pods are tried again at least this often.
@@ -93,10 +93,7 @@ impl Pass {
     fn anti_affinity(&mut self, store: &Store) -> Vec<Key> {
         self.anti_affinity
             .get_or_insert_with(|| {
-                store
-                    .pods()
-                    .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some())
-                    .filter(|p| has_required_anti_affinity(p))
+                bound_with_anti_affinity(store)
                     .map(|p| key_of(&p.metadata))
                     .collect()
             })
@@ -111,15 +108,6 @@ impl Pass {
             }
         }
     }
-}
-
-/// What the pods bound to `node` that have not finished take from it.
-pub(crate) fn usage_on(store: &Store, node: &str) -> Usage {
-    let mut usage = Usage::default();
-    for pod in assigned_pods(store, node) {
-        usage.add(&demand(pod));
-    }
-    usage
 }
 
 /// The names a `matchFields metadata.name In` pre-filter narrows the pod to, when

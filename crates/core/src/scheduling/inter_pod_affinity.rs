@@ -141,6 +141,15 @@ pub fn has_required_anti_affinity(pod: &Pod) -> bool {
     !required_anti_affinity(pod).is_empty()
 }
 
+/// The bound pods with required pod anti-affinity, as the snapshot's
+/// `HavePodsWithRequiredAntiAffinityList` finds them.
+pub fn bound_with_anti_affinity(store: &Store) -> impl Iterator<Item = &Pod> {
+    store
+        .pods()
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some())
+        .filter(|p| has_required_anti_affinity(p))
+}
+
 /// The PreFilter state.
 pub struct Filtering {
     has_affinity: bool,

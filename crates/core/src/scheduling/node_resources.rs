@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 
+use super::framework::assigned_pods;
 use super::host_ports::{self, HostPort};
 use super::MAX_NODE_SCORE;
 use crate::api::quantity::Quantity;
+use crate::api::store::Store;
 
 /// What a pod asks of a node.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -151,6 +153,15 @@ impl Usage {
             *self.scalar.entry(name.clone()).or_default() -= amount;
         }
     }
+}
+
+/// What the pods bound to `node` that have not finished take from it.
+pub fn usage_on(store: &Store, node: &str) -> Usage {
+    let mut usage = Usage::default();
+    for pod in assigned_pods(store, node) {
+        usage.add(&demand(pod));
+    }
+    usage
 }
 
 /// A node's allocatable `name`, in thousandths (millicores, millibytes).
