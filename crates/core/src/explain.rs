@@ -11,7 +11,9 @@ use crate::api::{Kind, Object};
 use crate::controllers::daemonset::placement::{should_run_on, PlacementReason};
 use crate::controllers::daemonset::pod_template::target_node;
 use crate::controllers::{is_pod_ready, pod_condition};
+use crate::scheduling::framework::{Plugin, Rejection};
 use crate::scheduling::node_affinity::AffinityMismatch;
+use crate::sim::Cluster;
 
 /// The answer for one (DaemonSet, node) pair.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,8 +25,13 @@ pub enum Explanation {
         reason: PlacementReason,
         pod_stays: bool,
     },
-    /// The pod exists but the scheduler cannot bind it.
-    Unschedulable { pod: String, message: String },
+    /// The pod exists but the scheduler cannot bind it: its message, and the
+    /// filter that rejected the pod's node in the last attempt.
+    Unschedulable {
+        pod: String,
+        message: String,
+        rejection: Option<Rejection>,
+    },
     /// The pod is bound but a container waits (pulling, back-off…).
     Waiting {
         pod: String,
@@ -55,7 +62,19 @@ impl fmt::Display for Explanation {
                 )
             }
             Explanation::NotPlaced { reason, .. } => write!(f, "{reason}"),
-            Explanation::Unschedulable { pod, message } => write!(f, "{pod} is Pending: {message}"),
+            Explanation::Unschedulable {
+                pod,
+                rejection: Some(r),
+                ..
+            } => write!(
+                f,
+                "{pod} is Pending: the scheduler's {} filter rejects this node: {}",
+                r.plugin,
+                r.reasons.join(", ")
+            ),
+            Explanation::Unschedulable { pod, message, .. } => {
+                write!(f, "{pod} is Pending: {message}")
+            }
             Explanation::Waiting {
                 pod,
                 reason,
@@ -109,6 +128,9 @@ impl Explanation {
         match self {
             Explanation::Running { .. } => "running".to_string(),
             Explanation::NotPlaced { reason, .. } => reason.to_string(),
+            Explanation::Unschedulable {
+                rejection: Some(r), ..
+            } => format!("Pending: {}: {}", r.plugin, r.reasons.join(", ")),
             Explanation::Unschedulable { message, .. } => format!("Pending: {message}"),
             Explanation::Waiting { reason, .. } => format!("waiting: {reason}"),
             Explanation::NotReady { .. } => "running, not ready yet".to_string(),
@@ -147,12 +169,15 @@ impl Explanation {
                 reason: PlacementReason::NodeNameMismatch { .. },
                 ..
             } => "remove nodeName from the pod template".to_string(),
-            Explanation::Unschedulable { message, .. } if message.contains("Insufficient") => {
-                "free the resource on this node (delete or shrink other pods), lower the DaemonSet's requests, or give the DaemonSet a higher PriorityClass".to_string()
-            }
-            Explanation::Unschedulable { message, .. } if message.contains("free ports") => {
-                "another pod holds the host port: remove it, or change the DaemonSet's hostPort".to_string()
-            }
+            Explanation::Unschedulable {
+                rejection: Some(r), ..
+            } => match r.plugin {
+                Plugin::NodeResourcesFit => "free the resource on this node (delete or shrink other pods), lower the DaemonSet's requests, or give the DaemonSet a higher PriorityClass".to_string(),
+                Plugin::NodePorts => "another pod holds the host port: remove it, or change the DaemonSet's hostPort".to_string(),
+                Plugin::InterPodAffinity => "a pod's required anti-affinity keeps this pod away from the node's topology domain (or its own affinity finds no partner): change the affinity terms or move the other pod".to_string(),
+                Plugin::PodTopologySpread => "the pod's DoNotSchedule topology spread constraint is not met here: raise maxSkew or use ScheduleAnyway".to_string(),
+                _ => return None,
+            },
             Explanation::Waiting { reason, .. }
                 if matches!(reason.as_str(), "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName") =>
             {
@@ -189,7 +214,8 @@ fn last_failed_create(store: &Store, ds: &DaemonSet) -> Option<String> {
 }
 
 /// Why `ds` has (or has no) pod on `node`.
-pub fn explain(store: &Store, ds: &DaemonSet, node: &Node) -> Explanation {
+pub fn explain(cluster: &Cluster, ds: &DaemonSet, node: &Node) -> Explanation {
+    let store = cluster.store();
     let name = node.metadata.name.as_deref().unwrap_or("");
     let pod = store
         .pods()
@@ -213,9 +239,14 @@ pub fn explain(store: &Store, ds: &DaemonSet, node: &Node) -> Explanation {
         return Explanation::Terminating { pod: pod_name };
     }
     if let Some(c) = pod_condition(pod, "PodScheduled").filter(|c| c.status == "False") {
+        let rejection = cluster
+            .scheduling_attempt(pod)
+            .and_then(|a| a.nodes.iter().find(|n| n.node == name))
+            .and_then(|n| n.rejection.clone());
         return Explanation::Unschedulable {
             pod: pod_name,
             message: c.message.clone().unwrap_or_default(),
+            rejection,
         };
     }
     let waiting = pod

@@ -551,7 +551,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                 .collect();
             let not_running = store
                 .daemonsets()
-                .filter_map(|ds| match explain(store, ds, node) {
+                .filter_map(|ds| match explain(cluster, ds, node) {
                     Explanation::Running { .. } => None,
                     why => Some(Absence {
                         daemonset: ds.metadata.name.clone().unwrap_or_default(),

@@ -127,12 +127,16 @@ fn each_node_says_why_its_daemon_pod_is_not_running() {
     cluster.advance(std::time::Duration::from_secs(5));
     let store = cluster.store();
     let ds = store.daemonsets().next().expect("the DaemonSet");
-    let why = |node: &str| explain(store, ds, store.node(node).expect("a node")).to_string();
+    let why = |node: &str| explain(&cluster, ds, store.node(node).expect("a node")).to_string();
     assert_eq!(
         why("gpu"),
         "node has taint gpu=true:NoSchedule that the pod does not tolerate; no new daemon pod is placed, an existing one may stay"
     );
-    assert!(why("small").contains("is Pending: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]."), "{}", why("small"));
+    assert!(
+        why("small").contains("is Pending: the scheduler's NodeResourcesFit filter rejects this node: Insufficient cpu"),
+        "{}",
+        why("small")
+    );
     assert!(
         why("big").contains(
             "is waiting: ImagePullBackOff: Back-off pulling image \"example/agent:missing\""

@@ -72,7 +72,9 @@ pub fn complete(cluster: &Cluster, line: &str) -> (usize, Vec<String>) {
         match positional.as_slice() {
             [] => owned(COMMANDS),
             ["kubectl"] => owned(VERBS),
-            ["sim"] => owned(&["advance", "node", "settle"]),
+            ["sim"] => owned(&["advance", "explain", "node", "settle"]),
+            ["sim", "explain"] => owned(&["pod"]),
+            ["sim", "explain", "pod"] => names(cluster, Kind::Pod, "default"),
             ["sim", "node"] => owned(&["down", "up"]),
             ["sim", "node", _] => names(cluster, Kind::Node, ""),
             ["kubectl", "rollout"] => owned(&["history", "pause", "restart", "status", "undo"]),

@@ -22,6 +22,7 @@ pub mod nodes;
 pub mod printers;
 pub mod resources;
 pub mod rollout;
+pub mod scheduling_report;
 pub mod script;
 pub mod selector;
 pub mod shell;

@@ -199,7 +199,7 @@ fn set_condition(pod: &mut Pod, condition: PodCondition) {
 
 /// One scheduling pass over every pending pod this scheduler owns.
 pub fn schedule(store: &mut Store, scheduler: &mut Scheduler, ctx: &mut Ctx) -> bool {
-    let mut pending: Vec<(i32, Option<Time>, Key)> = store
+    let mut pending: Vec<(i32, Option<Time>, u64, Key)> = store
         .pods_on_node("")
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
@@ -207,9 +207,19 @@ pub fn schedule(store: &mut Store, scheduler: &mut Scheduler, ctx: &mut Ctx) -> 
             name.is_none_or(|n| n == DEFAULT_SCHEDULER)
         })
         .map(|p| {
+            // Within a second, the order the queue received them: the last
+            // write (a failed attempt puts a pod back at the end, as a
+            // requeue does).
+            let written = p
+                .metadata
+                .resource_version
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             (
                 priority(p),
                 p.metadata.creation_timestamp.clone(),
+                written,
                 key_of(&p.metadata),
             )
         })
@@ -218,10 +228,11 @@ pub fn schedule(store: &mut Store, scheduler: &mut Scheduler, ctx: &mut Ctx) -> 
     pending.sort_by(|a, b| {
         b.0.cmp(&a.0)
             .then_with(|| a.1.as_ref().map(|t| t.0).cmp(&b.1.as_ref().map(|t| t.0)))
+            .then_with(|| a.2.cmp(&b.2))
     });
     let mut pass = Pass::default();
     let mut changed = false;
-    for (_, _, key) in pending {
+    for (_, _, _, key) in pending {
         if let Some(pod) = store.pod(&key).cloned() {
             changed |= schedule_one(store, scheduler, ctx, pod, &mut pass);
         }

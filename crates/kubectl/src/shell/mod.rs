@@ -15,6 +15,7 @@ use daemonlab_core::sim::Cluster;
 
 pub use self::words::heredoc_delimiter;
 use self::words::{tokenize, Piece, Redirect, Token};
+use crate::scheduling_report;
 use crate::{Files, Output};
 
 /// The commands a line may start with.
@@ -445,6 +446,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 const SIM_ADVANCE_LIMIT: Duration = Duration::from_secs(24 * 3600);
 
 /// One `sim` command: virtual time and kubelets.
+const SIM_USAGE: &str = "usage: sim advance DURATION | sim settle | sim node down NAME | sim node up NAME | sim explain pod NAME [-n NAMESPACE]";
+
+/// `sim explain pod`: the scheduler's last attempt at the pod.
+fn explained(cluster: &Cluster, namespace: &str, name: &str) -> Output {
+    match scheduling_report::report(cluster, namespace, name) {
+        Ok(text) => Output::ok(text),
+        Err(message) => Output::error(message),
+    }
+}
+
 fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let result = match words.as_slice() {
@@ -464,10 +475,12 @@ fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
         }
         ["node", "down", node] => cluster.node_down(node),
         ["node", "up", node] => cluster.node_up(node),
-        _ => Err(
-            "usage: sim advance DURATION | sim settle | sim node down NAME | sim node up NAME"
-                .to_string(),
-        ),
+        ["explain", "pod", name] => return explained(cluster, "default", name),
+        ["explain", "pod", name, "-n" | "--namespace", namespace]
+        | ["explain", "pod", "-n" | "--namespace", namespace, name] => {
+            return explained(cluster, namespace, name)
+        }
+        _ => Err(SIM_USAGE.to_string()),
     };
     match result {
         Ok(()) => Output::default(),
