@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Container, Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 
 use super::framework::assigned_pods;
@@ -31,23 +31,16 @@ pub struct Demand {
 }
 
 /// A resource the scheduler counts by name beside cpu, memory and storage
-/// (`ScalarResources`): an extended resource (a domain-prefixed name outside
-/// `kubernetes.io/`, as a device plugin advertises) or hugepages.
+/// (`IsScalarResourceName`): an extended resource (a domain-prefixed name, as
+/// a device plugin advertises), a `kubernetes.io/`-prefixed native one, or
+/// hugepages.
 fn is_scalar(name: &str) -> bool {
-    name.starts_with("hugepages-")
-        || (name.contains('/')
-            && !name.starts_with("kubernetes.io/")
-            && !name.starts_with("requests."))
+    name.starts_with("hugepages-") || (name.contains('/') && !name.starts_with("requests."))
 }
 
-/// Each scalar resource's request in `list`, in thousandths.
-fn scalars(
-    list: Option<&BTreeMap<String, ApiQuantity>>,
-) -> impl Iterator<Item = (String, i128)> + '_ {
-    list.into_iter()
-        .flatten()
-        .filter(|(name, _)| is_scalar(name))
-        .map(move |(name, _)| (name.clone(), quantity(list, name)))
+/// `IsExtendedResourceName`: a domain-prefixed name outside `kubernetes.io/`.
+pub fn is_extended(name: &str) -> bool {
+    name.contains('/') && !name.contains("kubernetes.io/") && !name.starts_with("requests.")
 }
 
 /// `DefaultMilliCPURequest` and `DefaultMemoryRequest`, in thousandths.
@@ -60,55 +53,90 @@ fn quantity(list: Option<&BTreeMap<String, ApiQuantity>>, name: &str) -> i128 {
         .map_or(0, |q| q.milli())
 }
 
-/// The pod's requests (containers summed, init containers' largest, the
-/// pod's overhead added) and host ports.
-pub fn demand(pod: &Pod) -> Demand {
-    let mut d = Demand::default();
-    let Some(spec) = &pod.spec else { return d };
+type Requests = BTreeMap<String, i128>;
+
+/// A container's requests, in thousandths; with `nonzero`, cpu and memory
+/// it does not mention count as 100m and 200Mi (`NonMissingContainerRequests`;
+/// an explicit "0" stays 0).
+fn container_requests(c: &Container, nonzero: bool) -> Requests {
+    let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
+    let mut out: Requests = requests
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| (name.clone(), quantity(requests, name)))
+        .collect();
+    if nonzero {
+        out.entry("cpu".to_string()).or_insert(NONZERO_CPU);
+        out.entry("memory".to_string()).or_insert(NONZERO_MEMORY);
+    }
+    out
+}
+
+fn add(to: &mut Requests, from: &Requests) {
+    for (name, amount) in from {
+        *to.entry(name.clone()).or_default() += amount;
+    }
+}
+
+fn max(to: &mut Requests, from: &Requests) {
+    for (name, amount) in from {
+        let total = to.entry(name.clone()).or_default();
+        *total = (*total).max(*amount);
+    }
+}
+
+/// `resourcehelper.PodRequests`: the app containers and the sidecars
+/// (restartable init containers) summed; each other init container with the
+/// sidecars started before it; the larger of the two; the pod's overhead on
+/// top.
+fn pod_requests(pod: &Pod, nonzero: bool) -> Requests {
+    let mut total = Requests::new();
+    let Some(spec) = &pod.spec else { return total };
     for c in &spec.containers {
-        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
-        d.cpu += cpu;
-        d.memory += memory;
-        // Only a request that is not there at all is counted as the default;
-        // an explicit "0" stays 0.
-        let has = |name: &str| requests.is_some_and(|r| r.contains_key(name));
-        d.scored_cpu += if has("cpu") { cpu } else { NONZERO_CPU };
-        d.scored_memory += if has("memory") {
-            memory
-        } else {
-            NONZERO_MEMORY
-        };
-        d.ephemeral += quantity(requests, "ephemeral-storage");
-        for (name, amount) in scalars(requests) {
-            *d.scalar.entry(name).or_default() += amount;
-        }
+        add(&mut total, &container_requests(c, nonzero));
     }
-    d.host_ports = host_ports::of_pod(pod);
+    let mut sidecars = Requests::new();
+    let mut init = Requests::new();
     for c in spec.init_containers.iter().flatten() {
-        let requests = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-        let (cpu, memory) = (quantity(requests, "cpu"), quantity(requests, "memory"));
-        d.cpu = d.cpu.max(cpu);
-        d.memory = d.memory.max(memory);
-        d.scored_cpu = d.scored_cpu.max(cpu);
-        d.scored_memory = d.scored_memory.max(memory);
-        for (name, amount) in scalars(requests) {
-            let total = d.scalar.entry(name).or_default();
-            *total = (*total).max(amount);
+        let mut wanted = container_requests(c, nonzero);
+        if c.restart_policy.as_deref() == Some("Always") {
+            add(&mut total, &wanted);
+            add(&mut sidecars, &wanted);
+            wanted = sidecars.clone();
+        } else {
+            add(&mut wanted, &sidecars);
         }
+        max(&mut init, &wanted);
     }
-    // A RuntimeClass's overhead, copied in at admission, is asked on top.
+    max(&mut total, &init);
     let overhead = spec.overhead.as_ref();
-    let (cpu, memory) = (quantity(overhead, "cpu"), quantity(overhead, "memory"));
-    d.cpu += cpu;
-    d.memory += memory;
-    d.scored_cpu += cpu;
-    d.scored_memory += memory;
-    d.ephemeral += quantity(overhead, "ephemeral-storage");
-    for (name, amount) in scalars(overhead) {
-        *d.scalar.entry(name).or_default() += amount;
+    let overhead: Requests = overhead
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| (name.clone(), quantity(overhead, name)))
+        .collect();
+    add(&mut total, &overhead);
+    total
+}
+
+/// The pod's requests (see [`pod_requests`]) and host ports.
+pub fn demand(pod: &Pod) -> Demand {
+    let requests = pod_requests(pod, false);
+    let scored = pod_requests(pod, true);
+    let get = |r: &Requests, name: &str| r.get(name).copied().unwrap_or(0);
+    Demand {
+        cpu: get(&requests, "cpu"),
+        memory: get(&requests, "memory"),
+        ephemeral: get(&requests, "ephemeral-storage"),
+        host_ports: host_ports::of_pod(pod),
+        scalar: requests
+            .iter()
+            .filter(|(name, _)| is_scalar(name))
+            .map(|(name, amount)| (name.clone(), *amount))
+            .collect(),
+        scored_cpu: get(&scored, "cpu"),
+        scored_memory: get(&scored, "memory"),
     }
-    d
 }
 
 /// What the pods already bound to a node take from it (the requested part of

@@ -9,6 +9,7 @@
 //! of that the pod's volumes must mount (`volumes`); init containers then run
 //! one by one, each for a second, before the app containers start.
 
+mod admission;
 mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -884,6 +885,14 @@ pub fn sync(
         }
         visit.extend(store.pods_on_node(name).map(|p| key_of(&p.metadata)));
     }
+    // New pods are admitted in the order they were created (`HandlePodAdditions`).
+    let mut visit: Vec<Key> = visit.into_iter().collect();
+    visit.sort_by_key(|key| {
+        store
+            .pod(key)
+            .and_then(|p| p.metadata.creation_timestamp.as_ref())
+            .map(|t| t.0)
+    });
     for key in visit {
         changed |= sync_pod(store, kubelets, &key, ctx);
     }
@@ -947,14 +956,14 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
         return true;
     }
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let runtime = kubelets
-        .pods
-        .entry(key.clone())
-        .or_insert_with(|| PodRuntime::new(uid.clone(), ctx.now()));
-    let mut events = Vec::new();
-    if runtime.uid != uid {
-        *runtime = PodRuntime::new(uid, ctx.now());
+    let admitted = kubelets.pods.get(key).is_some_and(|r| r.uid == uid);
+    if !admitted {
+        return admit(store, kubelets, &pod, key, &node, ctx);
     }
+    let Some(runtime) = kubelets.pods.get_mut(key) else {
+        return false;
+    };
+    let mut events = Vec::new();
     if runtime.stage == Stage::Mounting {
         let problems = volumes::unmountable(store, &pod);
         if problems.is_empty() {
@@ -1024,6 +1033,75 @@ fn sync_pod(store: &mut Store, kubelets: &mut Kubelets, key: &Key, ctx: &mut Ctx
     updated.status = Some(status);
     store.put_pod(updated);
     true
+}
+
+/// A pod the kubelet has not taken on yet: admit it against the pods it runs
+/// on the node already, or reject it (phase Failed, with the reason). Returns
+/// whether the store changed.
+fn admit(
+    store: &mut Store,
+    kubelets: &mut Kubelets,
+    pod: &Pod,
+    key: &Key,
+    node: &str,
+    ctx: &mut Ctx,
+) -> bool {
+    // A pod that finished (or that this kubelet rejected) is not run again.
+    if matches!(
+        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+        Some("Failed" | "Succeeded")
+    ) {
+        return false;
+    }
+    let verdict = store.node(node).map(|node_object| {
+        let running = store.pods_on_node(node).filter(|p| {
+            let other = key_of(&p.metadata);
+            other != *key
+                && kubelets.pods.contains_key(&other)
+                && !matches!(
+                    p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                    Some("Failed" | "Succeeded")
+                )
+        });
+        admission::admit(pod, node_object, running)
+    });
+    match verdict {
+        Some(Ok(())) => {
+            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            kubelets
+                .pods
+                .insert(key.clone(), PodRuntime::new(uid, ctx.now()));
+            // Run it in this same pass.
+            sync_pod(store, kubelets, key, ctx)
+        }
+        Some(Err(rejected)) => {
+            let mut involved = reference(Kind::Pod, &pod.metadata);
+            involved.field_path = None;
+            let reporter = Reporter {
+                component: "kubelet",
+                host: Some(node),
+            };
+            let message = rejected.message.clone();
+            record(
+                store,
+                ctx,
+                involved,
+                "Warning",
+                &rejected.reason,
+                message,
+                reporter,
+            );
+            let mut failed = pod.clone();
+            let status = failed.status.get_or_insert_with(Default::default);
+            status.phase = Some("Failed".to_string());
+            status.reason = Some(rejected.reason);
+            status.message = Some(format!("Pod was rejected: {}", rejected.message));
+            status.start_time.get_or_insert_with(|| ctx.now.clone());
+            store.put_pod(failed);
+            true
+        }
+        None => false,
+    }
 }
 
 /// A crash-looping or `restartPolicy: Never` container's exit: code 1, "Error".
