@@ -39,6 +39,7 @@ pub(crate) fn text(path: &[&str]) -> Option<&'static str> {
         ["label", ..] => include_str!("help/label.txt"),
         ["annotate", ..] => include_str!("help/annotate.txt"),
         ["taint", ..] => include_str!("help/taint.txt"),
+        ["patch", ..] => include_str!("help/patch.txt"),
         ["cordon", ..] => include_str!("help/cordon.txt"),
         ["uncordon", ..] => include_str!("help/uncordon.txt"),
         ["drain", ..] => include_str!("help/drain.txt"),

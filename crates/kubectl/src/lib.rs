@@ -19,6 +19,7 @@ pub mod help;
 pub mod info;
 pub mod jsonpath;
 pub mod nodes;
+pub mod patch;
 pub mod printers;
 pub mod resources;
 pub mod rollout;
@@ -108,6 +109,8 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             parse(namespace, &["--overwrite"]).map(|args| nodes::label(cluster, &args, true))
         }
         "taint" => parse(&[], &["--overwrite"]).map(|args| nodes::taint(cluster, &args)),
+        "patch" => parse(patch::VALUE_FLAGS, patch::BOOL_FLAGS)
+            .map(|args| patch::run(cluster, &args, files)),
         "cordon" => parse(&[], &[]).map(|args| nodes::cordon(cluster, &args, true)),
         "rollout" => Ok(rollout::rollout(cluster, rest)),
         "scale" => parse(&["-n", "--namespace", "--replicas"], &[])

@@ -559,6 +559,44 @@ fn replace(
     Ok(true)
 }
 
+/// A write through the `status` subresource: `object`'s status replaces the
+/// stored one; its metadata and spec are not read (`PrepareForUpdate` of the
+/// kinds' status strategies). Returns whether anything changed.
+pub fn update_status(store: &mut Store, object: Object, now: &Time) -> Result<bool, ApiError> {
+    let Some(stored) = store.get_like(&object).cloned() else {
+        return Err(ApiError::not_found(
+            &qualified_resource(object.kind()),
+            object.name(),
+        ));
+    };
+    let mut merged = stored.to_json();
+    let status = object.to_json().get("status").cloned();
+    match (merged.as_object_mut(), status) {
+        (Some(fields), Some(status)) => {
+            fields.insert("status".to_string(), status);
+        }
+        (Some(fields), None) => {
+            fields.remove("status");
+        }
+        (None, _) => {}
+    }
+    let updated = stored
+        .kind()
+        .decode(&merged, store)
+        .map_err(|e| ApiError::new(Reason::BadRequest, go_type_error(&e)))?
+        .object;
+    let ctx = context(store, &updated, None, now);
+    let errors = updated.validate_update(&stored, &ctx);
+    if !errors.is_empty() {
+        return Err(invalid(&updated, errors));
+    }
+    if updated == stored {
+        return Ok(false);
+    }
+    store.put(updated);
+    Ok(true)
+}
+
 /// Creates `object` (`kubectl create`, controllers, the objects a cluster starts with).
 pub fn create(store: &mut Store, object: Object, env: &mut Env) -> Result<(), ApiError> {
     if store.get_like(&object).is_some() {

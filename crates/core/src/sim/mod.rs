@@ -314,6 +314,12 @@ impl Cluster {
         server::update(&mut self.store, object, &Time(self.now))
     }
 
+    /// Writes an object's status, as a client of the `status` subresource
+    /// does. Returns whether it changed.
+    pub fn update_status(&mut self, object: Object) -> Result<bool, ApiError> {
+        server::update_status(&mut self.store, object, &Time(self.now))
+    }
+
     /// `kubectl create`: a new object, refused if it exists.
     pub fn create(&mut self, object: Object) -> Result<(), ApiError> {
         let now = Time(self.now);

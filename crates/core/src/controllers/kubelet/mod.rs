@@ -28,6 +28,7 @@ use super::events::{record, reference, Reporter};
 use super::{later, pod_node_name, Ctx, Cursor, Timers};
 use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::Kind;
+use crate::scheduling::node_resources::is_extended;
 
 pub const KUBELET_VERSION: &str = "v1.36.1";
 const PULL_TIME: Duration = Duration::from_secs(2);
@@ -274,6 +275,29 @@ fn register(node: &Node, number: u32, now: &Time) -> Node {
         ..Default::default()
     });
     node
+}
+
+/// The node with its allocatable extended resources following its capacity,
+/// as the kubelet's next status update writes them (an extended resource a
+/// device plugin or a `status` patch put in the capacity is allocatable in
+/// full; one taken out of the capacity leaves allocatable too), if that
+/// changes anything.
+fn extended_allocatable(node: &Node) -> Option<Node> {
+    let status = node.status.as_ref()?;
+    let capacity = status.capacity.clone().unwrap_or_default();
+    let mut allocatable = status.allocatable.clone().unwrap_or_default();
+    allocatable.retain(|name, _| !is_extended(name) || capacity.contains_key(name));
+    for (name, amount) in capacity.iter().filter(|(name, _)| is_extended(name)) {
+        allocatable.insert(name.clone(), amount.clone());
+    }
+    if status.allocatable.as_ref() == Some(&allocatable) {
+        return None;
+    }
+    let mut node = node.clone();
+    node.status
+        .get_or_insert_with(NodeStatus::default)
+        .allocatable = Some(allocatable);
+    Some(node)
 }
 
 fn image_tag(image: &str) -> &str {
@@ -881,6 +905,9 @@ pub fn sync(
             let number = *kubelets.numbers.entry(name.clone()).or_insert(next);
             let registered = register(node, number, &now);
             store.put_node(registered);
+            changed = true;
+        } else if let Some(updated) = extended_allocatable(node) {
+            store.put_node(updated);
             changed = true;
         }
         visit.extend(store.pods_on_node(name).map(|p| key_of(&p.metadata)));
