@@ -656,6 +656,77 @@ test("clicking a pod or a node opens what kubectl describe says of it, in place"
   await close();
 });
 
+test("a Pending pod's details show the scheduler's decision: each node's filters, the one that rejected it, and the scores", async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  const editor = page.getByTestId('yaml-editor');
+  await editor.evaluate((area, text) => {
+    area.value = text;
+    area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, [
+    'apiVersion: v1', 'kind: Node', 'metadata: {name: small}', 'status:', '  capacity: {cpu: "1", memory: 2Gi, pods: "110"}', '---',
+    'apiVersion: v1', 'kind: Node', 'metadata: {name: big}', 'status:', '  capacity: {cpu: "4", memory: 8Gi, pods: "110"}', '---',
+    'apiVersion: apps/v1', 'kind: DaemonSet', 'metadata: {name: hungry}', 'spec:', '  selector: {matchLabels: {app: hungry}}', '  template:',
+    '    metadata: {labels: {app: hungry}}', '    spec:', '      containers:', '      - name: agent', '        image: busybox:1.36',
+    '        resources: {requests: {cpu: "2"}}', '---',
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: dongle-user}', 'spec:', '  selector: {matchLabels: {app: dongle-user}}', '  template:',
+    '    metadata: {labels: {app: dongle-user}}', '    spec:', '      containers:', '      - name: user', '        image: busybox:1.36',
+    '        resources: {limits: {example.com/dongle: 1}}',
+  ].join('\n'));
+  await editor.press('Control+Enter');
+  await typeCommand(page, ['sim settle']);
+  // The daemon pod for the small node waits there; the Deployment's pod waits for any node.
+  const daemon = page.locator('[data-node="small"] [data-testid="open-pod"]');
+  await daemon.waitFor();
+  await daemon.click();
+  const filters = page.getByTestId('decision-filters');
+  await filters.waitFor();
+  const rejected = filters.locator('tr[data-node="small"] td.rejected');
+  assert.equal(await rejected.getAttribute('data-plugin'), 'NodeResourcesFit');
+  assert.match(await filters.locator('tr[data-node="small"] td.reason').textContent(), /^Insufficient cpu$/);
+  // Every filter before the rejecting one passed; those after it did not run.
+  assert.equal(await filters.locator('tr[data-node="small"] td.passed').count(), 5);
+  assert.equal(await filters.locator('tr[data-node="small"] td.not-run').count(), 2);
+  assert.match(await page.getByTestId('decision-summary').textContent(), /No node fits\. 0\/2 nodes are available: 1 Insufficient cpu, 1 node\(s\) didn't satisfy plugin\(s\) \[NodeAffinity\]\./);
+  assert.match(await page.getByTestId('decision-daemonset').textContent(), /DaemonSet hungry, for node small: .* is Pending: the scheduler's NodeResourcesFit filter rejects this node: Insufficient cpu/);
+  // The node card names the plugin too.
+  assert.match(await page.locator('[data-node="small"]').textContent(), /NodeResourcesFit/);
+  await page.screenshot({ path: path.join(shots, 'decision-pending.png') });
+  await page.keyboard.press('Escape');
+  const waiting = page.getByTestId('waiting-pods');
+  assert.match(await waiting.locator('h3').textContent(), /^1 pod waiting for a node$/);
+  await waiting.getByTestId('open-pod').click();
+  await filters.waitFor();
+  for (const node of ['small', 'big']) {
+    assert.equal(await filters.locator(`tr[data-node="${node}"] td.rejected`).getAttribute('data-plugin'), 'NodeResourcesFit');
+    assert.match(await filters.locator(`tr[data-node="${node}"] td.reason`).textContent(), /^Insufficient example\.com\/dongle$/);
+  }
+  await page.keyboard.press('Escape');
+  // Advertise a dongle on each node from its card, as a device plugin would.
+  for (const node of ['big', 'small']) {
+    const card = page.locator(`[data-testid="node"][data-node="${node}"]`);
+    await card.locator('summary').click();
+    await card.getByTestId('node-change').fill('example.com/dongle=2');
+    await card.getByTestId('advertise').click();
+    await card.locator('.feedback', { hasText: 'patched' }).waitFor();
+  }
+  await typeCommand(page, ['sim settle']);
+  await waiting.waitFor({ state: 'detached' });
+  const placed = page.locator('[data-testid="pod"][data-owner="dongle-user"] [data-testid="open-pod"]');
+  await placed.click();
+  const scores = page.getByTestId('decision-scores');
+  await scores.waitFor();
+  assert.equal(await scores.locator('tbody tr').count(), 2);
+  const chosen = await scores.locator('tr.chosen').getAttribute('data-node');
+  assert.equal(await page.locator('[data-testid="pod"][data-owner="dongle-user"]').getAttribute('data-node'), chosen);
+  assert.match(await page.getByTestId('decision-summary').textContent(), new RegExp(`Bound to ${chosen}, the highest total of 2 feasible nodes`));
+  await page.screenshot({ path: path.join(shots, 'decision-scores.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(shots, 'decision-scores-phone.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test('after a change from a card, the editor says the cluster moved and can take the live objects', async () => {
   const { page, errors, close } = await open();
   await page.getByTestId('pause').click();

@@ -94,6 +94,28 @@ pub fn ClusterPanel(
             }
         })
     };
+    // Pods no node has taken yet (a Deployment's, a bare pod's), each of
+    // which opens the scheduler's decision.
+    let waiting = move || {
+        let pods = view.with(|v| v.waiting.clone());
+        (!pods.is_empty()).then(|| {
+            let count = pods.len();
+            let shown: Vec<PodChip> = pods.into_iter().take(MAX_CARDS).collect();
+            let heading = if count == 1 {
+                "1 pod waiting for a node".to_string()
+            } else {
+                format!("{count} pods waiting for a node")
+            };
+            view! {
+                <div class="waiting" data-testid="waiting-pods">
+                    <h3>{heading}</h3>
+                    <ul class="pods" aria-label="Pods waiting for a node">
+                        {shown.into_iter().map(|pod| view! { <PodChipView pod=pod node=String::new() selected=selected /> }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    };
     view! {
         <section class="cluster-panel" aria-label="Cluster">
             <div class="panel-head">
@@ -113,6 +135,7 @@ pub fn ClusterPanel(
             })}
             {move || (!groups.with(Vec::is_empty)).then(|| view! { <SituationList groups=groups situation=situation /> })}
             {empty}
+            {waiting}
             // One card per node for as long as it exists: its open actions and
             // typed text survive the clock's ticks; only its contents follow the cluster.
             <div class="nodes">
@@ -407,6 +430,21 @@ fn NodeCardView(
             change.set(String::new());
         }
     };
+    // An extended resource advertised in the node's capacity, as a device
+    // plugin does: a patch of the node's status subresource.
+    let advertise = {
+        let name = name.clone();
+        move || {
+            let text = change.get_untracked().trim().to_string();
+            match advertise_line(&name, &text) {
+                Ok(line) => {
+                    run(line);
+                    change.set(String::new());
+                }
+                Err(why) => feedback.set(Some(Feedback::refused(&why))),
+            }
+        }
+    };
     let label_action = label_or_taint.clone();
     // Enter applies what was typed: a taint when it names an effect, else a label.
     let enter_action = label_or_taint.clone();
@@ -436,19 +474,43 @@ fn NodeCardView(
                 <div class="action-row">
                     <input
                         data-testid="node-change"
-                        aria-label=format!("Label or taint for {name}")
-                        placeholder="disk=ssd · disk- · gpu=true:NoSchedule"
+                        aria-label=format!("Label, taint or extended resource for {name}")
+                        placeholder="disk=ssd · disk- · gpu=true:NoSchedule · example.com/dongle=4"
                         prop:value=move || change.get()
                         on:input:target=move |ev| change.set(ev.target().value())
                         on:keydown=on_enter
                     />
                     <button class="node-action" data-testid="label" aria-label=format!("Label {name}") on:click=move |_| label_action(false)>"Label"</button>
                     <button class="node-action" data-testid="taint" aria-label=format!("Taint {name}") on:click=move |_| label_or_taint(true)>"Taint"</button>
+                    <button class="node-action" data-testid="advertise" aria-label=format!("Advertise an extended resource on {name}") on:click=move |_| advertise()>"Advertise"</button>
                 </div>
             </details>
             <FeedbackLine feedback=feedback />
         </article>
     }
+}
+
+/// The command that advertises `text` (`example.com/dongle=4`) in `node`'s
+/// capacity, or what to type instead.
+fn advertise_line(node: &str, text: &str) -> Result<String, String> {
+    let usage = "Type an extended resource and a count, e.g. example.com/dongle=4.";
+    let (resource, count) = text.split_once('=').ok_or(usage)?;
+    let named = |c: char| c.is_ascii_alphanumeric() || "./-_".contains(c);
+    let (domain, _) = resource.split_once('/').ok_or(usage)?;
+    if domain.is_empty() || !resource.chars().all(named) || resource.contains("kubernetes.io/") {
+        return Err(format!(
+            "{resource:?} is not an extended resource name: a domain, a slash and a name, outside kubernetes.io (example.com/dongle)."
+        ));
+    }
+    if count.is_empty() || !count.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "{count:?} is not a count: extended resources are whole numbers."
+        ));
+    }
+    let path = format!("/status/capacity/{}", resource.replace('/', "~1"));
+    Ok(format!(
+        "kubectl patch node {node} --subresource=status --type=json -p '[{{\"op\": \"add\", \"path\": \"{path}\", \"value\": \"{count}\"}}]'"
+    ))
 }
 
 /// What a node card shows above its pods: name, status, roles, labels, taints.

@@ -1,7 +1,10 @@
-//! Details of a pod or a node, in place: what `kubectl describe` prints for
-//! it, kept current as the cluster changes, until closed (its button, or
-//! Escape anywhere on the page).
+//! Details of a pod or a node, in place: for a pod, the scheduler's last
+//! decision (nodes × filters with the one that rejected each node, and the
+//! scores with their weighted totals); then what `kubectl describe` prints.
+//! Kept current as the cluster changes, until closed (its button, or Escape
+//! anywhere on the page).
 
+use daemonlab_core::decision::{Decision, FilterCell};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
@@ -34,6 +37,9 @@ pub fn Details(
     /// `kubectl describe` of the selected object, recomputed as the cluster changes.
     #[prop(into)]
     described: Signal<String>,
+    /// The selected pod's last scheduling decision.
+    #[prop(into)]
+    decided: Signal<Option<Decision>>,
 ) -> impl IntoView {
     let close = move || selected.set(None);
     // Escape closes the details wherever the focus is.
@@ -54,10 +60,115 @@ pub fn Details(
                         <h2>{title}</h2>
                         <button class="close" data-testid="close-details" aria-label="Close the details" on:click=move |_| close()>"Close"</button>
                     </header>
+                    {move || decided.get().map(|d| view! { <DecisionView decision=d /> })}
                     <p class="details-command">{command}</p>
                     <pre class="details-text" tabindex="0" data-testid="details-text">{move || described.get()}</pre>
                 </aside>
             }
         })
+    }
+}
+
+/// The decision as two tables: the filters (a column per plugin, the
+/// rejecting one marked) and, when there was a choice, the scores.
+#[component]
+fn DecisionView(decision: Decision) -> impl IntoView {
+    let Decision {
+        summary,
+        notes,
+        filters,
+        scores,
+        rows,
+        daemonset,
+        ..
+    } = decision;
+    let scored: Vec<_> = rows.iter().filter(|r| r.total.is_some()).cloned().collect();
+    let looked_at = !rows.is_empty();
+    let filter_heads = filters
+        .iter()
+        .map(|f| view! { <th scope="col" class="plugin"><span>{*f}</span></th> })
+        .collect_view();
+    let filter_rows = rows
+        .into_iter()
+        .map(|row| {
+            let cells = row
+                .filters
+                .iter()
+                .zip(&filters)
+                .map(|(cell, plugin)| {
+                    let (class, mark, said) = match cell {
+                        FilterCell::Passed => ("passed", "✓", "passed"),
+                        FilterCell::Rejected => ("rejected", "✗", "rejected the node"),
+                        FilterCell::NotRun => ("not-run", "–", "not run"),
+                    };
+                    let label = format!("{plugin}: {said}");
+                    view! { <td class=class data-plugin=*plugin title=label.clone() aria-label=label>{mark}</td> }
+                })
+                .collect_view();
+            let rejected = row.filters.contains(&FilterCell::Rejected);
+            let node = row.node.clone();
+            view! {
+                <tr class:rejected-row=rejected data-node=node>
+                    <th scope="row">{row.node}</th>
+                    {cells}
+                    <td class="reason">{if rejected { row.reason } else { "feasible".to_string() }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let filter_table = looked_at.then(|| {
+        view! {
+            <div class="decision-table-wrap" tabindex="0">
+                <table class="decision-table filters" data-testid="decision-filters">
+                    <caption>"Filters, in the order they run: a node's run stops at the first that rejects it"</caption>
+                    <thead><tr><th scope="col">"Node"</th>{filter_heads}<th scope="col">"Why"</th></tr></thead>
+                    <tbody>{filter_rows}</tbody>
+                </table>
+            </div>
+        }
+    });
+    let score_table = (!scored.is_empty()).then(|| {
+        let heads = scores
+            .iter()
+            .map(|(p, w)| view! { <th scope="col" class="plugin"><span>{format!("{p} ×{w}")}</span></th> })
+            .collect_view();
+        let body = scored
+            .into_iter()
+            .map(|row| {
+                let cells = row
+                    .scores
+                    .iter()
+                    .map(|s| view! { <td>{s.to_string()}</td> })
+                    .collect_view();
+                let total = row.total.unwrap_or_default().to_string();
+                let node = row.node.clone();
+                view! {
+                    <tr class:chosen=row.chosen data-node=node>
+                        <th scope="row">{row.node}</th>
+                        {cells}
+                        <td class="total">{total}{row.chosen.then_some(" ← chosen")}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="decision-table-wrap" tabindex="0">
+                <table class="decision-table scores" data-testid="decision-scores">
+                    <caption>"Scores: each plugin's 0–100, times its weight; the highest total wins"</caption>
+                    <thead><tr><th scope="col">"Node"</th>{heads}<th scope="col">"Total"</th></tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+        }
+    });
+    view! {
+        <section class="decision" aria-label="The scheduler's last decision" data-testid="decision">
+            <h3>"Scheduling"</h3>
+            <p class="decision-summary" data-testid="decision-summary">{summary}</p>
+            {notes.into_iter().map(|n| view! { <p class="decision-note">{n}</p> }).collect_view()}
+            {daemonset.map(|d| view! { <p class="decision-note" data-testid="decision-daemonset">{d}</p> })}
+            {filter_table}
+            {score_table}
+        </section>
     }
 }

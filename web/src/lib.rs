@@ -14,6 +14,7 @@ mod highlight;
 mod share;
 mod terminal;
 
+use daemonlab_core::decision::decision;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{
     cluster_view, daemonsets_view, events_view, ClusterView, DaemonSetRow, EventRow,
@@ -451,6 +452,15 @@ pub fn App() -> impl IntoView {
         format!("{}{}", output.stdout, output.stderr)
     });
 
+    // A selected pod's last scheduling decision, plugin by plugin.
+    let decided = Signal::derive(move || {
+        view_model.track();
+        let target = selected.get().filter(|t| t.kind == "pod")?;
+        session
+            .try_with_value(|s| decision(&s.cluster, &target.namespace, &target.name))
+            .flatten()
+    });
+
     // Embedded: the parent page may drive the playground as its reader would.
     if let Some(config) = embed.get_value() {
         let handle = Callback::new(move |request: Request| -> serde_json::Value {
@@ -553,7 +563,7 @@ pub fn App() -> impl IntoView {
             {(!embedded).then(|| view! { <Gallery current=current_scenario dirty=dirty on_load=load_scenario on_reset=reset /> })}
             {panels.editor.then(|| view! { <Editor text=text outcome=outcome on_apply=apply moved=cluster_moved dirty=dirty on_load_live=load_live readonly=readonly /> })}
             {panels.cluster.then(|| view! { <ClusterPanel view=view_model on_command=command selected=selected /> })}
-            <details::Details selected=selected described=described />
+            <details::Details selected=selected described=described decided=decided />
             {panels.terminal.then(|| view! { <Terminal entries=entries on_run=typed on_complete=complete /> })}
             {panels.daemonsets.then(|| view! { <DaemonSetPanel daemonsets=ds_rows now=now pause_each_step=pause_each_step on_command=command /> })}
             {panels.events.then(|| view! { <EventLog events=event_rows now=now /> })}

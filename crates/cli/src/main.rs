@@ -19,7 +19,8 @@ Usage:
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
 '# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
-'sim node down NAME' or 'sim node up NAME'. 'kubectl apply -f - <<EOF' reads
+'sim node down NAME', 'sim node up NAME' or 'sim explain pod NAME' (the
+scheduler's last decision, plugin by plugin). 'kubectl apply -f - <<EOF' reads
 the lines up to EOF; '-f PATH' is read relative to FILE's folder. Each command
 is printed after '$ ', then its output.
 

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod controllers;
+pub mod decision;
 pub mod explain;
 pub mod scheduling;
 pub mod sim;

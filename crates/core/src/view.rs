@@ -28,6 +28,9 @@ const KUBELET_LABELS: [&str; 5] = [
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClusterView {
     pub nodes: Vec<NodeCard>,
+    /// Pods the scheduler has not placed and that no DaemonSet meant for a
+    /// particular node (a Deployment's or a bare pod waiting for a node).
+    pub waiting: Vec<PodChip>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -541,6 +544,14 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
             .get(CONTROLLER_REVISION_HASH)?;
         Some(current.get(owner.uid.as_str()) == Some(hash))
     };
+    let chip = |p: &Pod| PodChip {
+        name: p.metadata.name.clone().unwrap_or_default(),
+        namespace: p.metadata.namespace.clone().unwrap_or_default(),
+        owner: owner_name(store, p),
+        status: pod_status(p),
+        ready: is_pod_ready(p),
+        updated: updated(p),
+    };
     let nodes = store
         .nodes()
         .map(|node| {
@@ -581,17 +592,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
                     .flatten()
                     .map(taint_to_string)
                     .collect(),
-                pods: pods
-                    .iter()
-                    .map(|p| PodChip {
-                        name: p.metadata.name.clone().unwrap_or_default(),
-                        namespace: p.metadata.namespace.clone().unwrap_or_default(),
-                        owner: owner_name(store, p),
-                        status: pod_status(p),
-                        ready: is_pod_ready(p),
-                        updated: updated(p),
-                    })
-                    .collect(),
+                pods: pods.iter().map(|p| chip(p)).collect(),
                 not_running,
                 kubelet_down: cluster.kubelet_is_down(&name),
                 cordoned: node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true),
@@ -600,5 +601,10 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
             }
         })
         .collect();
-    ClusterView { nodes }
+    let waiting = store
+        .pods_on_node("")
+        .filter(|p| target_node(p).is_none())
+        .map(chip)
+        .collect();
+    ClusterView { nodes, waiting }
 }

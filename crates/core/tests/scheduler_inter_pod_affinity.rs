@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use daemonlab_core::api::store::Store;
 use daemonlab_core::api::Object;
-use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection};
+use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection, Snapshot};
 use daemonlab_core::scheduling::inter_pod_affinity::bound_with_anti_affinity;
 use daemonlab_core::scheduling::node_resources::usage_on;
 use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
@@ -241,7 +241,7 @@ fn incoming(mut pod: Pod) -> Pod {
 /// PreFilter, then the filter chain on each node, in the order given.
 fn filter_nodes(store: &Store, pod: &Pod, nodes: &[Node]) -> Vec<Result<(), Rejection>> {
     let anti_affinity_pods: Vec<&Pod> = bound_with_anti_affinity(store).collect();
-    let cycle = Cycle::new(store, pod, &anti_affinity_pods);
+    let cycle = Cycle::new(Snapshot::of(store), pod, &anti_affinity_pods);
     nodes
         .iter()
         .map(|n| {
@@ -1252,7 +1252,7 @@ fn preferred_scores(pod: Pod, pods: Vec<Pod>, nodes: &[Node]) -> Vec<i64> {
     let store = store_with(team_namespaces(), nodes, pods);
     let pod = incoming(pod);
     let anti_affinity_pods: Vec<&Pod> = bound_with_anti_affinity(&store).collect();
-    let cycle = Cycle::new(&store, &pod, &anti_affinity_pods);
+    let cycle = Cycle::new(Snapshot::of(&store), &pod, &anti_affinity_pods);
     let usages: Vec<_> = nodes
         .iter()
         .map(|n| usage_on(&store, n.metadata.name.as_deref().expect("a named node")))

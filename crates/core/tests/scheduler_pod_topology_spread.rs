@@ -34,7 +34,7 @@
 
 use daemonlab_core::api::store::Store;
 use daemonlab_core::api::Object;
-use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection};
+use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection, Snapshot};
 use daemonlab_core::scheduling::inter_pod_affinity::bound_with_anti_affinity;
 use daemonlab_core::scheduling::node_resources::{usage_on, Usage};
 use daemonlab_core::scheduling::pod_topology_spread::Filtering;
@@ -258,8 +258,8 @@ fn check_filter(case: FilterCase) {
 
     // The plugin alone, as upstream runs it: PreFilter over every node, then
     // Filter on each.
-    let spread =
-        Filtering::pre_filter(&store, &case.pod).expect("PreFilter: the pod has hard constraints");
+    let spread = Filtering::pre_filter(Snapshot::of(&store), &case.pod)
+        .expect("PreFilter: the pod has hard constraints");
     let (mut got, mut want) = (Vec::new(), Vec::new());
     for n in &case.nodes {
         let name = name_of(n);
@@ -276,7 +276,7 @@ fn check_filter(case: FilterCase) {
 
     // The default profile's filters in order.
     let anti_affinity: Vec<&Pod> = bound_with_anti_affinity(&store).collect();
-    let cycle = Cycle::new(&store, &case.pod, &anti_affinity);
+    let cycle = Cycle::new(Snapshot::of(&store), &case.pod, &anti_affinity);
     let (mut got, mut want) = (Vec::new(), Vec::new());
     for n in &case.nodes {
         let name = name_of(n);
@@ -1216,7 +1216,7 @@ fn check_score(case: ScoreCase) {
         store.put(o);
     }
     let anti_affinity: Vec<&Pod> = bound_with_anti_affinity(&store).collect();
-    let cycle = Cycle::new(&store, &case.pod, &anti_affinity);
+    let cycle = Cycle::new(Snapshot::of(&store), &case.pod, &anti_affinity);
     let usages: Vec<Usage> = case
         .nodes
         .iter()

@@ -19,7 +19,7 @@
 //!   simulator does not have) and the one whose only expectation is a PreScore error status.
 
 use daemonlab_core::api::store::Store;
-use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection};
+use daemonlab_core::scheduling::framework::{Code, Cycle, Plugin, Rejection, Snapshot};
 use daemonlab_core::scheduling::image_locality;
 use daemonlab_core::scheduling::inter_pod_affinity::bound_with_anti_affinity;
 use daemonlab_core::scheduling::node_resources::{self, usage_on, Usage};
@@ -78,7 +78,7 @@ fn stored<'a>(store: &'a Store, name: &str) -> &'a Node {
 /// returns `plugin`'s normalized score on each.
 fn normalized_scores(store: &Store, pod: &Pod, names: &[&str], plugin: Plugin) -> Vec<i64> {
     let anti_affinity: Vec<&Pod> = bound_with_anti_affinity(store).collect();
-    let cycle = Cycle::new(store, pod, &anti_affinity);
+    let cycle = Cycle::new(Snapshot::of(store), pod, &anti_affinity);
     let usages: Vec<Usage> = names.iter().map(|n| usage_on(store, n)).collect();
     let feasible: Vec<(&Node, &Usage)> = names
         .iter()
@@ -1054,7 +1054,7 @@ fn check_fit(
     let node = stored(&store, "node");
     let usage = usage_on(&store, "node");
     let anti_affinity: Vec<&Pod> = bound_with_anti_affinity(&store).collect();
-    let cycle = Cycle::new(&store, pod, &anti_affinity);
+    let cycle = Cycle::new(Snapshot::of(&store), pod, &anti_affinity);
     let expected = match want {
         None => Ok(()),
         Some((code, reasons)) => Err(Rejection {

@@ -2,7 +2,8 @@
 //! transcripts (a script with its expected output) as the tests compare them.
 //!
 //! Each line not blank and not starting with `#` is a command: `kubectl …`,
-//! `sim advance 90s`, `sim settle`, `sim node down NAME`, `sim node up NAME`.
+//! `sim advance 90s`, `sim settle`, `sim node down NAME`, `sim node up NAME`,
+//! `sim explain pod NAME`.
 //! `kubectl apply -f - <<EOF` takes the lines up to `EOF` as its input. The
 //! output shows each command after `$ ` (comments as they are), then what it
 //! printed on stdout and stderr.

@@ -17,7 +17,7 @@ use crate::api::store::{key_of, Key, Store};
 use crate::api::Kind;
 use crate::scheduling::framework::{
     assigned_pods, feasible_nodes_to_find, histogram, select_host, Attempt, Code, Cycle,
-    NodeResult, Plugin,
+    NodeResult, Plugin, Snapshot,
 };
 use crate::scheduling::inter_pod_affinity::{bound_with_anti_affinity, has_required_anti_affinity};
 use crate::scheduling::node_affinity::required_node_selector;
@@ -140,21 +140,32 @@ fn start_time(pod: &Pod) -> Option<k8s_openapi::jiff::Timestamp> {
 
 /// `SelectVictimsOnNode`: take away every lower-priority pod; if the pod then
 /// fits, give them back one by one, most important first, keeping away only
-/// those without which it would not fit. Otherwise, why not.
-fn victims<'s>(cycle: &Cycle, node: &Node, store: &'s Store) -> Result<Vec<&'s Pod>, Vec<String>> {
+/// those without which it would not fit. Otherwise, why not. Every filter
+/// sees the pods taken away gone (their anti-affinity and spread too).
+fn victims<'s>(
+    store: &'s Store,
+    pod: &Pod,
+    anti_affinity_pods: &[&Pod],
+    node: &Node,
+) -> Result<Vec<&'s Pod>, Vec<String>> {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let mut candidates: Vec<&Pod> = assigned_pods(store, name)
         .filter(|p| p.metadata.deletion_timestamp.is_none())
-        .filter(|p| priority(p) < priority(cycle.pod))
+        .filter(|p| priority(p) < priority(pod))
         .collect();
     if candidates.is_empty() {
         return Err(vec![NO_VICTIMS.to_string()]);
     }
+    let fits = |removed: &[Key], used: &Usage| {
+        Cycle::new(Snapshot::without(store, removed), pod, anti_affinity_pods).filter(node, used)
+    };
     let mut used = usage_on(store, name);
+    let mut removed: Vec<Key> = Vec::new();
     for victim in &candidates {
         used.remove(&demand(victim));
+        removed.push(key_of(&victim.metadata));
     }
-    cycle.filter(node, &used).map_err(|r| r.reasons)?;
+    fits(&removed, &used).map_err(|r| r.reasons)?;
     // `MoreImportantPod`: higher priority, then the one that started first.
     candidates.sort_by(|a, b| {
         priority(b)
@@ -162,12 +173,15 @@ fn victims<'s>(cycle: &Cycle, node: &Node, store: &'s Store) -> Result<Vec<&'s P
             .then_with(|| start_time(a).cmp(&start_time(b)))
     });
     let mut chosen = Vec::new();
-    for pod in candidates {
-        let d = demand(pod);
+    for candidate in candidates {
+        let d = demand(candidate);
+        let key = key_of(&candidate.metadata);
         used.add(&d);
-        if cycle.filter(node, &used).is_err() {
+        removed.retain(|k| *k != key);
+        if fits(&removed, &used).is_err() {
             used.remove(&d);
-            chosen.push(pod);
+            removed.push(key);
+            chosen.push(candidate);
         }
     }
     Ok(chosen)
@@ -267,7 +281,7 @@ fn attempt(
 ) -> Attempt {
     let anti_keys = pass.anti_affinity(store);
     let anti_pods: Vec<&Pod> = anti_keys.iter().filter_map(|k| store.pod(k)).collect();
-    let cycle = Cycle::new(store, pod, &anti_pods);
+    let cycle = Cycle::new(Snapshot::of(store), pod, &anti_pods);
     let total = store.count(Kind::Node);
     let mut attempt = Attempt {
         uid: pod.metadata.uid.clone().unwrap_or_default(),
@@ -424,13 +438,12 @@ fn schedule_one(
     if !policy_never {
         let anti_keys = pass.anti_affinity(store);
         let anti_pods: Vec<&Pod> = anti_keys.iter().filter_map(|k| store.pod(k)).collect();
-        let cycle = Cycle::new(store, &pod, &anti_pods);
         let mut candidates = Vec::new();
         for name in &fixable {
             let Some(node) = store.node(name) else {
                 continue;
             };
-            match victims(&cycle, node, store) {
+            match victims(store, &pod, &anti_pods, node) {
                 Ok(found) => candidates.push((name.clone(), found)),
                 Err(why) => {
                     for reason in why {

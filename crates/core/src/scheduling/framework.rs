@@ -14,7 +14,7 @@ use super::{
     host_ports, image_locality, inter_pod_affinity, node_affinity, node_name, node_unschedulable,
     pod_topology_spread, taints, MAX_NODE_SCORE,
 };
-use crate::api::store::Store;
+use crate::api::store::{key_of, Key, Store};
 
 /// The plugins of the default profile that filter or score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,6 +175,37 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
     (all * percentage / 100).max(MIN_FEASIBLE_NODES)
 }
 
+/// The assigned pods a cycle sees: the store's, less those a preemption dry
+/// run has taken away (what `RemovePod` does to the plugins' states).
+#[derive(Clone, Copy)]
+pub struct Snapshot<'a> {
+    pub store: &'a Store,
+    removed: &'a [Key],
+}
+
+impl<'a> Snapshot<'a> {
+    pub fn of(store: &'a Store) -> Self {
+        Snapshot {
+            store,
+            removed: &[],
+        }
+    }
+
+    pub fn without(store: &'a Store, removed: &'a [Key]) -> Self {
+        Snapshot { store, removed }
+    }
+
+    /// Whether the cycle sees `pod`.
+    pub fn keeps(self, pod: &Pod) -> bool {
+        self.removed.is_empty() || !self.removed.contains(&key_of(&pod.metadata))
+    }
+
+    /// The pods on `node` the cycle sees.
+    pub fn pods_on(self, node: &str) -> impl Iterator<Item = &'a Pod> + 'a {
+        assigned_pods(self.store, node).filter(move |p| self.keeps(p))
+    }
+}
+
 /// One pod's scheduling cycle: what the PreFilters worked out, then a filter
 /// and a score per node.
 pub struct Cycle<'a> {
@@ -188,13 +219,13 @@ pub struct Cycle<'a> {
 impl<'a> Cycle<'a> {
     /// PreFilter. `anti_affinity_pods` are the bound pods with required pod
     /// anti-affinity (the scheduler keeps that list in its snapshot).
-    pub fn new(store: &'a Store, pod: &'a Pod, anti_affinity_pods: &[&Pod]) -> Self {
+    pub fn new(snapshot: Snapshot<'a>, pod: &'a Pod, anti_affinity_pods: &[&Pod]) -> Self {
         Cycle {
-            store,
+            store: snapshot.store,
             pod,
             demand: node_resources::demand(pod),
-            affinity: inter_pod_affinity::Filtering::pre_filter(store, pod, anti_affinity_pods),
-            spread: pod_topology_spread::Filtering::pre_filter(store, pod),
+            affinity: inter_pod_affinity::Filtering::pre_filter(snapshot, pod, anti_affinity_pods),
+            spread: pod_topology_spread::Filtering::pre_filter(snapshot, pod),
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Node, Pod, PodAffinityTerm};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::framework::{assigned_pods, Code, Plugin, Rejection};
+use super::framework::{assigned_pods, Code, Plugin, Rejection, Snapshot};
 use super::MAX_NODE_SCORE;
 use crate::api::store::Store;
 use crate::api::validation::selector_matches;
@@ -82,27 +82,24 @@ fn affinity(pod: &Pod) -> Option<&k8s_openapi::api::core::v1::Affinity> {
     pod.spec.as_ref()?.affinity.as_ref()
 }
 
-fn required_affinity(pod: &Pod) -> Vec<Term<'_>> {
-    let terms = affinity(pod)
-        .and_then(|a| a.pod_affinity.as_ref())
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
-    terms
-        .into_iter()
-        .flatten()
-        .map(|t| Term::new(pod, t))
-        .collect()
-}
-
-fn required_anti_affinity(pod: &Pod) -> Vec<Term<'_>> {
-    let terms = affinity(pod)
-        .and_then(|a| a.pod_anti_affinity.as_ref())
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+/// Required terms: of the pod's anti-affinity if `anti`, else of its affinity.
+fn required(pod: &Pod, anti: bool) -> Vec<Term<'_>> {
+    let affinity = affinity(pod);
+    let terms = if anti {
+        affinity
+            .and_then(|a| a.pod_anti_affinity.as_ref())
+            .and_then(|a| {
+                a.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
+    } else {
+        affinity
+            .and_then(|a| a.pod_affinity.as_ref())
+            .and_then(|a| {
+                a.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
+    };
     terms
         .into_iter()
         .flatten()
@@ -138,7 +135,7 @@ fn preferred(pod: &Pod, anti: bool) -> Vec<(Term<'_>, i64)> {
 /// Whether a pod has any required pod anti-affinity: the pods the scheduler's
 /// snapshot lists in `HavePodsWithRequiredAntiAffinityList`.
 pub fn has_required_anti_affinity(pod: &Pod) -> bool {
-    !required_anti_affinity(pod).is_empty()
+    !required(pod, true).is_empty()
 }
 
 /// The bound pods with required pod anti-affinity, as the snapshot's
@@ -169,9 +166,10 @@ pub struct Filtering {
 impl Filtering {
     /// PreFilter; `None` is Skip: no term of the pod's and no existing pod's
     /// anti-affinity matches it.
-    pub fn pre_filter(store: &Store, pod: &Pod, anti_affinity_pods: &[&Pod]) -> Option<Self> {
+    pub fn pre_filter(snapshot: Snapshot, pod: &Pod, anti_affinity_pods: &[&Pod]) -> Option<Self> {
+        let store = snapshot.store;
         let mut existing_anti_affinity = BTreeMap::new();
-        for existing in anti_affinity_pods {
+        for existing in anti_affinity_pods.iter().filter(|p| snapshot.keeps(p)) {
             let Some(node) = existing
                 .spec
                 .as_ref()
@@ -180,7 +178,7 @@ impl Filtering {
             else {
                 continue;
             };
-            for term in required_anti_affinity(existing) {
+            for term in required(existing, true) {
                 if term.matches(store, pod) {
                     if let Some(pair) = term.pair(node) {
                         *existing_anti_affinity.entry(pair).or_insert(0) += 1;
@@ -188,8 +186,8 @@ impl Filtering {
                 }
             }
         }
-        let affinity = required_affinity(pod);
-        let anti = required_anti_affinity(pod);
+        let affinity = required(pod, false);
+        let anti = required(pod, true);
         if existing_anti_affinity.is_empty() && affinity.is_empty() && anti.is_empty() {
             return None;
         }
@@ -198,7 +196,7 @@ impl Filtering {
         if !affinity.is_empty() || !anti.is_empty() {
             for node in store.nodes() {
                 let name = node.metadata.name.as_deref().unwrap_or("");
-                for existing in assigned_pods(store, name) {
+                for existing in snapshot.pods_on(name) {
                     if !affinity.is_empty() && affinity.iter().all(|t| t.matches(store, existing)) {
                         for pair in affinity.iter().filter_map(|t| t.pair(node)) {
                             *affinity_counts.entry(pair).or_insert(0) += 1;
@@ -297,7 +295,7 @@ pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> Vec<i64> {
             for (term, weight) in &own_anti {
                 add(term, -weight, existing, node);
             }
-            for term in required_affinity(existing) {
+            for term in required(existing, false) {
                 add(&term, HARD_POD_AFFINITY_WEIGHT, pod, node);
             }
             for (term, weight) in preferred(existing, false) {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Node, Pod, TopologySpreadConstraint};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
-use super::framework::{assigned_pods, Code, Plugin, Rejection};
+use super::framework::{Code, Plugin, Rejection, Snapshot};
 use super::node_affinity::required_affinity_matches;
 use super::taints::{first_untolerated, NO_EXECUTE, NO_SCHEDULE};
 use super::MAX_NODE_SCORE;
@@ -102,7 +102,7 @@ impl Constraint {
 
     /// `countPodsMatchSelector`: pods on the node in the pod's namespace, not
     /// being deleted, that the selector selects. An empty selector counts none.
-    fn count_on(&self, store: &Store, pod: &Pod, node: &str) -> i64 {
+    fn count_on(&self, snapshot: Snapshot, pod: &Pod, node: &str) -> i64 {
         let empty_selector = self.selector.as_ref().is_some_and(|s| {
             s.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
                 && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
@@ -111,7 +111,8 @@ impl Constraint {
             return 0;
         }
         let namespace = pod.metadata.namespace.as_deref();
-        assigned_pods(store, node)
+        snapshot
+            .pods_on(node)
             .filter(|p| p.metadata.deletion_timestamp.is_none())
             .filter(|p| p.metadata.namespace.as_deref() == namespace)
             .filter(|p| self.selects(p.metadata.labels.as_ref()))
@@ -151,7 +152,8 @@ pub struct Filtering {
 
 impl Filtering {
     /// PreFilter; `None` is Skip (no `DoNotSchedule` constraint).
-    pub fn pre_filter(store: &Store, pod: &Pod) -> Option<Self> {
+    pub fn pre_filter(snapshot: Snapshot, pod: &Pod) -> Option<Self> {
+        let store = snapshot.store;
         let constraints = own_constraints(pod, "DoNotSchedule");
         if constraints.is_empty() {
             return None;
@@ -167,7 +169,7 @@ impl Filtering {
                     continue;
                 }
                 let value = label(node, &c.topology_key).cloned().unwrap_or_default();
-                *counts[i].entry(value).or_insert(0) += c.count_on(store, pod, name);
+                *counts[i].entry(value).or_insert(0) += c.count_on(snapshot, pod, name);
             }
         }
         Some(Filtering {
@@ -354,7 +356,7 @@ fn pre_score(store: &Store, pod: &Pod, nodes: &[&Node]) -> Option<Scoring> {
             let value = label(node, &c.topology_key).cloned().unwrap_or_default();
             // Only domains holding a feasible node are counted.
             if counts[i].contains_key(&value) {
-                let n = c.count_on(store, pod, name);
+                let n = c.count_on(Snapshot::of(store), pod, name);
                 *counts[i].entry(value).or_insert(0) += n;
             }
         }
@@ -391,7 +393,7 @@ pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> (Vec<i64>, Vec<i64>)
                     continue;
                 };
                 let count = if c.topology_key == HOSTNAME {
-                    c.count_on(store, pod, name)
+                    c.count_on(Snapshot::of(store), pod, name)
                 } else {
                     state.counts[i].get(value).copied().unwrap_or(0)
                 };
