@@ -676,7 +676,7 @@ test("a Pending pod's details show the scheduler's decision: each node's filters
   await editor.press('Control+Enter');
   await typeCommand(page, ['sim settle']);
   // The daemon pod for the small node waits there; the Deployment's pod waits for any node.
-  const daemon = page.locator('[data-node="small"] [data-testid="open-pod"]');
+  const daemon = page.locator('[data-node="small"] [data-owner="hungry"] [data-testid="open-pod"]');
   await daemon.waitFor();
   await daemon.click();
   const filters = page.getByTestId('decision-filters');
@@ -687,10 +687,10 @@ test("a Pending pod's details show the scheduler's decision: each node's filters
   // Every filter before the rejecting one passed; those after it did not run.
   assert.equal(await filters.locator('tr[data-node="small"] td.passed').count(), 5);
   assert.equal(await filters.locator('tr[data-node="small"] td.not-run').count(), 2);
-  assert.match(await page.getByTestId('decision-summary').textContent(), /No node fits\. 0\/2 nodes are available: 1 Insufficient cpu, 1 node\(s\) didn't satisfy plugin\(s\) \[NodeAffinity\]\./);
+  assert.match(await page.getByTestId('decision-summary').textContent(), /No node fits\. 0\/5 nodes are available: 1 Insufficient cpu, 4 node\(s\) didn't satisfy plugin\(s\) \[NodeAffinity\]\./);
   assert.match(await page.getByTestId('decision-daemonset').textContent(), /DaemonSet hungry, for node small: .* is Pending: the scheduler's NodeResourcesFit filter rejects this node: Insufficient cpu/);
   // The node card names the plugin too.
-  assert.match(await page.locator('[data-node="small"]').textContent(), /NodeResourcesFit/);
+  assert.match(await page.locator('[data-testid="node"][data-node="small"]').textContent(), /NodeResourcesFit/);
   await page.screenshot({ path: path.join(shots, 'decision-pending.png') });
   await page.keyboard.press('Escape');
   const waiting = page.getByTestId('waiting-pods');
@@ -702,7 +702,10 @@ test("a Pending pod's details show the scheduler's decision: each node's filters
     assert.match(await filters.locator(`tr[data-node="${node}"] td.reason`).textContent(), /^Insufficient example\.com\/dongle$/);
   }
   await page.keyboard.press('Escape');
-  // Advertise a dongle on each node from its card, as a device plugin would.
+  // Advertise a dongle on each node from its card, as a device plugin would,
+  // with the Deployment scaled to none (else the first node advertised takes
+  // the pod at once); then one pod has a choice of two nodes.
+  await typeCommand(page, ['kubectl scale deployment dongle-user --replicas=0']);
   for (const node of ['big', 'small']) {
     const card = page.locator(`[data-testid="node"][data-node="${node}"]`);
     await card.locator('summary').click();
@@ -710,7 +713,7 @@ test("a Pending pod's details show the scheduler's decision: each node's filters
     await card.getByTestId('advertise').click();
     await card.locator('.feedback', { hasText: 'patched' }).waitFor();
   }
-  await typeCommand(page, ['sim settle']);
+  await typeCommand(page, ['kubectl scale deployment dongle-user --replicas=1', 'sim settle']);
   await waiting.waitFor({ state: 'detached' });
   const placed = page.locator('[data-testid="pod"][data-owner="dongle-user"] [data-testid="open-pod"]');
   await placed.click();

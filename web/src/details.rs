@@ -86,7 +86,7 @@ fn DecisionView(decision: Decision) -> impl IntoView {
     let looked_at = !rows.is_empty();
     let filter_heads = filters
         .iter()
-        .map(|f| view! { <th scope="col" class="plugin"><span>{*f}</span></th> })
+        .map(|f| view! { <th scope="col" class="plugin" title=*f><span>{words(f)}</span></th> })
         .collect_view();
     let filter_rows = rows
         .into_iter()
@@ -130,7 +130,10 @@ fn DecisionView(decision: Decision) -> impl IntoView {
     let score_table = (!scored.is_empty()).then(|| {
         let heads = scores
             .iter()
-            .map(|(p, w)| view! { <th scope="col" class="plugin"><span>{format!("{p} ×{w}")}</span></th> })
+            .map(|(p, w)| {
+                let title = format!("{p}, weight {w}");
+                view! { <th scope="col" class="plugin" title=title><span>{words(p)}" ×"{*w}</span></th> }
+            })
             .collect_view();
         let body = scored
             .into_iter()
@@ -171,4 +174,21 @@ fn DecisionView(decision: Decision) -> impl IntoView {
             {score_table}
         </section>
     }
+}
+
+/// A plugin's name with a break allowed between its words
+/// (`Node<wbr>Resources<wbr>Fit`), so a narrow header wraps there.
+fn words(name: &str) -> impl IntoView {
+    let mut parts: Vec<String> = Vec::new();
+    for c in name.chars() {
+        match parts.last_mut() {
+            Some(part) if !c.is_ascii_uppercase() => part.push(c),
+            _ => parts.push(c.to_string()),
+        }
+    }
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| view! { {(i > 0).then(|| view! { <wbr /> })}{part} })
+        .collect_view()
 }

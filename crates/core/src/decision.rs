@@ -104,7 +104,8 @@ fn describe_attempt(decision: &mut Decision, pod: &Pod, attempt: &Attempt) {
     let scored = attempt.nodes.iter().any(|n| !n.scores.is_empty());
     let when = format!(
         "Last scheduling attempt: {}, {} node(s) in the cluster.",
-        attempt.at, attempt.total_nodes
+        attempt.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        attempt.total_nodes
     );
     let outcome = match &attempt.chosen {
         Some(node) if scored => format!(

@@ -506,7 +506,10 @@ fn schedule_one(
                     &v,
                     "Normal",
                     "Preempted",
-                    format!("Preempted by a pod on node {node}"),
+                    format!(
+                        "Preempted by pod {} on node {node}",
+                        pod.metadata.uid.as_deref().unwrap_or("")
+                    ),
                 );
                 let now = ctx.now.clone();
                 let _ = delete_pod(store, victim, None, &now);
