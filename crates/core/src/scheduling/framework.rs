@@ -110,8 +110,6 @@ impl Rejection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PluginScore {
     pub plugin: Plugin,
-    /// What `Score` returned.
-    pub raw: i64,
     /// After `NormalizeScore` (0 to 100).
     pub normalized: i64,
     pub weight: i64,
@@ -306,58 +304,52 @@ impl<'a> Cycle<'a> {
     /// results in [`SCORES`] order.
     pub fn score(&self, feasible: &[(&Node, &Usage)]) -> Vec<Vec<PluginScore>> {
         let nodes: Vec<&Node> = feasible.iter().map(|(n, _)| *n).collect();
-        let mut columns: Vec<(Plugin, i64, Vec<i64>, Vec<i64>)> = Vec::new();
+        let mut columns: Vec<(Plugin, i64, Vec<i64>)> = Vec::new();
         for (plugin, weight) in SCORES {
-            let (raw, normalized) = match plugin {
-                Plugin::TaintToleration => {
-                    let raw: Vec<i64> = nodes.iter().map(|n| taints::score(self.pod, n)).collect();
-                    let normalized = default_normalize(&raw, true);
-                    (raw, normalized)
-                }
-                Plugin::NodeAffinity => {
-                    let raw: Vec<i64> = nodes
+            let normalized = match plugin {
+                Plugin::TaintToleration => default_normalize(
+                    &nodes
+                        .iter()
+                        .map(|n| taints::score(self.pod, n))
+                        .collect::<Vec<_>>(),
+                    true,
+                ),
+                Plugin::NodeAffinity => default_normalize(
+                    &nodes
                         .iter()
                         .map(|n| node_affinity::score(self.pod, n))
-                        .collect();
-                    let normalized = default_normalize(&raw, false);
-                    (raw, normalized)
-                }
-                Plugin::NodeResourcesFit => unnormalized(
-                    feasible
-                        .iter()
-                        .map(|(n, u)| node_resources::least_allocated(&self.demand, n, u))
-                        .collect(),
+                        .collect::<Vec<_>>(),
+                    false,
                 ),
-                Plugin::NodeResourcesBalancedAllocation => unnormalized(
-                    feasible
-                        .iter()
-                        .map(|(n, u)| {
-                            node_resources::balanced_allocation(&self.demand, n, u).unwrap_or(0)
-                        })
-                        .collect(),
-                ),
-                Plugin::ImageLocality => {
-                    unnormalized(image_locality::scores(self.store, self.pod, &nodes))
-                }
+                // The resource plugins and ImageLocality have no NormalizeScore:
+                // their scores are already 0–100.
+                Plugin::NodeResourcesFit => feasible
+                    .iter()
+                    .map(|(n, u)| node_resources::least_allocated(&self.demand, n, u))
+                    .collect(),
+                Plugin::NodeResourcesBalancedAllocation => feasible
+                    .iter()
+                    .map(|(n, u)| {
+                        node_resources::balanced_allocation(&self.demand, n, u).unwrap_or(0)
+                    })
+                    .collect(),
+                Plugin::ImageLocality => image_locality::scores(self.store, self.pod, &nodes),
                 Plugin::PodTopologySpread => {
                     pod_topology_spread::scores(self.store, self.pod, &nodes)
                 }
-                Plugin::InterPodAffinity => {
-                    let raw = inter_pod_affinity::scores(self.store, self.pod, &nodes);
-                    let normalized = inter_pod_affinity::normalize(&raw);
-                    (raw, normalized)
-                }
-                _ => unnormalized(vec![0; nodes.len()]),
+                Plugin::InterPodAffinity => inter_pod_affinity::normalize(
+                    &inter_pod_affinity::scores(self.store, self.pod, &nodes),
+                ),
+                _ => vec![0; nodes.len()],
             };
-            columns.push((plugin, weight, raw, normalized));
+            columns.push((plugin, weight, normalized));
         }
         (0..nodes.len())
             .map(|i| {
                 columns
                     .iter()
-                    .map(|(plugin, weight, raw, normalized)| PluginScore {
+                    .map(|(plugin, weight, normalized)| PluginScore {
                         plugin: *plugin,
-                        raw: raw[i],
                         normalized: normalized[i],
                         weight: *weight,
                     })
@@ -365,11 +357,6 @@ impl<'a> Cycle<'a> {
             })
             .collect()
     }
-}
-
-/// A plugin without NormalizeScore: its scores are already 0–100.
-fn unnormalized(raw: Vec<i64>) -> (Vec<i64>, Vec<i64>) {
-    (raw.clone(), raw)
 }
 
 /// The pods bound to `node` that have not finished, as the scheduler's

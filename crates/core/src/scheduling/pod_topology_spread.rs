@@ -369,11 +369,11 @@ fn pre_score(store: &Store, pod: &Pod, nodes: &[&Node]) -> Option<Scoring> {
     })
 }
 
-/// Score for every node, and NormalizeScore: the fewer matching pods in the
-/// node's domains, the higher. `None` when PreScore skips.
-pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> (Vec<i64>, Vec<i64>) {
+/// Score for every node, then NormalizeScore: the fewer matching pods in the
+/// node's domains, the higher. All 0 when PreScore skips.
+pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> Vec<i64> {
     let Some(state) = pre_score(store, pod, nodes) else {
-        return (vec![0; nodes.len()], vec![0; nodes.len()]);
+        return vec![0; nodes.len()];
     };
     let is_ignored = |node: &Node| {
         state
@@ -412,7 +412,7 @@ pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> (Vec<i64>, Vec<i64>)
     };
     let min = counted().min().unwrap_or(i64::MAX);
     let max = counted().max().unwrap_or(0).max(0);
-    let normalized = nodes
+    nodes
         .iter()
         .zip(&raw)
         .map(|(node, &s)| {
@@ -424,6 +424,5 @@ pub fn scores(store: &Store, pod: &Pod, nodes: &[&Node]) -> (Vec<i64>, Vec<i64>)
                 MAX_NODE_SCORE * (max + min - s) / max
             }
         })
-        .collect();
-    (raw, normalized)
+        .collect()
 }
