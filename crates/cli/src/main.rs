@@ -9,6 +9,8 @@ use daemonlab_kubectl::apply::apply;
 use daemonlab_kubectl::script::run_script;
 use daemonlab_kubectl::Files;
 
+mod serve;
+
 const USAGE: &str = "\
 Usage:
   daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
@@ -16,6 +18,9 @@ Usage:
   daemonlab check [--seed N] [--examples DIR] [--cluster FILE] PAGE
                                    run a page's commands and compare their output,
                                    and the scenarios it embeds
+  daemonlab serve [--seed N] [--port N] [--address IP] [--speed X | --manual]
+                  [--kubeconfig PATH] [FILE...]
+                                   serve the cluster over the Kubernetes API
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
 '# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
@@ -49,7 +54,18 @@ there and be accepted by the API server. --cluster FILE holds the manifests
 (nodes, say) of the cluster the page assumes, applied and settled first (it
 may be given more than once).
 Commands that cannot be run here (kubectl edit, exec, a <placeholder>) are
-listed as not checked, with the reason.";
+listed as not checked, with the reason.
+
+serve: applies each FILE's manifests and lets the cluster settle, then serves
+it over the Kubernetes HTTP API on http://127.0.0.1:PORT (--port, 8001 by
+default; 0 picks a free port) and writes a kubeconfig for it (--kubeconfig,
+./daemonlab.kubeconfig by default): 'export KUBECONFIG=daemonlab.kubeconfig',
+then kubectl, k9s or any client-go or kube-rs program talks to it. Virtual
+time follows the wall clock (--speed X: X virtual seconds per second, 1 by
+default), or with --manual moves only when a client posts a sim command to
+/daemonlab/sim (the body 'advance 30s', 'settle', 'node down NAME', ...).
+There is no authentication and no TLS: anyone who can reach the port can change
+the cluster, so it listens on loopback unless --address says otherwise.";
 
 /// Files named by `-f`, read relative to the script's folder.
 struct Folder(std::path::PathBuf);
@@ -217,6 +233,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
+        Some("serve") => serve::serve(&args[1..]).map(|()| String::new()),
         Some("-h" | "--help" | "help") => Ok(format!("{USAGE}\n")),
         _ => Err(USAGE.to_string()),
     };

@@ -37,7 +37,7 @@ const ENDPOINTS_DEPRECATED: &str =
 const NO_RESOURCE: &str = "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples";
 
 /// The fields a resource can be selected by with `--field-selector`.
-fn selectable_fields(kind: Kind) -> &'static [&'static str] {
+pub fn selectable_fields(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Pod => &[
             "metadata.name",
@@ -72,9 +72,9 @@ fn selectable_fields(kind: Kind) -> &'static [&'static str] {
 }
 
 /// `--field-selector`: `field=value`, `field==value`, `field!=value`, comma-separated.
-type FieldSelector = Vec<(String, bool, String)>;
+pub type FieldSelector = Vec<(String, bool, String)>;
 
-fn parse_field_selector(text: &str) -> Result<FieldSelector, String> {
+pub fn parse_field_selector(text: &str) -> Result<FieldSelector, String> {
     text.split(',')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -93,7 +93,7 @@ fn parse_field_selector(text: &str) -> Result<FieldSelector, String> {
         .collect()
 }
 
-fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
+pub fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
     let json = object.to_json();
     selector.iter().all(|(field, equal, value)| {
         let actual = match json.pointer(&format!("/{}", field.replace('.', "/"))) {
@@ -105,7 +105,7 @@ fn field_matches(object: &Object, selector: &FieldSelector) -> bool {
     })
 }
 
-fn labels_of(meta: &ObjectMeta) -> BTreeMap<String, String> {
+pub fn labels_of(meta: &ObjectMeta) -> BTreeMap<String, String> {
     meta.labels.clone().unwrap_or_default()
 }
 

@@ -26,7 +26,7 @@ pub fn resolve(store: &Store, name: &str) -> Option<Kind> {
 
 /// The API groups in discovery order (the aggregator's group priorities,
 /// highest first): categories such as `all` expand in this order.
-const DISCOVERY_ORDER: &[&str] = &[
+pub const DISCOVERY_ORDER: &[&str] = &[
     "",
     "apiregistration.k8s.io",
     "apps",
@@ -50,7 +50,7 @@ const DISCOVERY_ORDER: &[&str] = &[
 
 /// Where a kind comes in discovery: its group's priority (groups of custom
 /// resources after the built-in ones, alphabetically), then its plural.
-fn discovery_rank(kind: &Kind) -> (usize, &'static str, &'static str) {
+pub fn discovery_rank(kind: &Kind) -> (usize, &'static str, &'static str) {
     let group = kind.group();
     let rank = DISCOVERY_ORDER
         .iter()

@@ -9,6 +9,7 @@ pub mod eviction;
 pub mod ids;
 pub mod locate;
 pub mod names;
+pub mod patch;
 pub mod quantity;
 pub mod registry;
 pub mod schema;

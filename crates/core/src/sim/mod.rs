@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::api::errors::ApiError;
 use crate::api::ids::Ids;
+use crate::api::patch::PatchType;
 use crate::api::server::{self, Applied, Cascade, Env};
 use crate::api::store::{key_of, Key, Store};
 use crate::api::validation::SYSTEM_PRIORITY_CLASSES;
@@ -312,6 +313,25 @@ impl Cluster {
     /// Updates an object as a client that read it and changed it would.
     pub fn update(&mut self, object: Object) -> Result<(), ApiError> {
         server::update(&mut self.store, object, &Time(self.now))
+    }
+
+    /// PATCH of an object (only its status with `status`); what was stored
+    /// before and after.
+    pub fn patch(
+        &mut self,
+        target: (Kind, &str, &str),
+        patch_type: PatchType,
+        patch: &Value,
+        status: bool,
+    ) -> Result<(Object, Object), ApiError> {
+        crate::api::patch::patch(
+            &mut self.store,
+            target,
+            patch_type,
+            patch,
+            status,
+            &Time(self.now),
+        )
     }
 
     /// Writes an object's status, as a client of the `status` subresource

@@ -5,7 +5,7 @@
 use daemonlab_core::api::Object;
 use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
 
-use super::{cut_unless_wide, first_three, load_balancer_addresses, Context};
+use super::{first_three, load_balancer_addresses, Context};
 use crate::selector::format_label_selector;
 
 /// ROLE, then (wide) USERS, GROUPS and SERVICEACCOUNTS (`rbac.SubjectsStrings`).
@@ -93,7 +93,7 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
                 spec.ingress_class_name
                     .unwrap_or_else(|| "<none>".to_string()),
                 hosts_cell,
-                cut_unless_wide(addresses.join(","), ctx.wide),
+                addresses.join(","),
                 ports.to_string(),
                 age,
             ]

@@ -12,8 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
 use super::{
-    age, container_cells, cut_unless_wide, first_three, format_labels, load_balancer_addresses,
-    or_none, Context,
+    age, container_cells, first_three, format_labels, load_balancer_addresses, or_none, Context,
 };
 
 /// The cells after NAME (all of them for an Event), for core kinds.
@@ -124,7 +123,8 @@ pub(super) fn cells(object: &Object, ctx: &Context) -> Option<Vec<String>> {
                     ips.extend(external_ips);
                     match ips.join(",") {
                         joined if joined.is_empty() => "<pending>".to_string(),
-                        joined => cut_unless_wide(joined, ctx.wide),
+                        // The API server prints its tables wide, so addresses are never cut.
+                        joined => joined,
                     }
                 }
                 "ExternalName" => spec.external_name.clone().unwrap_or_default(),

@@ -43,11 +43,11 @@ fn columns(normal: &[&str], wide: &[&str]) -> Vec<Column> {
         .collect()
 }
 
-/// What a printer sees besides the object.
+/// What a printer sees besides the object. The API server always prints
+/// wide (`printers.GenerateOptions{Wide: true}`): cells never depend on `-o wide`.
 pub struct Context<'a> {
     pub store: &'a Store,
     pub now: Timestamp,
-    pub wide: bool,
 }
 
 impl Context<'_> {
@@ -65,11 +65,8 @@ pub fn table(
     now: Timestamp,
     wide: bool,
 ) -> (Vec<String>, Vec<Vec<String>>) {
-    let ctx = Context { store, now, wide };
-    let columns = match kind {
-        Kind::Custom(custom) => custom::columns(custom, store),
-        _ => builtin_columns(kind),
-    };
+    let ctx = Context { store, now };
+    let columns = kind_columns(kind, store);
     let shown = |i: usize| wide || !columns[i].wide;
     let headers = (0..columns.len())
         .filter(|i| shown(*i))
@@ -87,6 +84,14 @@ pub fn table(
         })
         .collect();
     (headers, rows)
+}
+
+/// A kind's columns, wide ones included, as the server's Table defines them.
+pub fn kind_columns(kind: Kind, store: &Store) -> Vec<Column> {
+    match kind {
+        Kind::Custom(custom) => custom::columns(custom, store),
+        _ => builtin_columns(kind),
+    }
 }
 
 const CONTAINERS_IMAGES_SELECTOR: &[&str] = &["CONTAINERS", "IMAGES", "SELECTOR"];
@@ -368,16 +373,6 @@ pub(crate) fn load_balancer_addresses<'a>(
     addresses
 }
 
-/// A list of addresses longer than 16 characters, cut to 13 and `...`
-/// unless `-o wide` asked for it whole.
-fn cut_unless_wide(text: String, wide: bool) -> String {
-    if !wide && text.chars().count() > 16 {
-        format!("{}...", text.chars().take(13).collect::<String>())
-    } else {
-        text
-    }
-}
-
 fn or_none(value: String) -> String {
     if value.is_empty() {
         "<none>".to_string()
@@ -391,21 +386,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_address_lists_are_cut_unless_wide() {
+    fn load_balancer_addresses_are_deduplicated_in_order() {
         let ip = String::from("203.0.113.10");
         let other = String::from("203.0.113.9");
         let addresses = load_balancer_addresses(
             [(Some(&ip), None), (None, Some(&other)), (Some(&ip), None)].into_iter(),
         );
         assert_eq!(addresses, ["203.0.113.10", "203.0.113.9"]);
-        assert_eq!(
-            cut_unless_wide(addresses.join(","), false),
-            "203.0.113.10,..."
-        );
-        assert_eq!(
-            cut_unless_wide(addresses.join(","), true),
-            "203.0.113.10,203.0.113.9"
-        );
-        assert_eq!(cut_unless_wide(ip.clone(), false), ip);
     }
 }

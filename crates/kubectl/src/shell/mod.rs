@@ -456,7 +456,8 @@ fn explained(cluster: &Cluster, namespace: &str, name: &str) -> Output {
     }
 }
 
-fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
+/// Runs `sim WORDS…` (without the word `sim`).
+pub fn sim(cluster: &mut Cluster, words: &[String]) -> Output {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let result = match words.as_slice() {
         ["advance", duration] => parse_duration(duration).and_then(|d| {

@@ -182,7 +182,7 @@ pub(crate) fn to_preferred_version(
 
 /// A stored object (at the preferred version) as `api_version` serves it;
 /// unchanged when that is the preferred version.
-pub(crate) fn at_version(kind: Kind, json: Value, api_version: &str) -> Value {
+pub fn at_version(kind: Kind, json: Value, api_version: &str) -> Value {
     match (kind, api_version) {
         (Kind::HorizontalPodAutoscaler, "autoscaling/v1") => autoscaler::v2_to_v1(&json),
         _ => json,

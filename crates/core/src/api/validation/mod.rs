@@ -120,6 +120,19 @@ impl FieldError {
         )
     }
 
+    /// The `reason` of the `metav1.StatusCause` the server sends for it.
+    pub fn cause_type(&self) -> &'static str {
+        match self.type_ {
+            ErrorType::Invalid => "FieldValueInvalid",
+            ErrorType::Required => "FieldValueRequired",
+            ErrorType::NotSupported => "FieldValueNotSupported",
+            ErrorType::Duplicate => "FieldValueDuplicate",
+            ErrorType::Forbidden => "FieldValueForbidden",
+            ErrorType::NotFound => "FieldValueNotFound",
+            ErrorType::TooLong => "FieldValueTooLong",
+        }
+    }
+
     /// Everything after `field: `, as `ErrorBody()` writes it.
     pub fn body(&self) -> String {
         let mut body = self.type_.as_str().to_string();

@@ -1,0 +1,205 @@
+//! Real kubectl as the judge: every transcript in `tests/scenarios/` runs
+//! again, command by command, with real kubectl 1.36 against `daemonlab
+//! serve` (`sim` lines go to the server's clock), and each command must print
+//! what the transcript says daemonlab's own kubectl prints.
+//!
+//! Needs real kubectl: `cargo xtask kubectl` fetches it and prints its path;
+//! `DAEMONLAB_KUBECTL=PATH cargo test -p daemonlab-apiserver --test
+//! differential -- --ignored` runs this (`cargo xtask differential` does both).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+
+use daemonlab_apiserver::{kubeconfig, listen, ApiServer, Clock};
+use daemonlab_core::sim::Cluster;
+use daemonlab_kubectl::shell::heredoc_delimiter;
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
+}
+
+/// One command of a transcript, with its heredoc, and what it printed.
+struct Step {
+    command: String,
+    expected: String,
+}
+
+fn steps(transcript: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut lines = transcript.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some(command) = line.strip_prefix("$ ") {
+            let mut text = format!("{command}\n");
+            if let Some(delimiter) = heredoc_delimiter(command) {
+                for body in lines.by_ref() {
+                    text.push_str(body);
+                    text.push('\n');
+                    if body.trim() == delimiter {
+                        break;
+                    }
+                }
+            }
+            steps.push(Step {
+                command: text,
+                expected: String::new(),
+            });
+        } else if let Some(step) = steps.last_mut() {
+            step.expected.push_str(line);
+            step.expected.push('\n');
+        }
+    }
+    steps
+}
+
+/// A bash that runs one transcript's commands in turn, kubectl being the real one.
+struct Shell {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+const DONE: &str = "__daemonlab_done__";
+
+impl Shell {
+    fn start(work: &Path, bin: &Path, kubeconfig: &Path, address: &str) -> Shell {
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut child = Command::new("bash")
+            .args(["--noprofile", "--norc"])
+            .current_dir(work)
+            .env("PATH", path)
+            .env("KUBECONFIG", kubeconfig)
+            .env("HOME", work)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("bash runs");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        writeln!(
+            stdin,
+            "exec 2>&1\nsim() {{ curl -s --data-binary \"$*\" http://{address}/daemonlab/sim; }}"
+        )
+        .expect("bash reads");
+        Shell {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn run(&mut self, command: &str) -> String {
+        writeln!(self.stdin, "{command}printf '%s\\n' {DONE}").expect("bash reads");
+        self.stdin.flush().expect("bash reads");
+        let mut output = String::new();
+        loop {
+            let mut line = String::new();
+            if self.stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                return output;
+            }
+            if let Some(before) = line.strip_suffix(&format!("{DONE}\n")) {
+                output.push_str(before);
+                return output;
+            }
+            output.push_str(&line);
+        }
+    }
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a work folder");
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+        }
+    }
+}
+
+fn kubectl() -> PathBuf {
+    match std::env::var_os("DAEMONLAB_KUBECTL") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            panic!("set DAEMONLAB_KUBECTL to real kubectl 1.36 (`cargo xtask kubectl` fetches it)")
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs real kubectl: run by `cargo xtask differential`"]
+fn real_kubectl_prints_what_the_transcripts_say() {
+    let kubectl = kubectl();
+    let root = std::env::temp_dir().join(format!("daemonlab-differential-{}", std::process::id()));
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).expect("a bin folder");
+    let _ = std::fs::remove_file(bin.join("kubectl"));
+    std::os::unix::fs::symlink(&kubectl, bin.join("kubectl")).expect("kubectl linked");
+    let only = std::env::var("DIFFERENTIAL_ONLY").ok();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(scenarios())
+        .expect("tests/scenarios")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .filter(|p| {
+            only.as_deref().is_none_or(|o| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(o))
+            })
+        })
+        .collect();
+    entries.sort();
+    let (mut total, mut differing) = (0, 0);
+    let mut report = String::new();
+    for path in entries {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let transcript = std::fs::read_to_string(&path).expect("readable transcript");
+        let server = Arc::new(ApiServer::new(Cluster::new(1), Clock::Manual));
+        let address = listen(server, "127.0.0.1:0")
+            .and_then(|l| l.spawn())
+            .expect("a loopback port");
+        let work = root.join(name.trim_end_matches(".txt"));
+        copy_dir(&scenarios(), &work);
+        let config = work.join("kubeconfig");
+        std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
+        let mut shell = Shell::start(&work, &bin, &config, &address.to_string());
+        let mut differences = 0;
+        for step in steps(&transcript) {
+            total += 1;
+            let actual = shell.run(&step.command);
+            if actual != step.expected {
+                differences += 1;
+                report.push_str(&format!(
+                    "--- {name}: $ {}+++ expected\n{}+++ real kubectl\n{}\n",
+                    step.command, step.expected, actual
+                ));
+            }
+        }
+        differing += differences;
+        eprintln!("{name}: {differences} difference(s)");
+    }
+    std::fs::write(root.join("report.txt"), &report).expect("report written");
+    eprintln!(
+        "{} of {total} commands printed the same; the differences are in {}",
+        total - differing,
+        root.join("report.txt").display()
+    );
+    assert_eq!(differing, 0, "{report}");
+}
