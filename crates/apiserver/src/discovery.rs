@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use daemonlab_core::api::registry::other_versions;
 use daemonlab_core::api::store::Store;
 use daemonlab_core::api::Kind;
-use daemonlab_core::controllers::kubelet::KUBELET_VERSION;
+use daemonlab_kubectl::info::version_info;
 use daemonlab_kubectl::resources::DISCOVERY_ORDER;
 use serde_json::{json, Value};
 
@@ -18,18 +18,11 @@ const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGrou
 
 /// `/version`.
 pub fn version() -> Response {
-    let minor = KUBELET_VERSION.split('.').nth(1).unwrap_or("36");
-    Response::json(
-        200,
-        &json!({
-            "major": "1",
-            "minor": minor,
-            "gitVersion": KUBELET_VERSION,
-            "gitTreeState": "clean",
-            "compiler": "gc",
-            "platform": "linux/amd64",
-        }),
-    )
+    let fields: serde_json::Map<String, Value> = version_info(true)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    Response::json(200, &Value::Object(fields))
 }
 
 /// Does the client take the aggregated document?

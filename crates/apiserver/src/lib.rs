@@ -3,10 +3,13 @@
 //! API server. Requests are plain data ([`Request`], [`Response`]) handled by
 //! [`ApiServer::handle`]; [`listen`] serves them over HTTP/1.1.
 //!
-//! Controllers run as a real cluster's do, after the writes: when the next
-//! command starts (kubectl marks each of its requests with the session of the
-//! command), when a client that does not mark them sends its next request,
-//! and, with a wall clock, as time passes.
+//! Controllers run after the writes, as a real cluster's do: as soon as a
+//! request comes from another connection than the writer's (the next kubectl
+//! command), when the writer's connection closes, and, with a wall clock, as
+//! time passes. With a manual clock, a client that waits (a watch with
+//! nothing to send, a poll for a pod that is going away) while something is
+//! under way sees time move to the next change, as `kubectl rollout status`
+//! or `drain` would on a real cluster.
 
 mod discovery;
 mod listen;
@@ -37,6 +40,8 @@ pub struct Request {
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The connection it came on (0: none, a request made in the process).
+    pub connection: u64,
 }
 
 impl Request {
@@ -135,12 +140,24 @@ pub(crate) struct State {
     pub cluster: Cluster,
     /// Written since the controllers last ran.
     pub dirty: bool,
-    /// The kubectl command (`Kubectl-Session`) whose writes are not yet
-    /// reconciled: its own later requests do not wait for the controllers.
-    pub writer: Option<String>,
+    /// The connection whose writes are not yet reconciled: its own later
+    /// requests (the rest of one kubectl command) do not wait for the controllers.
+    pub writer: Option<u64>,
     /// When the wall clock last moved virtual time.
     pub ticked: Instant,
+    /// Requests being answered, watches streaming.
+    pub busy: usize,
+    pub watching: usize,
+    /// When the last answer or watch event went out.
+    pub quiet_since: Instant,
+    /// The terminating pod a connection asked for last: asked again, it is
+    /// being polled.
+    pub polled: Option<(u64, String, String)>,
 }
+
+/// How long a watch must have waited since its last event for a manual clock
+/// to move: time for its client to act on that event, or hang up.
+const WATCH_QUIET: Duration = Duration::from_millis(100);
 
 impl ApiServer {
     pub fn new(cluster: Cluster, clock: Clock) -> ApiServer {
@@ -150,6 +167,10 @@ impl ApiServer {
                 dirty: false,
                 writer: None,
                 ticked: Instant::now(),
+                busy: 0,
+                watching: 0,
+                quiet_since: Instant::now(),
+                polled: None,
             }),
             changed: Condvar::new(),
             clock,
@@ -161,10 +182,11 @@ impl ApiServer {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Moves virtual time with the wall clock; called as requests come and by
-    /// the listener's ticker.
+    /// Moves virtual time with the wall clock, or for a client that waits;
+    /// called as requests come and by the listener's ticker.
     pub fn tick(&self) {
         let Clock::Wall { speed } = self.clock else {
+            self.step_for_waiting_client();
             return;
         };
         let mut state = self.lock();
@@ -182,12 +204,71 @@ impl ApiServer {
         self.changed.notify_all();
     }
 
+    /// A manual clock moves to the next change while something is under way
+    /// and a watch has waited a while with nothing to send: someone waits.
+    fn step_for_waiting_client(&self) {
+        let state = self.lock();
+        if state.watching == 0 || state.busy > 0 || state.quiet_since.elapsed() < WATCH_QUIET {
+            return;
+        }
+        self.step(state);
+    }
+
+    /// Moves a manual clock to the next change, if something is under way.
+    fn step(&self, mut state: MutexGuard<'_, State>) {
+        if !state.cluster.wait_for_change() {
+            return;
+        }
+        state.dirty = false;
+        state.writer = None;
+        state.quiet_since = Instant::now();
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// The connection is gone: its command is over, the controllers run.
+    pub(crate) fn closed(&self, connection: u64) {
+        let mut state = self.lock();
+        if state.dirty && state.writer == Some(connection) {
+            state.cluster.reconcile();
+            state.dirty = false;
+            state.writer = None;
+            drop(state);
+            self.changed.notify_all();
+        }
+    }
+
+    /// A watch starts or stops streaming, or sends an event.
+    pub(crate) fn watch_started(&self, started: bool) {
+        let mut state = self.lock();
+        if started {
+            state.watching += 1;
+        } else {
+            state.watching = state.watching.saturating_sub(1);
+        }
+        state.quiet_since = Instant::now();
+    }
+
+    pub(crate) fn watch_sent(&self) {
+        self.lock().quiet_since = Instant::now();
+    }
+
     /// Answers one request.
     pub fn handle(self: &Arc<Self>, request: &Request) -> Response {
         self.tick();
+        self.lock().busy += 1;
+        let response = self.answer(request);
+        let mut state = self.lock();
+        state.busy -= 1;
+        state.quiet_since = Instant::now();
+        response
+    }
+
+    fn answer(self: &Arc<Self>, request: &Request) -> Response {
         let route = Route::of(request);
         if let Route::Resource(_) | Route::Sim = route {
             self.catch_up(request);
+            self.step_for_polling_client(request);
         }
         match route {
             Route::Version => discovery::version(),
@@ -203,14 +284,45 @@ impl ApiServer {
         }
     }
 
+    /// A client asking again, on the same connection and with nothing written
+    /// in between, for a pod that is going away polls for it to go (as
+    /// `kubectl drain` does every second): a manual clock moves on for it.
+    fn step_for_polling_client(&self, request: &Request) {
+        if self.clock != Clock::Manual || request.method != "GET" || request.connection == 0 {
+            return;
+        }
+        let Route::Resource(target) = Route::of(request) else {
+            return;
+        };
+        let (Some(namespace), Some(name), None) =
+            (&target.namespace, &target.name, &target.subresource)
+        else {
+            return;
+        };
+        if target.resource != "pods" || !target.group.is_empty() {
+            return;
+        }
+        let mut state = self.lock();
+        let key = (request.connection, namespace.clone(), name.clone());
+        let asked_before = state.polled.as_ref() == Some(&key);
+        let terminating = state
+            .cluster
+            .store()
+            .pod(&(namespace.clone(), name.clone()))
+            .is_some_and(|p| p.metadata.deletion_timestamp.is_some());
+        state.polled = Some(key).filter(|_| terminating);
+        if asked_before && terminating {
+            self.step(state);
+        }
+    }
+
     /// Runs the controllers over the writes of an earlier command.
     fn catch_up(&self, request: &Request) {
         let mut state = self.lock();
         if !state.dirty {
             return;
         }
-        let session = request.header("kubectl-session");
-        if session.is_some() && session == state.writer.as_deref() {
+        if request.connection != 0 && Some(request.connection) == state.writer {
             return;
         }
         state.cluster.reconcile();
@@ -222,8 +334,9 @@ impl ApiServer {
 
     /// After a write: the controllers run when the writer's command is over.
     pub(crate) fn wrote(&self, state: &mut State, request: &Request) {
+        state.polled = None;
         state.dirty = true;
-        state.writer = request.header("kubectl-session").map(str::to_string);
+        state.writer = Some(request.connection).filter(|c| *c != 0);
         self.changed.notify_all();
     }
 

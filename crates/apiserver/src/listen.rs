@@ -17,6 +17,9 @@ const MAX_HEAD: usize = 64 * 1024;
 /// objects; manifests with CRDs need more).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// How often the clock is looked at between requests.
+const TICK: Duration = Duration::from_millis(20);
+
 /// A server listening on a socket.
 pub struct Listener {
     listener: TcpListener,
@@ -38,14 +41,15 @@ impl Listener {
     pub fn run(self) {
         let ticker = Arc::clone(&self.server);
         thread::spawn(move || loop {
-            thread::sleep(Duration::from_millis(100));
+            thread::sleep(TICK);
             ticker.tick();
         });
-        for stream in self.listener.incoming().flatten() {
+        for (connection, stream) in (1..).zip(self.listener.incoming().flatten()) {
             let server = Arc::clone(&self.server);
             thread::spawn(move || {
                 // A client that goes away mid-request is no error of ours.
-                let _ = serve_connection(&server, stream);
+                let _ = serve_connection(&server, stream, connection);
+                server.closed(connection);
             });
         }
     }
@@ -58,20 +62,21 @@ impl Listener {
     }
 }
 
-fn serve_connection(server: &Arc<ApiServer>, stream: TcpStream) -> io::Result<()> {
+fn serve_connection(server: &Arc<ApiServer>, stream: TcpStream, connection: u64) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     loop {
-        let request = match read_request(&mut reader)? {
+        let mut request = match read_request(&mut reader)? {
             Some(request) => request,
             None => return Ok(()),
         };
+        request.connection = connection;
         let close = request
             .header("connection")
             .is_some_and(|c| c.eq_ignore_ascii_case("close"));
         let response = server.handle(&request);
-        write_response(&mut writer, response)?;
+        write_response(server, &mut writer, response)?;
         if close {
             return Ok(());
         }
@@ -122,7 +127,7 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
         path: percent_decode(path),
         query: parse_query(query),
         headers,
-        body: Vec::new(),
+        ..Request::default()
     };
     if request
         .header("transfer-encoding")
@@ -184,7 +189,11 @@ fn reason_phrase(code: u16) -> &'static str {
     }
 }
 
-fn write_response(writer: &mut TcpStream, response: Response) -> io::Result<()> {
+fn write_response(
+    server: &ApiServer,
+    writer: &mut TcpStream,
+    response: Response,
+) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nCache-Control: no-cache, private\r\n",
         response.code,
@@ -203,16 +212,34 @@ fn write_response(writer: &mut TcpStream, response: Response) -> io::Result<()> 
         }
         Body::Watch(mut stream) => {
             head.push_str("Transfer-Encoding: chunked\r\n\r\n");
-            writer.write_all(head.as_bytes())?;
-            writer.flush()?;
-            while let Some(line) = stream.next_line() {
-                write!(writer, "{:x}\r\n", line.len())?;
-                writer.write_all(&line)?;
-                writer.write_all(b"\r\n")?;
+            server.watch_started(true);
+            // The client hangs up (kubectl has what it waited for): a peek
+            // finds the end of its side of the connection.
+            let probe = writer.try_clone()?;
+            probe.set_read_timeout(Some(Duration::from_millis(1)))?;
+            let hung_up = move || match probe.peek(&mut [0u8]) {
+                Ok(n) => n == 0,
+                Err(e) => !matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ),
+            };
+            let streamed = (|| {
+                writer.write_all(head.as_bytes())?;
                 writer.flush()?;
-            }
-            writer.write_all(b"0\r\n\r\n")?;
-            writer.flush()
+                while let Some(line) = stream.next_line(&hung_up) {
+                    write!(writer, "{:x}\r\n", line.len())?;
+                    writer.write_all(&line)?;
+                    writer.write_all(b"\r\n")?;
+                    writer.flush()?;
+                    server.watch_sent();
+                }
+                writer.write_all(b"0\r\n\r\n")?;
+                writer.flush()
+            })();
+            server.watch_started(false);
+            writer.set_read_timeout(None)?;
+            streamed
         }
     }
 }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use daemonlab_core::api::errors::{ApiError, Reason};
+use daemonlab_core::api::logs::pod_log;
 use daemonlab_core::api::patch::PatchType;
 use daemonlab_core::api::registry::at_version;
 use daemonlab_core::api::server::{qualified_resource, Cascade};
@@ -87,7 +88,7 @@ pub fn handle(server: &Arc<ApiServer>, request: &Request, target: Target) -> Res
         (Some(name), Some("eviction"), "POST") if kind == Kind::Pod => {
             evict(server, request, &scope, name)
         }
-        (Some(name), Some("log"), "GET") if kind == Kind::Pod => log(server, &scope, name),
+        (Some(name), Some("log"), "GET") if kind == Kind::Pod => log(server, request, &scope, name),
         (_, Some(_), _) => status::not_found_path(),
         _ => status::method_not_allowed(),
     }
@@ -585,16 +586,16 @@ fn evict(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Re
     })
 }
 
-/// `pods/log`: what the pod's containers wrote. The simulated containers
-/// write nothing, so a pod that exists answers with empty text.
-fn log(server: &ApiServer, scope: &Scope, name: &str) -> Response {
+/// `pods/log`: what a container wrote (`core::api::logs`).
+fn log(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Response {
     let state = server.lock();
-    match state
-        .cluster
-        .store()
-        .get(Kind::Pod, scope.namespace(), name)
-    {
-        Some(_) => Response::text(200, ""),
-        None => not_found(scope, name),
+    match pod_log(
+        state.cluster.store(),
+        scope.namespace(),
+        name,
+        request.param("container"),
+    ) {
+        Ok(text) => Response::text(200, text),
+        Err(error) => scope.error(&error),
     }
 }

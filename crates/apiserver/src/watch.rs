@@ -127,8 +127,9 @@ fn key(object: &Object) -> Key {
 }
 
 impl WatchStream {
-    /// The next event line, waiting for one; `None` when the watch is over.
-    pub fn next_line(&mut self) -> Option<Vec<u8>> {
+    /// The next event line, waiting for one; `None` when the watch is over
+    /// or its client has `hung_up`.
+    pub fn next_line(&mut self, hung_up: &dyn Fn() -> bool) -> Option<Vec<u8>> {
         loop {
             if let Some(mut event) = self.queue.pop_front() {
                 self.strip_repeated_columns(&mut event);
@@ -137,7 +138,7 @@ impl WatchStream {
                 return Some(line);
             }
             let now = Instant::now();
-            if now >= self.deadline {
+            if now >= self.deadline || hung_up() {
                 return None;
             }
             self.server.tick();

@@ -20,6 +20,7 @@ pub const VERBS: &[&str] = &[
     "explain",
     "get",
     "label",
+    "logs",
     "patch",
     "rollout",
     "scale",

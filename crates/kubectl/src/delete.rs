@@ -192,15 +192,20 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
     out
 }
 
-/// Runs virtual time, a second at a time, until none of `objects` exists any more.
+/// Waits, as kubectl's watch does, until none of `objects` exists any more:
+/// virtual time moves from one change to the next while something is under
+/// way (a pod stopping), for [`WAIT_LIMIT`] at most.
 pub(crate) fn wait_until_gone(cluster: &mut Cluster, objects: &[(Kind, String, String)]) {
-    let mut waited = Duration::ZERO;
-    while waited < WAIT_LIMIT
-        && objects
-            .iter()
-            .any(|(k, ns, n)| cluster.store().get(*k, ns, n).is_some())
+    let start = cluster.now();
+    while objects
+        .iter()
+        .any(|(k, ns, n)| cluster.store().get(*k, ns, n).is_some())
     {
-        cluster.advance(Duration::from_secs(1));
-        waited += Duration::from_secs(1);
+        let waited = cluster.now().duration_since(start);
+        if Duration::try_from(waited).unwrap_or_default() >= WAIT_LIMIT
+            || !cluster.wait_for_change()
+        {
+            return;
+        }
     }
 }

@@ -10,28 +10,49 @@ use crate::table::layout;
 use crate::Output;
 
 /// The kustomize release built into kubectl of that version.
-const KUSTOMIZE_VERSION: &str = "v5.7.1";
+const KUSTOMIZE_VERSION: &str = "v5.8.1";
 
-/// `kubectl version [--client] [-o json|yaml]`.
-pub fn version(args: &Args) -> Output {
-    let client_only = args.flag(&["--client"]);
+/// The `version.Info` fields of a build of that release, in the struct's
+/// order; a server adds its emulation and compatibility versions.
+pub fn version_info(server: bool) -> Vec<(&'static str, String)> {
     let (major, minor) = KUBERNETES_VERSION
         .trim_start_matches('v')
         .split_once('.')
         .map(|(major, rest)| (major, rest.split('.').next().unwrap_or(rest)))
         .unwrap_or(("1", "36"));
-    // Go prints the version struct's fields in their declared order.
-    let fields = [
-        ("major", major),
-        ("minor", minor),
-        ("gitVersion", KUBERNETES_VERSION),
-        ("gitTreeState", "clean"),
-        ("compiler", "gc"),
-        ("platform", "linux/amd64"),
-    ];
-    let mut sections = vec!["clientVersion"];
+    let mut fields = vec![("major", major.to_string()), ("minor", minor.to_string())];
+    if server {
+        let previous = minor
+            .parse::<u32>()
+            .map_or(String::new(), |m| (m - 1).to_string());
+        fields.extend([
+            ("emulationMajor", major.to_string()),
+            ("emulationMinor", minor.to_string()),
+            ("minCompatibilityMajor", major.to_string()),
+            ("minCompatibilityMinor", previous),
+        ]);
+    }
+    fields.extend(
+        [
+            ("gitVersion", KUBERNETES_VERSION),
+            ("gitCommit", "0f29094e5b73085e3802ecc1298ecae13866bfe6"),
+            ("gitTreeState", "clean"),
+            ("buildDate", "2026-07-22T18:10:35Z"),
+            ("goVersion", "go1.26.5"),
+            ("compiler", "gc"),
+            ("platform", "linux/amd64"),
+        ]
+        .map(|(k, v)| (k, v.to_string())),
+    );
+    fields
+}
+
+/// `kubectl version [--client] [-o json|yaml]`.
+pub fn version(args: &Args) -> Output {
+    let client_only = args.flag(&["--client"]);
+    let mut sections = vec![("clientVersion", version_info(false))];
     if !client_only {
-        sections.push("serverVersion");
+        sections.push(("serverVersion", version_info(true)));
     }
     match args.value(&["-o", "--output"]).unwrap_or("") {
         "" => {
@@ -43,44 +64,50 @@ pub fn version(args: &Args) -> Output {
             }
             Output::ok(text)
         }
+        // `json.MarshalIndent(…, "", "  ")`, the struct's fields in order.
         "json" => {
-            let object = |indent: &str| {
+            let object = |fields: &[(&str, String)]| {
                 fields
                     .iter()
-                    .map(|(k, v)| format!("{indent}    \"{k}\": \"{v}\""))
+                    .map(|(k, v)| format!("    \"{k}\": \"{v}\""))
                     .collect::<Vec<_>>()
                     .join(",\n")
             };
             let mut parts: Vec<String> = sections
                 .iter()
-                .map(|name| format!("    \"{name}\": {{\n{}\n    }}", object("    ")))
+                .map(|(name, fields)| format!("  \"{name}\": {{\n{}\n  }}", object(fields)))
                 .collect();
             parts.insert(
                 1,
-                format!("    \"kustomizeVersion\": \"{KUSTOMIZE_VERSION}\""),
+                format!("  \"kustomizeVersion\": \"{KUSTOMIZE_VERSION}\""),
             );
             Output::ok(format!("{{\n{}\n}}\n", parts.join(",\n")))
         }
         "yaml" => {
             // The YAML printer goes through a map: keys come sorted.
-            let mut sorted = fields;
-            sorted.sort();
-            let object: String = sorted
-                .iter()
-                .map(|(k, v)| {
-                    // go-yaml quotes strings that would read as numbers.
-                    let v = if v.parse::<f64>().is_ok() {
-                        format!("\"{v}\"")
-                    } else {
-                        v.to_string()
-                    };
-                    format!("  {k}: {v}\n")
-                })
-                .collect();
-            let mut text =
-                format!("clientVersion:\n{object}kustomizeVersion: {KUSTOMIZE_VERSION}\n");
-            if !client_only {
-                text.push_str(&format!("serverVersion:\n{object}"));
+            let object = |fields: &[(&str, String)]| -> String {
+                let mut sorted = fields.to_vec();
+                sorted.sort();
+                sorted
+                    .iter()
+                    .map(|(k, v)| {
+                        // go-yaml quotes strings that would read as numbers or times.
+                        let quoted = v.parse::<f64>().is_ok() || v.ends_with('Z');
+                        let v = if quoted {
+                            format!("\"{v}\"")
+                        } else {
+                            v.clone()
+                        };
+                        format!("  {k}: {v}\n")
+                    })
+                    .collect()
+            };
+            let mut text = format!(
+                "clientVersion:\n{}kustomizeVersion: {KUSTOMIZE_VERSION}\n",
+                object(&sections[0].1)
+            );
+            if let Some((_, server)) = sections.get(1) {
+                text.push_str(&format!("serverVersion:\n{}", object(server)));
             }
             Output::ok(text + "\n")
         }

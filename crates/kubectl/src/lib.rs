@@ -18,6 +18,7 @@ pub mod gotemplate;
 pub mod help;
 pub mod info;
 pub mod jsonpath;
+pub mod logs;
 pub mod nodes;
 pub mod patch;
 pub mod printers;
@@ -100,6 +101,7 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             .map(|args| describe::run(cluster, &args)),
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
+        "logs" => parse(logs::VALUE_FLAGS, logs::BOOL_FLAGS).map(|args| logs::run(cluster, &args)),
         "create" => parse(create::VALUE_FLAGS, create::BOOL_FLAGS)
             .map(|args| create::run(cluster, &args, stdin, files)),
         "label" => {
@@ -157,50 +159,53 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
 /// Every command of real kubectl, to tell a typo from a command the playground
 /// does not simulate.
 const KUBECTL_COMMANDS: &[&str] = &[
-    "alpha",
-    "annotate",
-    "api-resources",
-    "api-versions",
-    "apply",
-    "attach",
-    "auth",
+    // In the order kubectl registers them (`NewKubectlCommand`'s groups,
+    // then the rest), which is the order cobra suggests them in.
+    "create",
+    "expose",
+    "run",
+    "set",
+    "explain",
+    "get",
+    "edit",
+    "delete",
+    "rollout",
+    "scale",
     "autoscale",
     "certificate",
     "cluster-info",
-    "completion",
-    "config",
+    "top",
     "cordon",
-    "cp",
-    "create",
-    "debug",
-    "delete",
-    "describe",
-    "diff",
+    "uncordon",
     "drain",
-    "edit",
-    "events",
-    "exec",
-    "explain",
-    "expose",
-    "get",
-    "kustomize",
-    "label",
+    "taint",
+    "describe",
     "logs",
-    "options",
-    "patch",
-    "plugin",
+    "attach",
+    "exec",
     "port-forward",
     "proxy",
+    "cp",
+    "auth",
+    "debug",
+    "events",
+    "diff",
+    "apply",
+    "patch",
     "replace",
-    "rollout",
-    "run",
-    "scale",
-    "set",
-    "taint",
-    "top",
-    "uncordon",
-    "version",
     "wait",
+    "kustomize",
+    "label",
+    "annotate",
+    "completion",
+    "alpha",
+    "config",
+    "plugin",
+    "version",
+    "api-versions",
+    "api-resources",
+    "options",
+    "kuberc",
 ];
 
 /// cobra's `unknown command` error, with its suggestions: commands within two

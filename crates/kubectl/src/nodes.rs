@@ -215,13 +215,16 @@ fn label_one(
     Ok(format!("{not_found}{}/{name} {verb}\n", kind.resource()))
 }
 
+/// A bad taint is a usage error (`cmdutil.UsageErrorf`): kubectl points at its help.
+const TAINT_USAGE: &str = "See 'kubectl taint -h' for help and examples";
+
 fn parse_taint(spec: &str) -> Result<Taint, String> {
-    let (key_value, effect) = spec
-        .split_once(':')
-        .ok_or_else(|| format!("error: invalid taint spec: {spec}, unsupported taint effect"))?;
+    let (key_value, effect) = spec.split_once(':').ok_or_else(|| {
+        format!("error: invalid taint spec: {spec}, unsupported taint effect\n{TAINT_USAGE}")
+    })?;
     if !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
         return Err(format!(
-            "error: invalid taint effect: {effect}, unsupported taint effect"
+            "error: invalid taint effect: {effect}, unsupported taint effect\n{TAINT_USAGE}"
         ));
     }
     let (key, value) = match key_value.split_once('=') {

@@ -377,8 +377,15 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
             out.exit_code = 1;
             return out;
         }
-        cluster.advance(Duration::from_secs(1));
-        waited += Duration::from_secs(1);
+        // The watch sees the next change; when nothing is under way, none
+        // comes before the time limit.
+        let before = cluster.now();
+        if cluster.wait_for_change() {
+            waited += Duration::try_from(cluster.now().duration_since(before)).unwrap_or_default();
+        } else {
+            cluster.advance(limit - waited);
+            waited = limit;
+        }
     }
 }
 

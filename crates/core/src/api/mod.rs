@@ -8,6 +8,7 @@ pub mod errors;
 pub mod eviction;
 pub mod ids;
 pub mod locate;
+pub mod logs;
 pub mod names;
 pub mod patch;
 pub mod quantity;

@@ -158,12 +158,17 @@ fn strategic(original: &Value, patch: &Value, path: &mut Vec<String>) -> Option<
         }
         let parent = path.last().cloned();
         path.push(key.clone());
+        // `$setElementOrder/<field>`: the order the client wants the whole list in.
+        let order = patch
+            .get(&format!("$setElementOrder/{key}"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice);
         let merged = match (out.get(key), value) {
             (Some(Value::Array(old)), Value::Array(new)) => Some(Value::Array(merge_list(
-                key,
-                parent.as_deref(),
+                (key, parent.as_deref()),
                 old,
                 new,
+                order,
                 path,
             ))),
             (Some(old), new @ Value::Object(_)) => strategic(old, new, path),
@@ -180,14 +185,31 @@ fn strategic(original: &Value, patch: &Value, path: &mut Vec<String>) -> Option<
             }
         }
     }
+    for (directive, values) in patch {
+        // `$deleteFromPrimitiveList/finalizers: [a]` takes values out of a set.
+        if let (Some(field), Some(values)) = (
+            directive.strip_prefix("$deleteFromPrimitiveList/"),
+            values.as_array(),
+        ) {
+            if let Some(Value::Array(items)) = out.get_mut(field) {
+                items.retain(|item| !values.contains(item));
+            }
+        }
+    }
+    // `$retainKeys`: a union's other members are cleared.
+    if let Some(keep) = patch.get("$retainKeys").and_then(Value::as_array) {
+        out.retain(|k, _| keep.iter().any(|kept| kept.as_str() == Some(k)));
+    }
     Some(Value::Object(out))
 }
 
+/// Merges a list `(field, parent field)` of the stored object with the
+/// patch's; `order` is the patch's `$setElementOrder` for it.
 fn merge_list(
-    field: &str,
-    parent: Option<&str>,
+    (field, parent): (&str, Option<&str>),
     old: &[Value],
     new: &[Value],
+    order: Option<&[Value]>,
     path: &mut Vec<String>,
 ) -> Vec<Value> {
     let key = merge_key(field, parent);
@@ -225,9 +247,11 @@ fn merge_list(
         let wanted = id(item);
         list.iter().position(|x| id(x) == wanted)
     };
-    let (mut patched, mut server_only): (Vec<Value>, Vec<Value>) =
-        merged.into_iter().partition(|m| position(new, m).is_some());
-    patched.sort_by_key(|m| position(new, m));
+    let wanted = order.unwrap_or(new);
+    let (mut patched, mut server_only): (Vec<Value>, Vec<Value>) = merged
+        .into_iter()
+        .partition(|m| position(wanted, m).is_some());
+    patched.sort_by_key(|m| position(wanted, m));
     server_only.sort_by_key(|m| position(old, m).unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(patched.len() + server_only.len());
     let (mut left, mut right) = (
@@ -424,6 +448,31 @@ mod tests {
             out.and_then(|v| v.pointer("/spec/containers/0/name").cloned()),
             Some(json!("b"))
         );
+    }
+
+    #[test]
+    fn strategic_directives_order_lists_delete_from_sets_and_retain_keys() {
+        // As `kubectl apply` sends them: the whole list's order, one item changed.
+        let original =
+            json!({"containers": [{"name": "a", "image": "x:1"}, {"name": "b", "image": "y:1"}]});
+        let patch = json!({
+            "$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
+            "containers": [{"name": "a", "image": "x:2"}]
+        });
+        assert_eq!(
+            strategic_patch(&original, &patch),
+            json!({"containers": [{"name": "b", "image": "y:1"}, {"name": "a", "image": "x:2"}]})
+        );
+        let finalizers = strategic_patch(
+            &json!({"finalizers": ["a", "b", "c"]}),
+            &json!({"$deleteFromPrimitiveList/finalizers": ["b"]}),
+        );
+        assert_eq!(finalizers, json!({"finalizers": ["a", "c"]}));
+        let strategy = strategic_patch(
+            &json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}),
+            &json!({"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}),
+        );
+        assert_eq!(strategy, json!({"strategy": {"type": "Recreate"}}));
     }
 
     #[test]

@@ -522,6 +522,23 @@ impl Cluster {
         self.reconcile();
     }
 
+    /// Someone waits for the cluster (`kubectl rollout status`, `delete`,
+    /// `drain`): if something is under way, time moves to the next moment a
+    /// controller acts, as a watcher would see it; returns whether it moved.
+    pub fn wait_for_change(&mut self) -> bool {
+        self.reconcile();
+        let Some(pending) = self.pending else {
+            return false;
+        };
+        let next = self.wake.unwrap_or(pending).min(pending);
+        if next <= self.now {
+            return false;
+        }
+        self.now = next;
+        self.reconcile();
+        true
+    }
+
     /// `sim settle`: advances until nothing is under way (pods waiting to be
     /// created, bound, started, stopped or evicted), or for an hour at most.
     /// Retries that may fail forever (a missing image, an unschedulable pod) do

@@ -220,7 +220,8 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let type_name = path.next().unwrap_or_default();
     let Some(kind) = resolve(cluster.store(), type_name) else {
         return Output::error(format!(
-            "error: the server doesn't have a resource type \"{type_name}\""
+            // kubectl prints this one without its usual `error: `.
+            "the server doesn't have a resource type \"{type_name}\""
         ));
     };
     let fields: Vec<&str> = path.filter(|p| !p.is_empty()).collect();

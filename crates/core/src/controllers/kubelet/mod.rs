@@ -30,7 +30,7 @@ use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::Kind;
 use crate::scheduling::node_resources::is_extended;
 
-pub const KUBELET_VERSION: &str = "v1.36.1";
+pub const KUBELET_VERSION: &str = "v1.36.3";
 const PULL_TIME: Duration = Duration::from_secs(2);
 const CRASH_AFTER: Duration = Duration::from_secs(1);
 /// How long an init container that succeeds runs.
