@@ -202,6 +202,16 @@ fn scope(kind: Kind) -> &'static str {
     }
 }
 
+/// A resource's short names and categories, listed when it has some.
+fn add_names(resource: &mut Value, kind: Kind) {
+    if !kind.short_names().is_empty() {
+        resource["shortNames"] = json!(kind.short_names());
+    }
+    if !kind.categories().is_empty() {
+        resource["categories"] = json!(kind.categories());
+    }
+}
+
 /// One group's `APIGroupDiscovery`.
 fn group_discovery(store: &Store, group: &str, versions: &[Version]) -> Value {
     let versions: Vec<Value> = versions
@@ -217,13 +227,7 @@ fn group_discovery(store: &Store, group: &str, versions: &[Version]) -> Value {
                         "singularResource": singular(*kind),
                         "verbs": verbs(*kind),
                     });
-                    let fields = resource.as_object_mut().expect("a JSON object");
-                    if !kind.short_names().is_empty() {
-                        fields.insert("shortNames".into(), json!(kind.short_names()));
-                    }
-                    if !kind.categories().is_empty() {
-                        fields.insert("categories".into(), json!(kind.categories()));
-                    }
+                    add_names(&mut resource, *kind);
                     let subs: Vec<Value> = subresources(store, *kind, version)
                         .iter()
                         .map(|s| {
@@ -235,7 +239,7 @@ fn group_discovery(store: &Store, group: &str, versions: &[Version]) -> Value {
                         })
                         .collect();
                     if !subs.is_empty() {
-                        fields.insert("subresources".into(), Value::Array(subs));
+                        resource["subresources"] = Value::Array(subs);
                     }
                     resource
                 })
@@ -341,13 +345,7 @@ pub fn resource_list(server: &ApiServer, group: &str, version: &str) -> Response
             "kind": kind.name(),
             "verbs": verbs(*kind),
         });
-        let fields = resource.as_object_mut().expect("a JSON object");
-        if !kind.short_names().is_empty() {
-            fields.insert("shortNames".into(), json!(kind.short_names()));
-        }
-        if !kind.categories().is_empty() {
-            fields.insert("categories".into(), json!(kind.categories()));
-        }
+        add_names(&mut resource, *kind);
         resources.push(resource);
         for sub in subresources(store, *kind, version) {
             let mut entry = json!({
@@ -357,10 +355,9 @@ pub fn resource_list(server: &ApiServer, group: &str, version: &str) -> Response
                 "kind": sub.kind,
                 "verbs": sub.verbs,
             });
-            let fields = entry.as_object_mut().expect("a JSON object");
             if sub.group != group || sub.version != version {
-                fields.insert("group".into(), json!(sub.group));
-                fields.insert("version".into(), json!(sub.version));
+                entry["group"] = json!(sub.group);
+                entry["version"] = json!(sub.version);
             }
             resources.push(entry);
         }

@@ -278,6 +278,7 @@ impl ApiServer {
                 discovery::resource_list(self, &group, &version)
             }
             Route::OpenApiV3(rest) => openapi::v3(self, &rest),
+            Route::OpenApiV2 => openapi::v2(),
             Route::Sim => self.sim(request),
             Route::Resource(target) => objects::handle(self, request, target),
             Route::NotFound => status::not_found_path(),

@@ -1,23 +1,25 @@
 //! OpenAPI v3: the root listing each group version's document, and the
-//! documents themselves with a path per resource and its operations, tagged
-//! with `x-kubernetes-group-version-kind` and their query parameters. kubectl
-//! reads the PATCH operations' `fieldValidation` parameter to know that the
-//! server validates fields itself (`--validate=strict`).
+//! documents with a path per resource and its operations,
+//! tagged with `x-kubernetes-group-version-kind` and their query parameters.
+//! kubectl reads the PATCH operations' `fieldValidation` parameter to know
+//! that the server validates fields itself (`--validate=strict`), and falls
+//! back to v2 for a kind v3 does not list yet (a CRD created by the same apply).
 
 use daemonlab_core::api::Kind;
+use daemonlab_core::controllers::kubelet::KUBELET_VERSION;
 use serde_json::{json, Map, Value};
 
 use crate::discovery::served_group_versions;
-use crate::{status, ApiServer, Response};
+use crate::{status, ApiServer, Body, Response};
 
 /// The parameters of a write, as the API server declares them.
 fn write_parameters() -> Value {
-    let query = |name: &str| json!({"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": true}});
+    let query = |name: &str, type_: &str| json!({"name": name, "in": "query", "schema": {"type": type_, "uniqueItems": true}});
     json!([
-        query("dryRun"),
-        query("fieldManager"),
-        query("fieldValidation"),
-        {"name": "force", "in": "query", "schema": {"type": "boolean", "uniqueItems": true}},
+        query("dryRun", "string"),
+        query("fieldManager", "string"),
+        query("fieldValidation", "string"),
+        query("force", "boolean"),
     ])
 }
 
@@ -25,14 +27,13 @@ fn gvk(group: &str, version: &str, kind: Kind) -> Value {
     json!({"group": group, "version": version, "kind": kind.name()})
 }
 
-/// `/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`.
-fn document(group: &str, version: &str, kinds: &[Kind]) -> Value {
+/// The paths of `group`/`version`'s resources.
+fn paths(group: &str, version: &str, kinds: &[Kind], paths: &mut Map<String, Value>) {
     let prefix = if group.is_empty() {
         format!("/api/{version}")
     } else {
         format!("/apis/{group}/{version}")
     };
-    let mut paths = Map::new();
     for kind in kinds {
         let collection = if kind.namespaced() {
             format!("{prefix}/namespaces/{{namespace}}/{}", kind.plural())
@@ -64,12 +65,43 @@ fn document(group: &str, version: &str, kinds: &[Kind]) -> Value {
             }),
         );
     }
+}
+
+/// `/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`.
+fn document(group: &str, version: &str, kinds: &[Kind]) -> Value {
+    let mut all = Map::new();
+    paths(group, version, kinds, &mut all);
     json!({
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": daemonlab_core::controllers::kubelet::KUBELET_VERSION},
-        "paths": paths,
+        "info": {"title": "Kubernetes", "version": KUBELET_VERSION},
+        "paths": all,
         "components": {"schemas": {}},
     })
+}
+
+/// `/openapi/v2`, which kubectl reads (as protobuf, gnostic's `Document`)
+/// only for a kind v3 does not list yet: a CRD's kind created by the same
+/// apply. It lists no paths, so that kind gets no client-side schema, as
+/// on a real server before the CRD exists.
+pub fn v2() -> Response {
+    // Length-delimited fields: 1 swagger, 2 info {1 title, 2 version}, 10 paths.
+    let field = |number: u8, bytes: &[u8]| -> Vec<u8> {
+        let mut out = vec![(number << 3) | 2, bytes.len() as u8];
+        out.extend_from_slice(bytes);
+        out
+    };
+    let info = [
+        field(1, b"Kubernetes"),
+        field(2, KUBELET_VERSION.as_bytes()),
+    ]
+    .concat();
+    let document = [field(1, b"2.0"), field(2, &info), field(10, &[])].concat();
+    Response {
+        code: 200,
+        content_type: "application/com.github.proto-openapi.spec.v2.v1.0+protobuf".to_string(),
+        body: Body::Bytes(document),
+        headers: Vec::new(),
+    }
 }
 
 /// A stable tag of a document's content, for the clients' caches.

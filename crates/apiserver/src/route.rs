@@ -30,6 +30,7 @@ pub enum Route {
     Resource(Target),
     /// `/openapi/v3` and the documents below it.
     OpenApiV3(Vec<String>),
+    OpenApiV2,
     Sim,
     NotFound,
 }
@@ -42,6 +43,7 @@ impl Route {
             ["api"] => Route::Api,
             ["apis"] => Route::Apis,
             ["daemonlab", "sim"] => Route::Sim,
+            ["openapi", "v2"] => Route::OpenApiV2,
             ["openapi", "v3", rest @ ..] => {
                 Route::OpenApiV3(rest.iter().map(|s| s.to_string()).collect())
             }

@@ -29,8 +29,8 @@ pub struct WatchStream {
     api_version: String,
     /// The store's resourceVersion up to which changes have been sent.
     resource_version: u64,
-    /// The uid and what the watcher was last sent of each object it sees.
-    seen: HashMap<Key, (Option<String>, Value)>,
+    /// What the watcher was last sent of each object it sees.
+    seen: HashMap<Key, Seen>,
     queue: VecDeque<Value>,
     deadline: Instant,
     bookmarks: bool,
@@ -61,19 +61,14 @@ pub fn start(server: &Arc<ApiServer>, request: &Request, scope: &Scope) -> Respo
         Some(Err(_)) => return status::bad_request("invalid resource version"),
         None => current,
     };
-    let oldest = state
-        .cluster
-        .store()
-        .events_since(0)
-        .first()
-        .map_or(current, |e| e.resource_version.saturating_sub(1));
     let mut stream = WatchStream {
         server: Arc::clone(server),
         request: request.clone(),
         target: scope.target.clone(),
         kind: scope.kind,
         api_version: scope.api_version.clone(),
-        resource_version: from,
+        // Forces a first look: what changed after `from` is sent at once.
+        resource_version: 0,
         seen: HashMap::new(),
         queue: VecDeque::new(),
         deadline: Instant::now() + timeout,
@@ -81,32 +76,30 @@ pub fn start(server: &Arc<ApiServer>, request: &Request, scope: &Scope) -> Respo
         last_bookmark: Instant::now(),
         columns_sent: false,
     };
-    if from < oldest && !initial_events {
+    // What the client has: every object (sent now) without a resourceVersion
+    // to start from, else the objects as they were at `from` (its list).
+    for object in &objects {
+        if !initial_events && version_of(object) > from {
+            continue;
+        }
+        let value = stream.encode(object, &state.cluster);
+        let seen = Seen {
+            uid: object.metadata().uid.clone(),
+            version: version_of(object),
+            value: value.clone(),
+        };
+        stream.seen.insert(key(object), seen);
+        if initial_events {
+            stream
+                .queue
+                .push_back(json!({"type": "ADDED", "object": value}));
+        }
+    }
+    if request.param("sendInitialEvents") == Some("true") {
         stream.queue.push_back(json!({
-            "type": "ERROR",
-            "object": status::body(410, "Expired", &format!("too old resource version: {from} ({current})"), None),
+            "type": "BOOKMARK",
+            "object": stream.bookmark(current, true),
         }));
-        stream.deadline = Instant::now();
-    } else {
-        // The objects as they are at `from` are what the client already has
-        // (from its list), or what it is sent first.
-        for object in &objects {
-            let value = stream.encode(object, &state.cluster);
-            let uid = object.metadata().uid.clone();
-            stream.seen.insert(key(object), (uid, value.clone()));
-            if initial_events {
-                stream
-                    .queue
-                    .push_back(json!({"type": "ADDED", "object": value}));
-            }
-        }
-        stream.resource_version = if initial_events { current } else { from };
-        if request.param("sendInitialEvents") == Some("true") {
-            stream.queue.push_back(json!({
-                "type": "BOOKMARK",
-                "object": stream.bookmark(current, true),
-            }));
-        }
     }
     drop(state);
     let content_type = if tables::wanted(request) {
@@ -198,52 +191,85 @@ impl WatchStream {
         json!({"kind": self.kind.name(), "apiVersion": self.api_version, "metadata": metadata})
     }
 
-    /// Queues the events for the changes after `resource_version`.
+    /// Queues the events for what changed since the last look: the store's
+    /// log is trimmed as controllers read it, so the watch compares the
+    /// objects it selects now with what it has sent, in resourceVersion order
+    /// (objects gone or out of the selection last).
     fn collect(&mut self, cluster: &daemonlab_core::sim::Cluster) {
         let store = cluster.store();
+        if store.resource_version() == self.resource_version {
+            return;
+        }
+        self.resource_version = store.resource_version();
         let scope = Scope {
             kind: self.kind,
             target: &self.target,
             api_version: self.api_version.clone(),
         };
-        let mut changes: Vec<Key> = Vec::new();
-        for event in store.events_since(self.resource_version) {
-            if event.kind == self.kind && !changes.contains(&event.key) {
-                changes.push(event.key.clone());
-            }
-        }
-        self.resource_version = store.resource_version();
-        if changes.is_empty() {
-            return;
-        }
         let Ok(selected) = select(store, &self.request, &scope) else {
             return;
         };
-        let selected: HashMap<Key, &Object> = selected.into_iter().map(|o| (key(o), o)).collect();
-        for key in changes {
-            let current = selected.get(&key);
-            let uid = current.and_then(|o| o.metadata().uid.clone());
-            if let Some((seen_uid, last)) = self.seen.get(&key) {
-                // Gone, out of the selection, or replaced by a namesake.
-                if current.is_none() || *seen_uid != uid {
-                    let last = last.clone();
-                    self.seen.remove(&key);
-                    self.queue
-                        .push_back(json!({"type": "DELETED", "object": last}));
-                }
+        let mut changed: Vec<(u64, &Object)> = selected
+            .iter()
+            .filter(|o| {
+                self.seen.get(&key(o)).is_none_or(|seen| {
+                    seen.uid != o.metadata().uid || seen.version != version_of(o)
+                })
+            })
+            .map(|o| (version_of(o), *o))
+            .collect();
+        changed.sort_by_key(|(version, _)| *version);
+        let present: HashMap<Key, Option<String>> = selected
+            .iter()
+            .map(|o| (key(o), o.metadata().uid.clone()))
+            .collect();
+        let mut gone: Vec<Key> = self
+            .seen
+            .iter()
+            .filter(|(k, seen)| present.get(*k).is_none_or(|uid| *uid != seen.uid))
+            .map(|(k, _)| k.clone())
+            .collect();
+        gone.sort();
+        for k in gone {
+            if let Some(seen) = self.seen.remove(&k) {
+                self.queue
+                    .push_back(json!({"type": "DELETED", "object": seen.value}));
             }
-            let Some(object) = current else {
-                continue;
-            };
+        }
+        for (version, object) in changed {
             let value = self.encode(object, cluster);
-            let type_ = match self.seen.get(&key) {
-                Some((_, previous)) if *previous == value => continue,
-                Some(_) => "MODIFIED",
-                None => "ADDED",
+            let type_ = if self.seen.contains_key(&key(object)) {
+                "MODIFIED"
+            } else {
+                "ADDED"
             };
-            self.seen.insert(key, (uid, value.clone()));
+            self.seen.insert(
+                key(object),
+                Seen {
+                    uid: object.metadata().uid.clone(),
+                    version,
+                    value: value.clone(),
+                },
+            );
             self.queue
                 .push_back(json!({"type": type_, "object": value}));
         }
     }
+}
+
+/// An object's resourceVersion as a number (0 if it has none).
+fn version_of(object: &Object) -> u64 {
+    object
+        .metadata()
+        .resource_version
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What a watcher was last sent of an object.
+struct Seen {
+    uid: Option<String>,
+    version: u64,
+    value: Value,
 }

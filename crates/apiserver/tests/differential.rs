@@ -8,9 +8,12 @@
 //! differential -- --ignored` runs this (`cargo xtask differential` does both).
 
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use daemonlab_apiserver::{kubeconfig, listen, ApiServer, Clock};
 use daemonlab_core::sim::Cluster;
@@ -60,8 +63,13 @@ fn steps(transcript: &str) -> Vec<Step> {
 struct Shell {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// Lines of its output, read on a thread so that a command that hangs
+    /// can be given up on.
+    lines: Receiver<String>,
 }
+
+/// The longest one command may take (a stalled `--timeout=5s` takes 5).
+const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
 const DONE: &str = "__daemonlab_done__";
 
@@ -74,6 +82,8 @@ impl Shell {
         );
         let mut child = Command::new("bash")
             .args(["--noprofile", "--norc"])
+            // Its own process group, so that a hung kubectl goes with it.
+            .process_group(0)
             .current_dir(work)
             .env("PATH", path)
             .env("KUBECONFIG", kubeconfig)
@@ -84,7 +94,14 @@ impl Shell {
             .spawn()
             .expect("bash runs");
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let (send, lines) = channel();
+        std::thread::spawn(move || loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 || send.send(line).is_err() {
+                return;
+            }
+        });
         writeln!(
             stdin,
             "exec 2>&1\nsim() {{ curl -s --data-binary \"$*\" http://{address}/daemonlab/sim; }}"
@@ -93,22 +110,22 @@ impl Shell {
         Shell {
             child,
             stdin,
-            stdout,
+            lines,
         }
     }
 
-    fn run(&mut self, command: &str) -> String {
+    /// What `command` printed, or `None` if it did not finish in time.
+    fn run(&mut self, command: &str) -> Option<String> {
         writeln!(self.stdin, "{command}printf '%s\\n' {DONE}").expect("bash reads");
         self.stdin.flush().expect("bash reads");
+        let deadline = Instant::now() + COMMAND_LIMIT;
         let mut output = String::new();
         loop {
-            let mut line = String::new();
-            if self.stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                return output;
-            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).ok()?;
             if let Some(before) = line.strip_suffix(&format!("{DONE}\n")) {
                 output.push_str(before);
-                return output;
+                return Some(output);
             }
             output.push_str(&line);
         }
@@ -117,6 +134,9 @@ impl Shell {
 
 impl Drop for Shell {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -181,9 +201,22 @@ fn real_kubectl_prints_what_the_transcripts_say() {
         std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
         let mut shell = Shell::start(&work, &bin, &config, &address.to_string());
         let mut differences = 0;
-        for step in steps(&transcript) {
+        for (n, step) in steps(&transcript).into_iter().enumerate() {
             total += 1;
-            let actual = shell.run(&step.command);
+            // Each command starts with an empty discovery cache, as the
+            // playground's kubectl (which has none) always does: a kind a
+            // CRD took away is then unknown, not listed and not found.
+            let cache = work.join(format!("cache-{n}"));
+            let command = format!("export KUBECACHEDIR={}\n{}", cache.display(), step.command);
+            let Some(actual) = shell.run(&command) else {
+                // The rest of the transcript depends on this command.
+                differences += 1;
+                report.push_str(&format!(
+                    "--- {name}: $ {}+++ real kubectl did not finish in {COMMAND_LIMIT:?}\n\n",
+                    step.command
+                ));
+                break;
+            };
             if actual != step.expected {
                 differences += 1;
                 report.push_str(&format!(

@@ -209,19 +209,18 @@ fn statefulset_status_line(sts: &StatefulSet) -> Result<(String, bool), String> 
         ));
     }
     let updated = status.updated_replicas.unwrap_or(0);
-    let partition = strategy
-        .rolling_update
-        .and_then(|r| r.partition)
-        .unwrap_or(0);
-    if partition > 0 {
-        return Ok(if updated < replicas - partition {
-            (format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", replicas - partition), false)
-        } else {
-            (
-                format!("partitioned roll out complete: {updated} new pods have been updated...\n"),
-                true,
-            )
-        });
+    // The API server defaults `rollingUpdate.partition` to 0, so a stored
+    // StatefulSet always takes this path, as kubectl's status viewer does.
+    if let Some(rolling) = &strategy.rolling_update {
+        if let (Some(replicas), Some(partition)) = (spec.replicas, rolling.partition) {
+            if updated < replicas - partition {
+                return Ok((format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", replicas - partition), false));
+            }
+        }
+        return Ok((
+            format!("partitioned roll out complete: {updated} new pods have been updated...\n"),
+            true,
+        ));
     }
     let update_revision = status.update_revision.clone().unwrap_or_default();
     if status.update_revision != status.current_revision {
@@ -377,13 +376,13 @@ fn status(cluster: &mut Cluster, args: &Args) -> Output {
             out.exit_code = 1;
             return out;
         }
-        // The watch sees the next change; when nothing is under way, none
-        // comes before the time limit.
+        // The watch sees the next change. When nothing is under way (a
+        // stalled rollout, retries that may fail forever) none comes, and
+        // virtual time, like a paused clock, does not run out the wait.
         let before = cluster.now();
         if cluster.wait_for_change() {
             waited += Duration::try_from(cluster.now().duration_since(before)).unwrap_or_default();
         } else {
-            cluster.advance(limit - waited);
             waited = limit;
         }
     }
