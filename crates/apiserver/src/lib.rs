@@ -15,6 +15,7 @@ mod discovery;
 mod listen;
 mod objects;
 mod openapi;
+mod protobuf;
 mod route;
 mod status;
 mod tables;

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::discovery::kind_at;
 use crate::route::Target;
-use crate::{status, tables, watch, ApiServer, Request, Response};
+use crate::{protobuf, status, tables, watch, ApiServer, Request, Response};
 
 /// What a request is about, once its kind is known.
 pub(crate) struct Scope<'a> {
@@ -70,25 +70,39 @@ pub fn handle(server: &Arc<ApiServer>, request: &Request, target: Target) -> Res
         target: &target,
         api_version,
     };
+    let mut response = route(server, request, &scope);
+    if kind == Kind::Endpoints {
+        // The API server's deprecation warning, which clients print.
+        response.headers.push((
+            "Warning".to_string(),
+            "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\""
+                .to_string(),
+        ));
+    }
+    response
+}
+
+fn route(server: &Arc<ApiServer>, request: &Request, scope: &Scope) -> Response {
+    let (target, kind) = (scope.target, scope.kind);
     let method = request.method.as_str();
     match (&target.name, target.subresource.as_deref(), method) {
-        (None, None, "GET") if is_watch(request) => watch::start(server, request, &scope),
-        (None, None, "GET") => list(server, request, &scope),
-        (None, None, "POST") => create(server, request, &scope),
-        (None, None, "DELETE") => delete_collection(server, request, &scope),
-        (Some(name), None | Some("status"), "GET") => get(server, request, &scope, name),
+        (None, None, "GET") if is_watch(request) => watch::start(server, request, scope),
+        (None, None, "GET") => list(server, request, scope),
+        (None, None, "POST") => create(server, request, scope),
+        (None, None, "DELETE") => delete_collection(server, request, scope),
+        (Some(name), None | Some("status"), "GET") => get(server, request, scope, name),
         (Some(name), sub @ (None | Some("status")), "PUT") => {
-            update(server, request, &scope, name, sub.is_some())
+            update(server, request, scope, name, sub.is_some())
         }
         (Some(name), sub @ (None | Some("status")), "PATCH") => {
-            patch(server, request, &scope, name, sub.is_some())
+            patch(server, request, scope, name, sub.is_some())
         }
-        (Some(name), None, "DELETE") => delete(server, request, &scope, name),
-        (Some(name), Some("scale"), _) if has_scale(kind) => scale(server, request, &scope, name),
+        (Some(name), None, "DELETE") => delete(server, request, scope, name),
+        (Some(name), Some("scale"), _) if has_scale(kind) => scale(server, request, scope, name),
         (Some(name), Some("eviction"), "POST") if kind == Kind::Pod => {
-            evict(server, request, &scope, name)
+            evict(server, request, scope, name)
         }
-        (Some(name), Some("log"), "GET") if kind == Kind::Pod => log(server, request, &scope, name),
+        (Some(name), Some("log"), "GET") if kind == Kind::Pod => log(server, request, scope, name),
         (_, Some(_), _) => status::not_found_path(),
         _ => status::method_not_allowed(),
     }
@@ -226,8 +240,13 @@ fn get(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Resp
     Response::json(200, &scope.json(object))
 }
 
-/// The request's body as JSON.
+/// The request's body as JSON (kubectl's typed clients send protobuf).
 fn body(request: &Request) -> Result<Value, Response> {
+    let content_type = request.header("content-type").unwrap_or("");
+    if content_type.starts_with(protobuf::CONTENT_TYPE) {
+        return protobuf::decode(&request.body)
+            .map_err(|e| status::bad_request(&format!("error decoding the request body: {e}")));
+    }
     let text = String::from_utf8_lossy(&request.body);
     serde_json::from_str(&text)
         .map_err(|e| status::bad_request(&format!("error decoding the request body: {e}")))

@@ -412,7 +412,7 @@ fn docker_config(args: &Args) -> Result<String, String> {
     ))
 }
 
-fn base64(bytes: &[u8]) -> String {
+pub fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -796,15 +796,35 @@ fn check_flags(words: &[&str], args: &Args) -> Result<(), String> {
     let Some((path, own)) = generator_flags(words) else {
         return Ok(());
     };
-    match args
+    if let Some(flag) = args
         .flag_names()
         .find(|f| !COMMON_FLAGS.contains(f) && !own.contains(f))
     {
-        Some(flag) => Err(format!(
+        return Err(format!(
             "error: unknown flag: {flag}\nSee 'kubectl create {path} --help' for usage."
-        )),
-        None => Ok(()),
+        ));
     }
+    // Flags the generator marks required (`MarkFlagRequired`): cobra checks
+    // them before anything else, names in flag order.
+    let required: &[&str] = match path.as_str() {
+        "clusterrolebinding" => &["clusterrole"],
+        "cronjob" => &["image", "schedule"],
+        "deployment" => &["image"],
+        "service externalname" => &["external-name"],
+        _ => &[],
+    };
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|flag| args.value(&[&format!("--{flag}")]).is_none())
+        .map(|flag| format!("\"{flag}\""))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "error: required flag(s) {} not set",
+            missing.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The object as kubectl prints it: `apiVersion` and `kind` first, the
