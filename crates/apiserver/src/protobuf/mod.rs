@@ -364,3 +364,26 @@ fn go_duration(nanos: i64) -> String {
         _ => format!("{h}h{m}m{s}s"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What kubectl 1.36.3 sent for `kubectl create deployment web
+    /// --image=nginx:1.25 --replicas=2`, and what it prints of the same
+    /// object with `--dry-run=client -o json` (Go's JSON of the struct).
+    #[test]
+    fn kubectl_create_deployment_reads_as_kubectl_prints_it() {
+        let body = include_bytes!("../../tests/data/create-deployment.pb");
+        let printed: Value =
+            serde_json::from_str(include_str!("../../tests/data/create-deployment.json"))
+                .unwrap_or(Value::Null);
+        assert_eq!(decode(body), Ok(printed));
+    }
+
+    #[test]
+    fn bodies_that_are_not_protobuf_are_refused() {
+        assert!(decode(b"{}").is_err());
+        assert!(decode(b"k8s\0\x12\xff").is_err());
+    }
+}
