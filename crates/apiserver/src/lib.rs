@@ -134,7 +134,7 @@ pub struct ApiServer {
     state: Mutex<State>,
     /// Woken whenever the store changes, for watches.
     changed: Condvar,
-    clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 pub(crate) struct State {

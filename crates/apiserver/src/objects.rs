@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::discovery::kind_at;
 use crate::route::Target;
-use crate::{protobuf, status, tables, watch, ApiServer, Request, Response};
+use crate::{protobuf, status, tables, watch, ApiServer, Clock, Request, Response};
 
 /// What a request is about, once its kind is known.
 pub(crate) struct Scope<'a> {
@@ -413,6 +413,7 @@ fn patch(
     write(server, request, |cluster| {
         match cluster.patch(
             (scope.kind, &namespace, name),
+            &scope.api_version,
             patch_type,
             &patch,
             status_only,
@@ -581,6 +582,7 @@ fn scale(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Re
             .unwrap_or(json!(0));
         match cluster.patch(
             (scope.kind, &namespace, name),
+            scope.kind.api_version(),
             PatchType::Merge,
             &json!({"spec": {"replicas": replicas}}),
             false,
@@ -591,16 +593,29 @@ fn scale(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Re
     })
 }
 
+/// How long kubectl drain waits before it asks again for an eviction a
+/// budget refused.
+const EVICTION_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// `pods/eviction`: a PodDisruptionBudget may refuse it (429).
 fn evict(server: &ApiServer, request: &Request, scope: &Scope, name: &str) -> Response {
     let namespace = scope.namespace().to_string();
+    let manual = server.clock == Clock::Manual;
     write(server, request, |cluster| {
         match cluster.evict(&namespace, name) {
             Ok(()) => Response::json(
                 201,
                 &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
             ),
-            Err(error) => scope.error(&error),
+            Err(error) => {
+                // A refused eviction is retried after kubectl drain's fixed
+                // 5 s: a manual clock lets that time pass, as the
+                // playground's own drain does.
+                if manual && error.reason == Reason::TooManyRequests {
+                    cluster.advance(EVICTION_RETRY);
+                }
+                scope.error(&error)
+            }
         }
     })
 }

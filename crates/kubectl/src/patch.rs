@@ -84,7 +84,13 @@ fn patch(cluster: &mut Cluster, args: &Args, files: &dyn Files) -> Result<String
         ""
     };
     let (stored, after) = cluster
-        .patch((kind, namespace, &name), kind_of_patch, &patch, status_only)
+        .patch(
+            (kind, namespace, &name),
+            kind.api_version(),
+            kind_of_patch,
+            &patch,
+            status_only,
+        )
         .map_err(|e| match e.reason {
             // kubectl's words for an Invalid status that names no object.
             Reason::Invalid if e.details.kind.is_empty() => {

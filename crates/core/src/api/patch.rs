@@ -8,7 +8,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{Map, Value};
 
 use super::errors::{ApiError, Reason};
-use super::server::{qualified_resource, update, update_status};
+use super::registry::at_version;
+use super::server::{decode_for_patch, qualified_resource, update, update_status};
 use super::store::Store;
 use super::{Kind, Object};
 
@@ -35,10 +36,12 @@ impl PatchType {
 }
 
 /// Patches the stored object `kind` `namespace/name` (only its status with
-/// `status`); returns what was stored before and after.
+/// `status`) as served at `api_version` (the client computed the patch
+/// against that version); returns what was stored before and after.
 pub fn patch(
     store: &mut Store,
     target: (Kind, &str, &str),
+    api_version: &str,
     patch_type: PatchType,
     patch: &Value,
     status: bool,
@@ -49,7 +52,7 @@ pub fn patch(
         .get(kind, namespace, name)
         .cloned()
         .ok_or_else(|| ApiError::not_found(&qualified_resource(kind), name))?;
-    let original = stored.to_json();
+    let original = at_version(kind, stored.to_json(), api_version);
     let patched = match patch_type {
         // `NewGenericServerResponse(422, …)`: the patch library's words are
         // not passed on.
@@ -62,19 +65,12 @@ pub fn patch(
         PatchType::Merge => merge_patch(&original, patch),
         PatchType::Strategic => strategic_patch(&original, patch),
     };
-    let decoded = kind
-        .decode(&patched, store)
-        .map_err(|e| ApiError::new(Reason::BadRequest, format!("{}: {}", e.path, e.message)))?;
-    if let Some(field) = decoded.unknown_fields.first() {
-        return Err(ApiError::new(
-            Reason::BadRequest,
-            format!("strict decoding error: unknown field {field:?}"),
-        ));
-    }
+    // Decoded at the patch's version, strictly, refused as the server words it.
+    let object = decode_for_patch(store, kind, &original, &patched)?;
     if status {
-        update_status(store, decoded.object, now)?;
+        update_status(store, object, now)?;
     } else {
-        update(store, decoded.object, now)?;
+        update(store, object, now)?;
     }
     let after = store
         .get(kind, namespace, name)

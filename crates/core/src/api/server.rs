@@ -326,7 +326,7 @@ fn patch_between(current: &Value, merged: &Value) -> Value {
 }
 
 /// Decodes a merged object strictly; a refusal quotes the patch, as the server does.
-fn decode_for_patch(
+pub(crate) fn decode_for_patch(
     store: &Store,
     kind: Kind,
     current: &Value,

@@ -315,11 +315,12 @@ impl Cluster {
         server::update(&mut self.store, object, &Time(self.now))
     }
 
-    /// PATCH of an object (only its status with `status`); what was stored
-    /// before and after.
+    /// PATCH of an object (only its status with `status`) as served at
+    /// `api_version`; what was stored before and after.
     pub fn patch(
         &mut self,
         target: (Kind, &str, &str),
+        api_version: &str,
         patch_type: PatchType,
         patch: &Value,
         status: bool,
@@ -327,6 +328,7 @@ impl Cluster {
         crate::api::patch::patch(
             &mut self.store,
             target,
+            api_version,
             patch_type,
             patch,
             status,
