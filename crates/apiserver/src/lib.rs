@@ -179,7 +179,7 @@ impl ApiServer {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // A handler that panicked left the cluster as it was between writes.
+        // A handler that panicked must not take every later request with it.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
