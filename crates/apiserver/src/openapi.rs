@@ -5,6 +5,8 @@
 //! that the server validates fields itself (`--validate=strict`), and falls
 //! back to v2 for a kind v3 does not list yet (a CRD created by the same apply).
 
+use std::sync::OnceLock;
+
 use daemonlab_core::api::Kind;
 use daemonlab_core::controllers::kubelet::KUBELET_VERSION;
 use serde_json::{json, Map, Value};
@@ -67,7 +69,9 @@ fn paths(group: &str, version: &str, kinds: &[Kind], paths: &mut Map<String, Val
     }
 }
 
-/// `/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`.
+/// `/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`: the paths of the group
+/// version's resources, and the API's schemas (those `kubectl explain`
+/// reads), each served kind's tagged with its group, version and kind.
 fn document(group: &str, version: &str, kinds: &[Kind]) -> Value {
     let mut all = Map::new();
     paths(group, version, kinds, &mut all);
@@ -75,8 +79,59 @@ fn document(group: &str, version: &str, kinds: &[Kind]) -> Value {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBELET_VERSION},
         "paths": all,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas()},
     })
+}
+
+/// The API's schemas as OpenAPI v3 components: references as
+/// `#/components/schemas/NAME`, each built-in kind's schema with its
+/// `x-kubernetes-group-version-kind`.
+fn schemas() -> &'static Value {
+    static SCHEMAS: OnceLock<Value> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let document: Value =
+            serde_json::from_str(daemonlab_kubectl::explain::SCHEMAS).unwrap_or(Value::Null);
+        let mut defs = document.get("defs").cloned().unwrap_or_else(|| json!({}));
+        point_refs(&mut defs);
+        for kind in Kind::ALL {
+            let Some(name) = document
+                .pointer(&format!("/kinds/{}", kind.name()))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            let version = kind.api_version().rsplit('/').next().unwrap_or("");
+            if let Some(schema) = defs.get_mut(name).and_then(Value::as_object_mut) {
+                schema.insert(
+                    "x-kubernetes-group-version-kind".into(),
+                    json!([{"group": kind.group(), "kind": kind.name(), "version": version}]),
+                );
+            }
+        }
+        defs
+    })
+}
+
+/// `"$ref": "NAME"` → `"$ref": "#/components/schemas/NAME"`, everywhere; a
+/// reference with a description of its own goes into an `allOf`, as the API
+/// server writes it (beside a `$ref`, OpenAPI readers ignore other keys).
+fn point_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.values_mut().for_each(point_refs);
+            if let Some(Value::String(name)) = map.remove("$ref") {
+                let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+                if map.is_empty() {
+                    *value = reference;
+                } else {
+                    map.insert("default".into(), json!({}));
+                    map.insert("allOf".into(), json!([reference]));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(point_refs),
+        _ => {}
+    }
 }
 
 /// `/openapi/v2`, which kubectl reads (as protobuf, gnostic's `Document`)

@@ -14,7 +14,9 @@ use crate::Output;
 pub const VALUE_FLAGS: &[&str] = &["--api-version", "-o", "--output"];
 pub const BOOL_FLAGS: &[&str] = &["--recursive"];
 
-const SCHEMAS: &str = include_str!("schemas.json");
+/// The API's schemas: `defs` by definition name (`io.k8s.api.apps.v1.DaemonSet`,
+/// references by bare name), and `kinds`, each served kind's definition.
+pub const SCHEMAS: &str = include_str!("schemas.json");
 
 struct Schemas {
     defs: Value,
@@ -159,15 +161,28 @@ impl Schemas {
     }
 }
 
-/// kubectl's `wrap`: line breaks removed, then go-wordwrap at `limit` columns
-/// (a word longer than the limit stays whole on its own line).
+/// kubectl's `wrap` (`term.NewWordWrapWriter`, go-wordwrap's `WrapString`):
+/// words wrapped at `limit` columns, a word longer than the limit whole on
+/// its own line, the text's own line breaks kept.
 pub fn wrap(limit: usize, text: &str) -> String {
-    let text = text.replace('\n', "");
     let mut out = String::new();
     let mut current = 0;
     let (mut word, mut space) = (String::new(), String::new());
     for c in text.chars() {
-        if c.is_whitespace() && c != '\u{a0}' {
+        if c == '\n' {
+            if word.is_empty() {
+                if current + space.chars().count() <= limit {
+                    out.push_str(&space);
+                }
+            } else {
+                out.push_str(&space);
+                out.push_str(&word);
+            }
+            space.clear();
+            word.clear();
+            out.push('\n');
+            current = 0;
+        } else if c.is_whitespace() && c != '\u{a0}' {
             if space.is_empty() || !word.is_empty() {
                 current += space.chars().count() + word.chars().count();
                 out.push_str(&space);
@@ -256,7 +271,10 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     for (i, field) in fields.iter().enumerate() {
         let container = schemas.fields_of(schema);
         let Some(next) = container.get("properties").and_then(|p| p.get(*field)) else {
-            return Output::error(format!("error: field \"{field}\" does not exist"));
+            // The template has printed the kind's header when it stops.
+            let mut output = Output::error(format!("error: field \"{field}\" does not exist"));
+            output.stdout = out;
+            return output;
         };
         if i + 1 == fields.len() {
             out.push_str(&format!(
@@ -296,6 +314,7 @@ mod tests {
             wrap(10, "see https://example.com/a/long/url here"),
             "see\nhttps://example.com/a/long/url\nhere"
         );
-        assert_eq!(wrap(76, "one.\n\nTwo."), "one.Two.");
+        assert_eq!(wrap(76, "one.\n\nTwo."), "one.\n\nTwo.");
+        assert_eq!(wrap(10, "aaa bbb\nccc ddd eee"), "aaa bbb\nccc ddd\neee");
     }
 }
