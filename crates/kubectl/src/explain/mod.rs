@@ -170,14 +170,7 @@ pub fn wrap(limit: usize, text: &str) -> String {
     let (mut word, mut space) = (String::new(), String::new());
     for c in text.chars() {
         if c == '\n' {
-            if word.is_empty() {
-                if current + space.chars().count() <= limit {
-                    out.push_str(&space);
-                }
-            } else {
-                out.push_str(&space);
-                out.push_str(&word);
-            }
+            end_line(&mut out, &space, &word, current, limit);
             space.clear();
             word.clear();
             out.push('\n');
@@ -201,15 +194,17 @@ pub fn wrap(limit: usize, text: &str) -> String {
             }
         }
     }
-    if word.is_empty() {
-        if current + space.chars().count() <= limit {
-            out.push_str(&space);
-        }
-    } else {
-        out.push_str(&space);
-        out.push_str(&word);
-    }
+    end_line(&mut out, &space, &word, current, limit);
     out
+}
+
+/// The end of a line of `wrap`: the pending word with its spaces, or the
+/// spaces alone if they still fit.
+fn end_line(out: &mut String, space: &str, word: &str, current: usize, limit: usize) {
+    if !word.is_empty() || current + space.chars().count() <= limit {
+        out.push_str(space);
+    }
+    out.push_str(word);
 }
 
 /// The template's `indent`: every line, the first included.
