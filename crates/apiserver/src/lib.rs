@@ -109,14 +109,6 @@ impl Response {
             headers: Vec::new(),
         }
     }
-
-    /// The body of a response that is not a watch.
-    pub fn bytes(&self) -> &[u8] {
-        match &self.body {
-            Body::Bytes(bytes) => bytes,
-            Body::Watch(_) => &[],
-        }
-    }
 }
 
 /// How virtual time moves.
