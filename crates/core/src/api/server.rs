@@ -715,6 +715,10 @@ pub fn apply(
         warnings,
     };
     let Some(stored) = store.get(kind, &namespace, &name).cloned() else {
+        // kubectl drops nulls from what it creates (the annotation keeps
+        // them), so that a create stores what a later apply would.
+        let mut manifest = manifest;
+        prune_nulls(&mut manifest);
         let mut object = decode_for_create(store, kind, &manifest)?;
         set_annotation(object.metadata_mut(), LAST_APPLIED, last_applied);
         insert(store, object, Some(&manifest), env)?;
@@ -748,6 +752,19 @@ pub fn apply(
         ApplyAction::Unchanged
     };
     Ok(applied(action, warnings))
+}
+
+/// `pruneNullsFromMap`: every map entry whose value is null, at any depth
+/// (nulls in lists stay).
+fn prune_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune_nulls),
+        _ => {}
+    }
 }
 
 /// `--cascade`: what happens to the objects a deleted object owns.

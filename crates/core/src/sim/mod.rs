@@ -154,7 +154,7 @@ impl Cluster {
             store: Store::default(),
             ids: Ids::new(seed),
             now: Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH),
-            kubelets: Kubelets::default(),
+            kubelets: Kubelets::new(seed),
             daemonsets: DaemonSetState::default(),
             deployments: DeploymentState::default(),
             disruption: DisruptionState::default(),

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 
 use daemonlab_core::api::quantity::Quantity;
+use daemonlab_core::controllers::kubelet::lease::node_lease;
 use daemonlab_core::scheduling::taints::taint_to_string;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::node_roles;
 use k8s_openapi::api::core::v1::{Node, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 
 use super::*;
 
@@ -34,14 +36,27 @@ pub(super) fn describe(cluster: &Cluster, node: &Node, lines: &mut Vec<String>) 
         spec.unschedulable.unwrap_or(false)
     ));
     let conditions = status.conditions.clone().unwrap_or_default();
-    let renewed = conditions
-        .iter()
-        .find(|c| c.type_ == "Ready")
-        .and_then(|c| c.last_heartbeat_time.as_ref());
-    lines.push("Lease:".to_string());
-    lines.push(format!("  HolderIdentity:\t{name}"));
-    lines.push("  AcquireTime:\t<unset>".to_string());
-    lines.push(format!("  RenewTime:\t{}", time_or_unset(renewed)));
+    match node_lease(cluster.store(), node).and_then(|l| l.spec.as_ref()) {
+        Some(lease) => {
+            let micro = |t: Option<&MicroTime>| time_or_unset(t.map(|t| Time(t.0)).as_ref());
+            lines.push("Lease:".to_string());
+            lines.push(format!(
+                "  HolderIdentity:\t{}",
+                lease.holder_identity.as_deref().unwrap_or("<unset>")
+            ));
+            lines.push(format!(
+                "  AcquireTime:\t{}",
+                micro(lease.acquire_time.as_ref())
+            ));
+            lines.push(format!(
+                "  RenewTime:\t{}",
+                micro(lease.renew_time.as_ref())
+            ));
+        }
+        None => lines.push(format!(
+            "Lease:\tFailed to get lease: leases.coordination.k8s.io \"{name}\" not found"
+        )),
+    }
     if !conditions.is_empty() {
         lines.push("Conditions:".to_string());
         lines.push(

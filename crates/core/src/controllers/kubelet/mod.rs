@@ -10,6 +10,7 @@
 //! one by one, each for a second, before the app containers start.
 
 mod admission;
+pub mod lease;
 mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +30,7 @@ use super::{later, pod_node_name, Ctx, Cursor, Timers};
 use crate::api::store::{key_of, Key, Store, WatchEventType};
 use crate::api::Kind;
 use crate::scheduling::node_resources::is_extended;
+use lease::Leases;
 
 pub const KUBELET_VERSION: &str = "v1.36.3";
 const PULL_TIME: Duration = Duration::from_secs(2);
@@ -92,8 +94,9 @@ impl PodRuntime {
     }
 }
 
-/// What runs on the nodes: which kubelets are down, and each pod's containers.
-#[derive(Clone, Debug, Default)]
+/// What runs on the nodes: which kubelets are down, their leases, and each
+/// pod's containers.
+#[derive(Clone, Debug)]
 pub struct Kubelets {
     /// Nodes whose kubelet stopped reporting, and since when.
     down: BTreeMap<String, Timestamp>,
@@ -107,9 +110,23 @@ pub struct Kubelets {
     cursor: Cursor,
     /// When each pod's containers next change by themselves.
     timers: Timers<Key>,
+    leases: Leases,
 }
 
 impl Kubelets {
+    pub fn new(seed: u64) -> Self {
+        Kubelets {
+            down: BTreeMap::new(),
+            pods: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+            started: BTreeMap::new(),
+            poked: BTreeSet::new(),
+            cursor: Cursor::default(),
+            timers: Timers::default(),
+            leases: Leases::new(seed),
+        }
+    }
+
     /// `sim node down`: the kubelet stops reporting.
     pub fn stop(&mut self, node: &str, now: Timestamp) {
         self.down.entry(node.to_string()).or_insert(now);
@@ -119,6 +136,7 @@ impl Kubelets {
     /// `sim node up`: the kubelet reports again.
     pub fn start(&mut self, node: &str) {
         self.down.remove(node);
+        self.leases.restart(node);
         self.poked.insert(node.to_string());
     }
 
@@ -912,6 +930,10 @@ pub fn sync(
         }
         visit.extend(store.pods_on_node(name).map(|p| key_of(&p.metadata)));
     }
+    let down = &kubelets.down;
+    changed |= kubelets
+        .leases
+        .renew(store, |node| down.contains_key(node), ctx.now());
     // New pods are admitted in the order they were created (`HandlePodAdditions`).
     let mut visit: Vec<Key> = visit.into_iter().collect();
     visit.sort_by_key(|key| {
