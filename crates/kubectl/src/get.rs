@@ -14,6 +14,7 @@ use crate::jsonpath::{go_syntax, Template};
 use crate::printers::{format_labels, table};
 use crate::resources::expand;
 use crate::selector::Selector;
+use crate::sort_by::SortBy;
 use crate::table::layout;
 use crate::yaml::to_yaml;
 use crate::Output;
@@ -28,6 +29,7 @@ pub const VALUE_FLAGS: &[&str] = &[
     "-L",
     "--label-columns",
     "--field-selector",
+    "--sort-by",
 ];
 pub const BOOL_FLAGS: &[&str] = &["-A", "--all-namespaces", "--no-headers", "--show-labels"];
 
@@ -218,12 +220,13 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     let mut stdout = String::new();
     let mut stderr = String::new();
     let mut found_any = false;
-    let mut documents: Vec<Value> = Vec::new();
-    let mut custom_rows: Vec<Vec<String>> = Vec::new();
-    let jsonpath = match output
-        .strip_prefix("jsonpath=")
-        .map(|text| Template::parse(text).map_err(|e| (text, e)))
-    {
+    // `-o jsonpath-as-json` runs the same template and prints each action's
+    // results as a JSON list.
+    let (jsonpath_text, as_json) = match output.strip_prefix("jsonpath-as-json=") {
+        Some(text) => (Some(text), true),
+        None => (output.strip_prefix("jsonpath="), false),
+    };
+    let jsonpath = match jsonpath_text.map(|text| Template::parse(text).map_err(|e| (text, e))) {
         Some(Err((text, e))) => {
             return Output::error(format!("error: error parsing jsonpath {text}, {e}\n"))
         }
@@ -243,8 +246,28 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         Some(Ok(template)) => Some(template),
         None => None,
     };
+    let sort_by = match args.value(&["--sort-by"]).filter(|s| !s.is_empty()) {
+        Some(text) => match SortBy::parse(text) {
+            Ok(sort_by) => Some(sort_by),
+            Err(error) => return Output::error(error),
+        },
+        None => None,
+    };
     let generic = matches!(output, "yaml" | "json") || jsonpath.is_some() || go_template.is_some();
+    // `-o name` and custom columns print the objects of every kind as one
+    // list, which `--sort-by` sorts as one.
+    let mut listed: Vec<(Kind, &Object)> = Vec::new();
     let several_kinds = kinds.len() > 1;
+    // kubectl sorts each table (one per kind, or per object asked for by
+    // name) on its own; several tables it first tries to sort as objects,
+    // which have no such field.
+    let table_sort = sort_by.as_ref().filter(|_| matches!(output, "" | "wide"));
+    if let Some(sort_by) = table_sort {
+        if (several_kinds || names.len() > 1) && !sort_by.is_table_field() {
+            return Output::error(sort_by.not_found());
+        }
+    }
+    let table_sort = table_sort.filter(|_| !several_kinds && names.len() <= 1);
     for kind in &kinds {
         let in_scope =
             |o: &&Object| !kind.namespaced() || all_namespaces || o.namespace() == namespace;
@@ -272,35 +295,19 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         if objects.is_empty() {
             continue;
         }
+        // A table whose rows all lack the field prints nothing: kubectl's
+        // printer fails and its error goes unreported.
+        if let Some(sort_by) = table_sort {
+            if objects.len() > 1 && sort_by.sort(&mut objects, |o| o.to_json()).is_err() {
+                continue;
+            }
+        }
         found_any = true;
         match output {
-            _ if generic => documents.extend(objects.iter().map(|o| o.to_json())),
-            "name" => {
-                for o in &objects {
-                    stdout.push_str(&format!("{}/{}\n", kind.resource(), o.name()));
-                }
-            }
+            _ if generic => listed.extend(objects.iter().map(|o| (*kind, *o))),
+            "name" => listed.extend(objects.iter().map(|o| (*kind, *o))),
             spec if spec.starts_with("custom-columns=") => {
-                let columns = match custom_columns(&spec["custom-columns=".len()..]) {
-                    Ok(columns) => columns,
-                    Err(error) => return Output::error(error),
-                };
-                let mut rows = Vec::new();
-                if !args.flag(&["--no-headers"]) && custom_rows.is_empty() {
-                    rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
-                }
-                for object in &objects {
-                    let json = object.to_json();
-                    let mut row = Vec::new();
-                    for (_, template) in &columns {
-                        match template.find(&json) {
-                            Ok(results) => row.push(custom_column_cell(&results)),
-                            Err(e) => return Output::error(format!("error: {e}")),
-                        }
-                    }
-                    rows.push(row);
-                }
-                custom_rows.extend(rows);
+                listed.extend(objects.iter().map(|o| (*kind, *o)))
             }
             "" | "wide" => {
                 let (mut headers, rows) = table(*kind, &objects, store, now, output == "wide");
@@ -352,12 +359,45 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
             }
         }
     }
-    if !custom_rows.is_empty() {
-        stdout.push_str(&layout(&custom_rows));
+    let single = names.len() == 1 && kinds.len() == 1 && listed.len() == 1;
+    if let Some(sort_by) = sort_by.as_ref().filter(|_| !single) {
+        if let Err(error) = sort_by.sort(&mut listed, |(_, o)| o.to_json()) {
+            return Output::error(error);
+        }
+    }
+    if output == "name" {
+        for (kind, o) in &listed {
+            stdout.push_str(&format!("{}/{}\n", kind.resource(), o.name()));
+        }
+    }
+    if let Some(spec) = output
+        .strip_prefix("custom-columns=")
+        .filter(|_| !listed.is_empty())
+    {
+        let columns = match custom_columns(spec) {
+            Ok(columns) => columns,
+            Err(error) => return Output::error(error),
+        };
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        if !args.flag(&["--no-headers"]) {
+            rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
+        }
+        for (_, object) in &listed {
+            let json = object.to_json();
+            let mut row = Vec::new();
+            for (_, template) in &columns {
+                match template.find(&json) {
+                    Ok(results) => row.push(custom_column_cell(&results)),
+                    Err(e) => return Output::error(format!("error: {e}")),
+                }
+            }
+            rows.push(row);
+        }
+        stdout.push_str(&layout(&rows));
     }
     // Other printers than tables print what they got, even an empty list.
     if generic && (found_any || names.is_empty()) {
-        let single = names.len() == 1 && kinds.len() == 1 && documents.len() == 1;
+        let mut documents: Vec<Value> = listed.iter().map(|(_, o)| o.to_json()).collect();
         let value = if single {
             documents.remove(0)
         } else {
@@ -382,10 +422,10 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
             };
         }
         match &jsonpath {
-            Some(template) => match template.render(&value) {
+            Some(template) => match template.render_as(&value, as_json) {
                 Ok(text) => stdout = text,
                 Err(error) => {
-                    let raw = output.trim_start_matches("jsonpath=");
+                    let raw = jsonpath_text.unwrap_or_default();
                     stderr.push_str(&format!(
                         "error: error executing jsonpath {raw:?}: Error executing template: {error}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{raw}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n\n",
                         go_syntax(&value)

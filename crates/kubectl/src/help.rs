@@ -43,6 +43,8 @@ pub(crate) fn text(path: &[&str]) -> Option<&'static str> {
         ["cordon", ..] => include_str!("help/cordon.txt"),
         ["uncordon", ..] => include_str!("help/uncordon.txt"),
         ["drain", ..] => include_str!("help/drain.txt"),
+        ["events", ..] => include_str!("help/events.txt"),
+        ["logs", ..] => include_str!("help/logs.txt"),
         ["set", "image", ..] => include_str!("help/set-image.txt"),
         ["set", ..] => include_str!("help/set.txt"),
         ["rollout", "status", ..] => include_str!("help/rollout-status.txt"),

@@ -55,6 +55,23 @@ enum Action {
     End,
 }
 
+/// kubectl's `RelaxedJSONPathExpression`: `a.b`, `.a.b`, `{a.b}` and `{.a.b}`
+/// all mean `{.a.b}`; an empty text stays empty.
+pub fn relaxed_expression(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = match text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+        Some(inner) => inner,
+        None => text,
+    };
+    let inner = inner.strip_prefix('.').unwrap_or(inner);
+    if inner.is_empty() || inner.contains(['{', '}']) {
+        return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".to_string());
+    }
+    Ok(format!("{{.{inner}}}"))
+}
+
 impl Template {
     /// Parses `text`; the error reads as client-go's parser words it.
     pub fn parse(text: &str) -> Result<Template, String> {
@@ -93,16 +110,7 @@ impl Template {
 
     /// kubectl's relaxed form for custom columns: `.a.b` or `a.b` mean `{.a.b}`.
     pub fn parse_relaxed(text: &str) -> Result<Template, String> {
-        let inner = text
-            .strip_prefix('{')
-            .and_then(|t| t.strip_suffix('}'))
-            .unwrap_or(text);
-        let inner = if inner.starts_with('.') || inner.is_empty() {
-            inner.to_string()
-        } else {
-            format!(".{inner}")
-        };
-        Template::parse(&format!("{{{inner}}}"))
+        Template::parse(&relaxed_expression(text)?)
     }
 
     /// The results of each action, in order (what client-go's `FindResults` gives).
@@ -115,10 +123,21 @@ impl Template {
     /// The text `-o jsonpath` prints: strings bare, maps and lists as compact
     /// JSON, several results of one action separated by a space.
     pub fn render(&self, data: &Value) -> Result<String, String> {
+        self.render_as(data, false)
+    }
+
+    /// `render`, or with `as_json` (`-o jsonpath-as-json`) each action's
+    /// results as one indented JSON list.
+    pub fn render_as(&self, data: &Value, as_json: bool) -> Result<String, String> {
         let mut text = String::new();
         for results in self.find(data)? {
-            let printed: Vec<String> = results.iter().map(|v| to_text(v)).collect();
-            text.push_str(&printed.join(" "));
+            if as_json {
+                let list = Value::Array(results.into_iter().map(Cow::into_owned).collect());
+                text.push_str(&crate::get::to_json(&list));
+            } else {
+                let printed: Vec<String> = results.iter().map(|v| to_text(v)).collect();
+                text.push_str(&printed.join(" "));
+            }
         }
         Ok(text)
     }
@@ -684,6 +703,20 @@ pub fn go_syntax(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relaxed_paths_as_kubectl_reads_them() {
+        for text in [
+            "metadata.name",
+            ".metadata.name",
+            "{metadata.name}",
+            "{.metadata.name}",
+        ] {
+            assert_eq!(relaxed_expression(text).unwrap(), "{.metadata.name}");
+        }
+        assert!(relaxed_expression("{.a}{.b}").is_err());
+    }
+
     use serde_json::json;
 
     fn render(template: &str, data: &Value) -> String {

@@ -11,6 +11,7 @@ pub mod describe;
 pub mod docs_site;
 pub mod drain;
 pub mod embedded;
+pub mod events;
 pub mod explain;
 pub mod export;
 pub mod get;
@@ -28,6 +29,7 @@ pub mod scheduling_report;
 pub mod script;
 pub mod selector;
 pub mod shell;
+pub mod sort_by;
 pub mod table;
 pub mod written;
 pub mod yaml;
@@ -102,6 +104,9 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
         "logs" => parse(logs::VALUE_FLAGS, logs::BOOL_FLAGS).map(|args| logs::run(cluster, &args)),
+        "events" => {
+            parse(events::VALUE_FLAGS, events::BOOL_FLAGS).map(|args| events::run(cluster, &args))
+        }
         "create" => parse(create::VALUE_FLAGS, create::BOOL_FLAGS)
             .map(|args| create::run(cluster, &args, stdin, files)),
         "label" => {
