@@ -29,6 +29,7 @@ pub const VERBS: &[&str] = &[
     "taint",
     "uncordon",
     "version",
+    "wait",
 ];
 
 fn names(cluster: &Cluster, kind: Kind, namespace: &str) -> Vec<String> {

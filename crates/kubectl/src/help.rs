@@ -44,6 +44,7 @@ pub(crate) fn text(path: &[&str]) -> Option<&'static str> {
         ["uncordon", ..] => include_str!("help/uncordon.txt"),
         ["drain", ..] => include_str!("help/drain.txt"),
         ["events", ..] => include_str!("help/events.txt"),
+        ["wait", ..] => include_str!("help/wait.txt"),
         ["logs", ..] => include_str!("help/logs.txt"),
         ["set", "image", ..] => include_str!("help/set-image.txt"),
         ["set", ..] => include_str!("help/set.txt"),

@@ -31,6 +31,7 @@ pub mod selector;
 pub mod shell;
 pub mod sort_by;
 pub mod table;
+pub mod wait;
 pub mod written;
 pub mod yaml;
 
@@ -104,6 +105,7 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
         "logs" => parse(logs::VALUE_FLAGS, logs::BOOL_FLAGS).map(|args| logs::run(cluster, &args)),
+        "wait" => parse(wait::VALUE_FLAGS, wait::BOOL_FLAGS).map(|args| wait::run(cluster, &args)),
         "events" => {
             parse(events::VALUE_FLAGS, events::BOOL_FLAGS).map(|args| events::run(cluster, &args))
         }
