@@ -261,7 +261,7 @@ fn differential() -> Result {
         .args([
             "test",
             "-p",
-            "daemonlab-apiserver",
+            "daemonlab-cli",
             "--test",
             "differential",
             "--",

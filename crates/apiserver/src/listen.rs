@@ -153,15 +153,8 @@ fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
         reader.read_line(&mut size_line)?;
         let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or(""), 16)
             .map_err(|_| invalid("bad chunk size"))?;
-        if body.len() + size > MAX_BODY {
-            return Err(invalid("request body too large"));
-        }
-        let mut chunk = vec![0; size + 2];
-        reader.read_exact(&mut chunk)?;
-        chunk.truncate(size);
-        body.extend_from_slice(&chunk);
         if size == 0 {
-            // Trailers, if any, end with an empty line.
+            // The last chunk has no data: trailers, if any, then an empty line.
             loop {
                 let mut line = String::new();
                 if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
@@ -169,6 +162,13 @@ fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
                 }
             }
         }
+        if body.len() + size > MAX_BODY {
+            return Err(invalid("request body too large"));
+        }
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk)?;
+        chunk.truncate(size);
+        body.extend_from_slice(&chunk);
     }
 }
 
@@ -309,5 +309,17 @@ mod tests {
         let second = read_request(&mut reader).ok().flatten();
         assert_eq!(second.map(|r| r.path), Some("/version".to_string()));
         assert!(matches!(read_request(&mut reader), Ok(None)));
+    }
+
+    #[test]
+    fn chunked_bodies_end_at_the_last_chunk() {
+        // As kubectl sends a body read from stdin: the request after it must
+        // be read at once, not wait for more input.
+        let raw = b"POST /daemonlab/sim HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nset\r\n4\r\ntle \r\n0\r\n\r\nGET /version HTTP/1.1\r\n\r\n";
+        let mut reader = BufReader::new(&raw[..]);
+        let first = read_request(&mut reader).ok().flatten();
+        assert_eq!(first.map(|r| r.body), Some(b"settle ".to_vec()));
+        let second = read_request(&mut reader).ok().flatten();
+        assert_eq!(second.map(|r| r.path), Some("/version".to_string()));
     }
 }

@@ -9,14 +9,15 @@ use daemonlab_kubectl::apply::apply;
 use daemonlab_kubectl::script::run_script;
 use daemonlab_kubectl::Files;
 
+mod real_kubectl;
 mod serve;
 
 const USAGE: &str = "\
 Usage:
   daemonlab run [--seed N] FILE    run a script of kubectl and sim commands
   daemonlab show [--seed N] FILE   apply manifests, settle, and show every node
-  daemonlab check [--seed N] [--examples DIR] [--cluster FILE] PAGE
-                                   run a page's commands and compare their output,
+  daemonlab check [--seed N] [--examples DIR] [--cluster FILE | --kubectl PATH]
+                  PAGE             run a page's commands and compare their output,
                                    and the scenarios it embeds
   daemonlab serve [--seed N] [--port N] [--address IP] [--speed X | --manual]
                   [--kubeconfig PATH] [FILE...]
@@ -55,6 +56,12 @@ there and be accepted by the API server. --cluster FILE holds the manifests
 may be given more than once).
 Commands that cannot be run here (kubectl edit, exec, a <placeholder>) are
 listed as not checked, with the reason.
+--kubectl PATH runs the commands in a bash whose kubectl is PATH, against the
+cluster of the current kubeconfig context, instead of the simulator: the same
+page verified against a real cluster. The files a command reads with -f are
+written to a scratch folder it runs in. Between the steps of a kubernetes.io
+page, a cluster served by 'daemonlab serve' is asked to settle; a real one
+runs on by itself.
 
 serve: applies each FILE's manifests and lets the cluster settle, then serves
 it over the Kubernetes HTTP API on http://127.0.0.1:PORT (--port, 8001 by
@@ -165,7 +172,7 @@ fn run(args: &[String]) -> Result<String, String> {
 fn check(args: &[String]) -> Result<(String, bool), String> {
     // `--examples DIR` and `--cluster FILE` are check's own; the rest as for run.
     let mut rest = Vec::new();
-    let (mut examples, mut cluster) = (None, Vec::new());
+    let (mut examples, mut cluster, mut kubectl) = (None, Vec::new(), None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -178,6 +185,13 @@ fn check(args: &[String]) -> Result<(String, bool), String> {
             }
             "--cluster" => {
                 cluster.push(args.next().ok_or("error: --cluster needs a file")?.clone())
+            }
+            "--kubectl" => {
+                kubectl = Some(
+                    args.next()
+                        .ok_or("error: --kubectl needs the path of a kubectl")?
+                        .clone(),
+                )
             }
             _ => rest.push(arg.clone()),
         }
@@ -194,7 +208,17 @@ fn check(args: &[String]) -> Result<(String, bool), String> {
         examples: examples.as_ref().map(|f| f as &dyn Files),
         cluster: (!cluster.is_empty()).then_some(cluster.as_str()),
     };
-    let report = daemonlab_kubectl::check::check_with(&text, &file, options, &folder);
+    let report = match kubectl {
+        // A real cluster is prepared by its owner, not by --cluster.
+        Some(_) if options.cluster.is_some() => {
+            return Err("error: --cluster prepares the simulated cluster; with --kubectl, the page runs against the cluster of the current kubeconfig context as it is".to_string())
+        }
+        Some(path) => {
+            let mut runner = real_kubectl::RealKubectl::start(std::path::Path::new(&path))?;
+            daemonlab_kubectl::check::check_on(&text, &file, options, &folder, &mut runner)
+        }
+        None => daemonlab_kubectl::check::check_with(&text, &file, options, &folder),
+    };
     Ok((report.render(&file), report.passed()))
 }
 
@@ -214,6 +238,11 @@ fn show(args: &[String]) -> Result<String, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `daemonlab serve --help` asks for help, as with kubectl.
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     if args.first().map(String::as_str) == Some("check") {
         return match check(&args[1..]) {
             Ok((report, passed)) => {
@@ -234,7 +263,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
         Some("serve") => serve::serve(&args[1..]).map(|()| String::new()),
-        Some("-h" | "--help" | "help") => Ok(format!("{USAGE}\n")),
+        Some("help") => Ok(format!("{USAGE}\n")),
         _ => Err(USAGE.to_string()),
     };
     match result {

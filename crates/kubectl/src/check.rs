@@ -26,7 +26,7 @@ pub use crate::docs_site::Compare;
 use crate::docs_site::{self, SiteFiles};
 use crate::embedded::{Embedded, Source};
 use crate::shell::{heredoc_delimiter, Layered, Shell};
-use crate::Files;
+use crate::{Files, Output};
 
 /// One command of a page, where it is, and what the page says it prints.
 #[derive(Clone, Debug, PartialEq)]
@@ -326,7 +326,12 @@ pub fn line_matches(expected: &str, actual: &str) -> bool {
 }
 
 /// A unified diff of the page's lines against the actual ones (LCS by `line_matches`).
-fn diff(expected: &[String], actual: &[&str], line_matches: &dyn Fn(&str, &str) -> bool) -> String {
+fn diff(
+    ran: &str,
+    expected: &[String],
+    actual: &[&str],
+    line_matches: &dyn Fn(&str, &str) -> bool,
+) -> String {
     let (n, m) = (expected.len(), actual.len());
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
@@ -338,7 +343,7 @@ fn diff(expected: &[String], actual: &[&str], line_matches: &dyn Fn(&str, &str) 
             };
         }
     }
-    let mut out = String::from("--- page\n+++ daemonlab\n");
+    let mut out = format!("--- page\n+++ {ran}\n");
     let (mut i, mut j) = (0, 0);
     while i < n || j < m {
         if i < n && j < m && line_matches(&expected[i], actual[j]) {
@@ -368,6 +373,48 @@ pub struct Options<'a> {
     pub cluster: Option<&'a str>,
 }
 
+/// Where a page's commands run: the simulator, or (on the command line) a
+/// real kubectl against a real cluster.
+pub trait Runner {
+    /// What ran the commands, as a difference names it.
+    fn name(&self) -> &str;
+    /// A reader reads between a docs page's steps: what was under way has
+    /// finished.
+    fn settle(&mut self);
+    /// Runs one command line, with the heredoc it reads, as the page's
+    /// terminal would.
+    fn run(&mut self, command: &str, heredoc: &str, files: &dyn Files) -> Output;
+}
+
+/// The playground's own cluster and terminal.
+pub struct Simulator {
+    pub cluster: Cluster,
+    shell: Shell,
+}
+
+impl Simulator {
+    pub fn new(seed: u64) -> Simulator {
+        Simulator {
+            cluster: Cluster::new(seed),
+            shell: Shell::new(),
+        }
+    }
+}
+
+impl Runner for Simulator {
+    fn name(&self) -> &str {
+        "daemonlab"
+    }
+
+    fn settle(&mut self) {
+        self.cluster.settle();
+    }
+
+    fn run(&mut self, command: &str, heredoc: &str, files: &dyn Files) -> Output {
+        self.shell.run(&mut self.cluster, command, heredoc, files)
+    }
+}
+
 /// Runs the page `markdown` (named `page` in messages) and compares.
 pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report {
     check_with(
@@ -383,6 +430,32 @@ pub fn check(markdown: &str, page: &str, seed: u64, files: &dyn Files) -> Report
 
 /// [`check`] with a docs site's examples and a starting cluster.
 pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn Files) -> Report {
+    let mut simulator = Simulator::new(options.seed);
+    let mut starting = Vec::new();
+    if let Some(manifests) = options.cluster {
+        let (problems, _) = apply_problems(&mut simulator.cluster, manifests, "cluster");
+        starting.extend(
+            problems
+                .into_iter()
+                .map(|e| format!("the starting cluster: {}", e.message)),
+        );
+        simulator.cluster.settle();
+    }
+    let mut report = check_on(markdown, page, options, files, &mut simulator);
+    starting.append(&mut report.differences);
+    report.differences = starting;
+    report
+}
+
+/// [`check_with`], the page's commands run by `runner` (its embedded
+/// playgrounds still run on clusters of their own in the simulator).
+pub fn check_on(
+    markdown: &str,
+    page: &str,
+    options: Options,
+    files: &dyn Files,
+    runner: &mut dyn Runner,
+) -> Report {
     let parsed = parse(markdown);
     let page_files = Layered {
         own: &parsed.files,
@@ -396,16 +469,6 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
         commands: parsed.steps.len(),
         ..Default::default()
     };
-    let mut cluster = Cluster::new(options.seed);
-    if let Some(manifests) = options.cluster {
-        let (problems, _) = apply_problems(&mut cluster, manifests, "cluster");
-        report.differences.extend(
-            problems
-                .into_iter()
-                .map(|e| format!("the starting cluster: {}", e.message)),
-        );
-        cluster.settle();
-    }
     for (line, sample) in &parsed.samples {
         if let Some(problem) = sample_problem(sample, options) {
             report
@@ -413,7 +476,6 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
                 .push(format!("{page}:{line}: {sample}: {problem}"));
         }
     }
-    let mut shell = Shell::new();
     for step in &parsed.steps {
         if let Compare::NotChecked(why) = step.compare {
             report.not_checked.push(format!(
@@ -424,9 +486,9 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
         }
         if step.compare != Compare::Exact {
             // A reader reads between a docs page's steps: the cluster has settled.
-            cluster.settle();
+            runner.settle();
         }
-        let output = shell.run(&mut cluster, &step.command, &step.heredoc, &files);
+        let output = runner.run(&step.command, &step.heredoc, &files);
         let text = format!("{}{}{}", output.notice, output.stdout, output.stderr);
         let actual: Vec<&str> = text.lines().collect();
         let same = match step.compare {
@@ -444,13 +506,14 @@ pub fn check_with(markdown: &str, page: &str, options: Options, files: &dyn File
         if !same {
             let shown = match step.compare {
                 Compare::Similar => diff(
+                    runner.name(),
                     &step.expected,
                     &actual,
                     &*docs_site::similar_lines(&step.expected, &text, &line_matches),
                 ),
                 // The page shows nothing; the command failed.
-                Compare::Succeeds => diff(&[], &actual, &line_matches),
-                _ => diff(&step.expected, &actual, &line_matches),
+                Compare::Succeeds => diff(runner.name(), &[], &actual, &line_matches),
+                _ => diff(runner.name(), &step.expected, &actual, &line_matches),
             };
             report
                 .differences

@@ -4,18 +4,17 @@
 //! what the transcript says daemonlab's own kubectl prints.
 //!
 //! Needs real kubectl: `cargo xtask kubectl` fetches it and prints its path;
-//! `DAEMONLAB_KUBECTL=PATH cargo test -p daemonlab-apiserver --test
-//! differential -- --ignored` runs this (`cargo xtask differential` does both).
+//! `DAEMONLAB_KUBECTL=PATH cargo test -p daemonlab-cli --test differential --
+//! --ignored` runs this (`cargo xtask differential` does both). The docs
+//! pages of `tests/docs/` run the same way, through `daemonlab check
+//! --kubectl`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use daemonlab_apiserver::{kubeconfig, listen, ApiServer, Clock};
+use daemonlab_cli::bash::Bash;
 use daemonlab_core::sim::Cluster;
 use daemonlab_kubectl::shell::heredoc_delimiter;
 
@@ -59,88 +58,8 @@ fn steps(transcript: &str) -> Vec<Step> {
     steps
 }
 
-/// A bash that runs one transcript's commands in turn, kubectl being the real one.
-struct Shell {
-    child: Child,
-    stdin: ChildStdin,
-    /// Lines of its output, read on a thread so that a command that hangs
-    /// can be given up on.
-    lines: Receiver<String>,
-}
-
 /// The longest one command may take (a stalled `--timeout=5s` takes 5).
 const COMMAND_LIMIT: Duration = Duration::from_secs(60);
-
-const DONE: &str = "__daemonlab_done__";
-
-impl Shell {
-    fn start(work: &Path, bin: &Path, kubeconfig: &Path, address: &str) -> Shell {
-        let path = format!(
-            "{}:{}",
-            bin.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        let mut child = Command::new("bash")
-            .args(["--noprofile", "--norc"])
-            // Its own process group, so that a hung kubectl goes with it.
-            .process_group(0)
-            .current_dir(work)
-            .env("PATH", path)
-            .env("KUBECONFIG", kubeconfig)
-            .env("HOME", work)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("bash runs");
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let (send, lines) = channel();
-        std::thread::spawn(move || loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line).unwrap_or(0) == 0 || send.send(line).is_err() {
-                return;
-            }
-        });
-        writeln!(
-            stdin,
-            "exec 2>&1\nsim() {{ curl -s --data-binary \"$*\" http://{address}/daemonlab/sim; }}"
-        )
-        .expect("bash reads");
-        Shell {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    /// What `command` printed, or `None` if it did not finish in time.
-    fn run(&mut self, command: &str) -> Option<String> {
-        writeln!(self.stdin, "{command}printf '%s\\n' {DONE}").expect("bash reads");
-        self.stdin.flush().expect("bash reads");
-        let deadline = Instant::now() + COMMAND_LIMIT;
-        let mut output = String::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).ok()?;
-            if let Some(before) = line.strip_suffix(&format!("{DONE}\n")) {
-                output.push_str(before);
-                return Some(output);
-            }
-            output.push_str(&line);
-        }
-    }
-}
-
-impl Drop for Shell {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The one normalisation: `kubectl describe` and `kubectl events` print each
 /// event's age by the client machine's clock (a real cluster's clock is the
@@ -219,10 +138,6 @@ fn kubectl() -> PathBuf {
 fn real_kubectl_prints_what_the_transcripts_say() {
     let kubectl = kubectl();
     let root = std::env::temp_dir().join(format!("daemonlab-differential-{}", std::process::id()));
-    let bin = root.join("bin");
-    std::fs::create_dir_all(&bin).expect("a bin folder");
-    let _ = std::fs::remove_file(bin.join("kubectl"));
-    std::os::unix::fs::symlink(&kubectl, bin.join("kubectl")).expect("kubectl linked");
     let only = std::env::var("DIFFERENTIAL_ONLY").ok();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(scenarios())
         .expect("tests/scenarios")
@@ -253,7 +168,15 @@ fn real_kubectl_prints_what_the_transcripts_say() {
         copy_dir(&scenarios(), &work);
         let config = work.join("kubeconfig");
         std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
-        let mut shell = Shell::start(&work, &bin, &config, &address.to_string());
+        let sim =
+            format!("sim() {{ curl -s --data-binary \"$*\" http://{address}/daemonlab/sim; }}");
+        let mut shell = Bash::start(
+            &work,
+            &kubectl,
+            &[("KUBECONFIG", &config), ("HOME", &work)],
+            &sim,
+        )
+        .expect("bash runs");
         let mut differences = 0;
         for (n, step) in steps(&transcript).into_iter().enumerate() {
             total += 1;
@@ -262,7 +185,7 @@ fn real_kubectl_prints_what_the_transcripts_say() {
             // CRD took away is then unknown, not listed and not found.
             let cache = work.join(format!("cache-{n}"));
             let command = format!("export KUBECACHEDIR={}\n{}", cache.display(), step.command);
-            let Some(actual) = shell.run(&command) else {
+            let Some(actual) = shell.run(&command, COMMAND_LIMIT).map(|ran| ran.output) else {
                 // The rest of the transcript depends on this command.
                 differences += 1;
                 report.push_str(&format!(
@@ -305,4 +228,58 @@ fn real_kubectl_prints_what_the_transcripts_say() {
         root.join("report.txt").display()
     );
     assert_eq!(differing, 0, "{report}");
+}
+
+/// `daemonlab check PAGE --kubectl PATH` against a fresh `daemonlab serve`:
+/// the exit code and the report of one docs page.
+fn check_with_real_kubectl(page: &str) -> (bool, String) {
+    let server = Arc::new(ApiServer::new(Cluster::new(1), Clock::Manual));
+    let address = listen(server, "127.0.0.1:0")
+        .and_then(|l| l.spawn())
+        .expect("a loopback port");
+    let config = std::env::temp_dir().join(format!(
+        "daemonlab-check-{}-{}.kubeconfig",
+        std::process::id(),
+        page.replace('/', "-")
+    ));
+    std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/docs");
+    let ran = std::process::Command::new(env!("CARGO_BIN_EXE_daemonlab"))
+        .arg("check")
+        .arg(docs.join(page))
+        .arg("--kubectl")
+        .arg(kubectl())
+        .env("KUBECONFIG", &config)
+        .output()
+        .expect("daemonlab runs");
+    let _ = std::fs::remove_file(&config);
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    (ran.status.success(), report)
+}
+
+#[test]
+#[ignore = "needs real kubectl: run by `cargo xtask differential`"]
+fn docs_pages_pass_with_real_kubectl_against_serve() {
+    for page in ["node-agent.md", "why-no-pod.md"] {
+        let (passed, report) = check_with_real_kubectl(page);
+        assert!(passed, "{report}");
+        assert!(report.contains(" 0 differences"), "{report}");
+    }
+}
+
+#[test]
+#[ignore = "needs real kubectl: run by `cargo xtask differential`"]
+fn a_stale_page_fails_with_real_kubectl_too() {
+    let (passed, report) = check_with_real_kubectl("wrong/stale-transcript.md");
+    assert!(!passed, "{report}");
+    assert!(
+        report.contains("--- page\n+++ kubectl\n")
+            && report.contains("-fluent-bit   3         3         3")
+            && report.contains("+fluent-bit   2         2         2"),
+        "{report}"
+    );
 }

@@ -1,0 +1,3 @@
+//! What the `daemonlab` command shares with its tests.
+
+pub mod bash;
