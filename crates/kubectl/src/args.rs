@@ -103,6 +103,18 @@ impl Args {
             .collect()
     }
 
+    /// Replaces the value `value` reads for `names`.
+    pub fn set_value(&mut self, names: &[&str], value: String) {
+        if let Some(flag) = self
+            .flags
+            .iter_mut()
+            .rev()
+            .find(|(name, _)| names.contains(&name.as_str()))
+        {
+            flag.1 = value;
+        }
+    }
+
     /// A boolean flag: given bare or `=true`.
     pub fn flag(&self, names: &[&str]) -> bool {
         self.value(names).is_some_and(|v| v == "true")

@@ -76,8 +76,16 @@ fn events(cluster: &Cluster, args: &Args) -> Result<Output, String> {
         // playground's JSON (keys sorted, as for every served object) is not.
         return Err("error: daemonlab does not print \"kubectl events -o json\"; -o yaml prints the same list".to_string());
     }
-    if !matches!(output, "" | "yaml" | "name") {
-        return Err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: json,name,yaml"));
+    let template = [
+        "jsonpath=",
+        "jsonpath-as-json=",
+        "go-template=",
+        "template=",
+    ]
+    .iter()
+    .any(|prefix| output.starts_with(prefix));
+    if !matches!(output, "" | "yaml" | "name") && !template {
+        return Err(format!("error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml"));
     }
     let mut events: Vec<&Event> = store
         .list(Kind::Event)
@@ -128,7 +136,11 @@ fn events(cluster: &Cluster, args: &Args) -> Result<Output, String> {
                 "metadata": {},
                 "items": events.iter().map(|e| typed_json(e)).collect::<Vec<Value>>(),
             });
-            to_yaml(&list)
+            if template {
+                crate::written::print(&[(String::new(), list)], output)?
+            } else {
+                to_yaml(&list)
+            }
         }
     };
     Ok(Output::ok(stdout))

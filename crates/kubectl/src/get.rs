@@ -11,13 +11,15 @@ use serde_json::Value;
 use crate::args::Args;
 use crate::gotemplate::GoTemplate;
 use crate::jsonpath::{go_syntax, Template};
+use crate::kyaml::to_kyaml;
+use crate::output_file;
 use crate::printers::{format_labels, table};
 use crate::resources::expand;
 use crate::selector::Selector;
 use crate::sort_by::SortBy;
 use crate::table::layout;
 use crate::yaml::to_yaml;
-use crate::Output;
+use crate::{Files, Output};
 
 pub const VALUE_FLAGS: &[&str] = &[
     "-n",
@@ -125,23 +127,35 @@ pub fn to_json(value: &Value) -> String {
         + "\n"
 }
 
-/// `HEADER:path,HEADER:path` of `-o custom-columns=`.
-fn custom_columns(spec: &str) -> Result<Vec<(String, Template)>, String> {
-    if spec.is_empty() {
-        return Err(
-            "error: custom-columns format specified but no custom columns given".to_string(),
-        );
-    }
-    spec.split(',')
-        .map(|column| {
-            let (header, path) = column.split_once(':').ok_or_else(|| {
-                format!("error: unexpected custom-columns spec: {column}, expected <header>:<json-path-expr>")
-            })?;
-            let template = Template::parse_relaxed(path)
-                .map_err(|e| format!("error: unrecognized column definition {path:?}: {e}"))?;
-            Ok((header.to_string(), template))
-        })
-        .collect()
+/// The columns of `-o custom-columns=HEADER:path,…` or of
+/// `-o custom-columns-file=PATH`; `None` for other formats.
+fn custom_columns(
+    output: &str,
+    files: &dyn Files,
+) -> Option<Result<Vec<(String, Template)>, String>> {
+    let columns = match output.split_once('=')? {
+        ("custom-columns", spec) => spec
+            .split(',')
+            .map(|column| {
+                column
+                    .split_once(':')
+                    .map(|(h, p)| (h.to_string(), p.to_string()))
+                    .ok_or_else(|| format!("error: unexpected custom-columns spec: {column}, expected <header>:<json-path-expr>"))
+            })
+            .collect::<Result<Vec<_>, String>>(),
+        ("custom-columns-file", path) => output_file::custom_columns(files, path),
+        _ => return None,
+    };
+    Some(columns.and_then(|columns| {
+        columns
+            .into_iter()
+            .map(|(header, path)| {
+                let template = Template::parse_relaxed(&path)
+                    .map_err(|e| format!("error: unrecognized column definition {path:?}: {e}"))?;
+                Ok((header, template))
+            })
+            .collect()
+    }))
 }
 
 /// One custom-columns cell: every result as Go's `%v`, comma-separated.
@@ -167,7 +181,7 @@ pub(crate) fn not_found(kind: Kind, name: &str) -> String {
 }
 
 /// Runs `kubectl get`.
-pub fn run(cluster: &Cluster, args: &Args) -> Output {
+pub fn run(cluster: &Cluster, args: &Args, files: &dyn Files) -> Output {
     let Some(first) = args.positional.first() else {
         return Output::error(NO_RESOURCE);
     };
@@ -213,6 +227,12 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     }
     let all_namespaces = args.flag(&["-A", "--all-namespaces"]);
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");
+    // kubectl builds its printer once it has something to print (an object,
+    // or a list even if empty): a bad format or template is reported then,
+    // after the objects not found.
+    let mut args = args.clone();
+    let mut printer_error = output_file::inline(&mut args, files).err();
+    let args = &args;
     let output = args.value(&["-o", "--output"]).unwrap_or("");
     let now = cluster.now();
     let store = cluster.store();
@@ -228,7 +248,8 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
     };
     let jsonpath = match jsonpath_text.map(|text| Template::parse(text).map_err(|e| (text, e))) {
         Some(Err((text, e))) => {
-            return Output::error(format!("error: error parsing jsonpath {text}, {e}\n"))
+            printer_error.get_or_insert(format!("error: error parsing jsonpath {text}, {e}"));
+            None
         }
         Some(Ok(template)) => Some(template),
         None => None,
@@ -239,13 +260,33 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         .map(|text| GoTemplate::parse(text).map_err(|e| (text, e)))
     {
         Some(Err((text, e))) => {
-            return Output::error(format!(
-                "error: error parsing template {text}, template: output:1: {e}"
-            ))
+            printer_error.get_or_insert(format!(
+                "error: error parsing template {text}, template: {e}"
+            ));
+            None
         }
         Some(Ok(template)) => Some(template),
         None => None,
     };
+    let columns = match custom_columns(output, files) {
+        Some(Err(error)) => {
+            printer_error.get_or_insert(error);
+            None
+        }
+        Some(Ok(columns)) => Some(columns),
+        None => None,
+    };
+    let known = matches!(output, "" | "wide" | "name" | "yaml" | "json" | "kyaml")
+        || jsonpath_text.is_some()
+        || output.starts_with("go-template=")
+        || output.starts_with("template=")
+        || output.starts_with("custom-columns=")
+        || output.starts_with("custom-columns-file=");
+    if !known {
+        printer_error.get_or_insert(format!(
+            "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
+        ));
+    }
     let sort_by = match args.value(&["--sort-by"]).filter(|s| !s.is_empty()) {
         Some(text) => match SortBy::parse(text) {
             Ok(sort_by) => Some(sort_by),
@@ -253,7 +294,8 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
         },
         None => None,
     };
-    let generic = matches!(output, "yaml" | "json") || jsonpath.is_some() || go_template.is_some();
+    let generic =
+        matches!(output, "yaml" | "json" | "kyaml") || jsonpath.is_some() || go_template.is_some();
     // `-o name` and custom columns print the objects of every kind as one
     // list, which `--sort-by` sorts as one.
     let mut listed: Vec<(Kind, &Object)> = Vec::new();
@@ -303,12 +345,13 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
             }
         }
         found_any = true;
+        if printer_error.is_some() {
+            continue;
+        }
         match output {
             _ if generic => listed.extend(objects.iter().map(|o| (*kind, *o))),
             "name" => listed.extend(objects.iter().map(|o| (*kind, *o))),
-            spec if spec.starts_with("custom-columns=") => {
-                listed.extend(objects.iter().map(|o| (*kind, *o)))
-            }
+            _ if columns.is_some() => listed.extend(objects.iter().map(|o| (*kind, *o))),
             "" | "wide" => {
                 let (mut headers, rows) = table(*kind, &objects, store, now, output == "wide");
                 let mut rows = rows;
@@ -352,12 +395,12 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 }
                 stdout.push_str(&layout(&all_rows));
             }
-            other => {
-                return Output::error(format!(
-                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
-                ))
-            }
+            _ => {}
         }
+    }
+    // The printer's error ends the command: objects not found go unreported.
+    if let Some(error) = printer_error.filter(|_| found_any || names.is_empty()) {
+        return Output::error(error);
     }
     let single = names.len() == 1 && kinds.len() == 1 && listed.len() == 1;
     if let Some(sort_by) = sort_by.as_ref().filter(|_| !single) {
@@ -370,14 +413,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
             stdout.push_str(&format!("{}/{}\n", kind.resource(), o.name()));
         }
     }
-    if let Some(spec) = output
-        .strip_prefix("custom-columns=")
-        .filter(|_| !listed.is_empty())
-    {
-        let columns = match custom_columns(spec) {
-            Ok(columns) => columns,
-            Err(error) => return Output::error(error),
-        };
+    if let Some(columns) = columns.filter(|_| !listed.is_empty()) {
         let mut rows: Vec<Vec<String>> = Vec::new();
         if !args.flag(&["--no-headers"]) {
             rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
@@ -438,6 +474,7 @@ pub fn run(cluster: &Cluster, args: &Args) -> Output {
                 }
             },
             None if output == "yaml" => stdout = to_yaml(&value),
+            None if output == "kyaml" => stdout = to_kyaml(&value),
             None => stdout = to_json(&value),
         }
     } else if !found_any && names.is_empty() {

@@ -35,7 +35,38 @@ pub struct GoTemplate(Vec<Node>);
 /// One action's words, and the text between actions, with trim markers applied.
 enum Token {
     Text(String),
-    Action(String),
+    /// The action's words and the line it starts on.
+    Action(String, usize),
+}
+
+/// Where an action ends (the index of its `}}` in `inside`), or the error
+/// Go's lexer gives, with the index in `inside` it stopped at: a lone `}`
+/// outside a string is a bad character, and the end of the text before `}}`
+/// an unclosed action.
+fn action_end(inside: &str) -> Result<usize, (usize, String)> {
+    let mut quoted = false;
+    let mut chars = inside.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quoted => {
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '}' if !quoted => {
+                return match chars.peek() {
+                    Some((_, '}')) => Ok(i),
+                    _ => Err((i, "bad character U+007D '}'".to_string())),
+                }
+            }
+            _ => {}
+        }
+    }
+    Err((inside.len(), "unclosed action".to_string()))
+}
+
+/// Go's `template: output:LINE: …` for an error at byte `at` of `text`.
+fn at_line(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
 }
 
 fn tokens(text: &str) -> Result<Vec<Token>, String> {
@@ -44,7 +75,15 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
     while let Some(open) = rest.find("{{") {
         let mut before = rest[..open].to_string();
         let inside = &rest[open + 2..];
-        let close = inside.find("}}").ok_or("unclosed action")?;
+        let start = text.len() - inside.len();
+        let close = action_end(inside).map_err(|(at, error)| {
+            let (opened, line) = (at_line(text, start), at_line(text, start + at));
+            if error == "unclosed action" && line != opened {
+                format!("output:{line}: {error} started at output:{opened}")
+            } else {
+                format!("output:{line}: {error}")
+            }
+        })?;
         let mut action = &inside[..close];
         if let Some(trimmed) = action.strip_prefix("- ") {
             before = before.trim_end().to_string();
@@ -55,7 +94,10 @@ fn tokens(text: &str) -> Result<Vec<Token>, String> {
             action = &action[..action.len() - 2];
         }
         out.push(Token::Text(before));
-        out.push(Token::Action(action.trim().to_string()));
+        out.push(Token::Action(
+            action.trim().to_string(),
+            at_line(text, start),
+        ));
         rest = &inside[close + 2..];
         if trim_after {
             rest = rest.trim_start();
@@ -112,13 +154,15 @@ fn args(action: &str) -> Result<Vec<Arg>, String> {
 }
 
 impl GoTemplate {
+    /// The template, or Go's parse error after `template: ` (`output:LINE: …`).
     pub fn parse(text: &str) -> Result<GoTemplate, String> {
         let tokens = tokens(text)?;
         let mut at = 0;
-        let (nodes, end) = block(&tokens, &mut at)?;
+        let eof = at_line(text, text.len());
+        let (nodes, end) = block(&tokens, &mut at, eof)?;
         match end {
             None => Ok(GoTemplate(nodes)),
-            Some(word) => Err(format!("unexpected {{{{{word}}}}}")),
+            Some((word, line)) => Err(format!("output:{line}: unexpected {{{{{word}}}}}")),
         }
     }
 
@@ -129,30 +173,36 @@ impl GoTemplate {
     }
 }
 
-/// Nodes up to an `{{end}}` or `{{else}}` (returned) or the end of the text.
-fn block(tokens: &[Token], at: &mut usize) -> Result<(Vec<Node>, Option<String>), String> {
+/// The `{{end}}` or `{{else}}` that ended a block, and its line.
+type BlockEnd = Option<(String, usize)>;
+
+/// Nodes up to an `{{end}}` or `{{else}}` (returned, with its line) or the
+/// end of the text (on line `eof`).
+fn block(tokens: &[Token], at: &mut usize, eof: usize) -> Result<(Vec<Node>, BlockEnd), String> {
     let mut nodes = Vec::new();
     while let Some(token) = tokens.get(*at) {
         *at += 1;
         match token {
             Token::Text(text) if text.is_empty() => {}
             Token::Text(text) => nodes.push(Node::Text(text.clone())),
-            Token::Action(action) => {
+            Token::Action(action, line) => {
                 let (word, rest) = action
                     .split_once(char::is_whitespace)
                     .unwrap_or((action, ""));
+                let at_line = |e: String| format!("output:{line}: {e}");
                 match word {
-                    "end" | "else" => return Ok((nodes, Some(word.to_string()))),
+                    "end" | "else" => return Ok((nodes, Some((word.to_string(), *line)))),
                     "range" | "if" | "with" => {
-                        let pipeline = args(rest)?;
-                        let (body, end) = block(tokens, at)?;
-                        let otherwise = match end.as_deref() {
-                            Some("else") => match block(tokens, at)? {
-                                (otherwise, Some(end)) if end == "end" => otherwise,
-                                _ => return Err(format!("unexpected EOF in {word}")),
+                        let pipeline = args(rest).map_err(at_line)?;
+                        let unexpected_eof = || format!("output:{eof}: unexpected EOF");
+                        let (body, end) = block(tokens, at, eof)?;
+                        let otherwise = match end {
+                            Some((end, _)) if end == "else" => match block(tokens, at, eof)? {
+                                (otherwise, Some((end, _))) if end == "end" => otherwise,
+                                _ => return Err(unexpected_eof()),
                             },
-                            Some("end") => Vec::new(),
-                            _ => return Err(format!("unexpected EOF in {word}")),
+                            Some((end, _)) if end == "end" => Vec::new(),
+                            _ => return Err(unexpected_eof()),
                         };
                         nodes.push(match word {
                             "range" => Node::Range(pipeline, body, otherwise),
@@ -160,8 +210,8 @@ fn block(tokens: &[Token], at: &mut usize) -> Result<(Vec<Node>, Option<String>)
                             _ => Node::With(pipeline, body, otherwise),
                         });
                     }
-                    "" => return Err("missing value for command".to_string()),
-                    _ => nodes.push(Node::Print(args(action)?)),
+                    "" => return Err(at_line("missing value for command".to_string())),
+                    _ => nodes.push(Node::Print(args(action).map_err(at_line)?)),
                 }
             }
         }
@@ -345,8 +395,11 @@ mod tests {
         );
         assert_eq!(
             render("{{range .items}}", &ds),
-            "ERROR unexpected EOF in range"
+            "ERROR output:1: unexpected EOF"
         );
-        assert_eq!(render("{{.a}", &ds), "ERROR unclosed action");
+        assert_eq!(
+            render("{{.a}", &ds),
+            "ERROR output:1: bad character U+007D '}'"
+        );
     }
 }

@@ -19,8 +19,10 @@ pub mod gotemplate;
 pub mod help;
 pub mod info;
 pub mod jsonpath;
+pub mod kyaml;
 pub mod logs;
 pub mod nodes;
+pub mod output_file;
 pub mod patch;
 pub mod printers;
 pub mod resources;
@@ -94,12 +96,21 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
     let Some((verb, rest)) = argv.split_first() else {
         return Output::default();
     };
-    let parse =
-        |value_flags: &[&str], bool_flags: &[&str]| Args::parse(rest, value_flags, bool_flags);
+    let parse = |value_flags: &[&str], bool_flags: &[&str]| {
+        let mut args = Args::parse(rest, value_flags, bool_flags)?;
+        // The verbs that print what they wrote (`get` reads template files
+        // itself: it reports a bad one only once it has objects to print).
+        if matches!(verb.as_str(), "create" | "patch" | "events") {
+            output_file::inline(&mut args, files)?;
+        }
+        Ok(args)
+    };
     let namespace: &[&str] = &["-n", "--namespace"];
     let result = match verb.as_str() {
         "apply" => return apply_command(cluster, rest, stdin, files),
-        "get" => parse(get::VALUE_FLAGS, get::BOOL_FLAGS).map(|args| get::run(cluster, &args)),
+        "get" => {
+            parse(get::VALUE_FLAGS, get::BOOL_FLAGS).map(|args| get::run(cluster, &args, files))
+        }
         "describe" => parse(describe::VALUE_FLAGS, describe::BOOL_FLAGS)
             .map(|args| describe::run(cluster, &args)),
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
@@ -275,10 +286,13 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
         "-o",
         "--output",
     ];
-    let args = match Args::parse(rest, value_flags, &[]) {
+    let mut args = match Args::parse(rest, value_flags, &[]) {
         Ok(args) => args,
         Err(error) => return Output::error(error),
     };
+    if let Err(error) = output_file::inline(&mut args, files) {
+        return Output::error(error);
+    }
     let dry_run = match written::DryRun::parse(args.value(&["--dry-run"])) {
         Ok(dry_run) => dry_run,
         Err(error) => return Output::error(error),

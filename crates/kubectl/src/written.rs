@@ -64,22 +64,26 @@ pub fn print(objects: &[(String, Value)], output: &str) -> Result<String, String
         .strip_prefix("go-template=")
         .or_else(|| output.strip_prefix("template="))
     {
-        let template = GoTemplate::parse(text).map_err(|e| {
-            format!("error: error parsing template {text}, template: output:1: {e}")
-        })?;
+        let template = GoTemplate::parse(text)
+            .map_err(|e| format!("error: error parsing template {text}, template: {e}"))?;
         return template.render(&value).map_err(|e| {
             format!("error: error executing template {text:?}: template: output:1: {e}")
         });
     }
-    if let Some(text) = output.strip_prefix("jsonpath=") {
+    let (jsonpath, as_json) = match output.strip_prefix("jsonpath-as-json=") {
+        Some(text) => (Some(text), true),
+        None => (output.strip_prefix("jsonpath="), false),
+    };
+    if let Some(text) = jsonpath {
         let template = Template::parse(text)
             .map_err(|e| format!("error: error parsing jsonpath {text}, {e}"))?;
         return template
-            .render(&value)
+            .render_as(&value, as_json)
             .map_err(|e| format!("error: error executing jsonpath {text:?}: {e}"));
     }
     match output {
         "yaml" => Ok(to_yaml(&value)),
+        "kyaml" => Ok(crate::kyaml::to_kyaml(&value)),
         "json" => Ok(to_json(&value)),
         "name" => Ok(objects.iter().map(|(r, v)| format!("{r}/{}\n", name(v))).collect()),
         other => Err(format!(

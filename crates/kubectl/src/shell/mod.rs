@@ -52,7 +52,8 @@ impl Files for Layered<'_> {
 #[derive(Default)]
 struct Stage {
     words: Vec<Vec<Piece>>,
-    heredoc: bool,
+    /// Reads the heredoc: `Some(true)` expands it (its delimiter is unquoted).
+    heredoc: Option<bool>,
     redirects: Vec<Redirect>,
 }
 
@@ -94,8 +95,8 @@ impl Shell {
                     }
                     None
                 }
-                Token::Heredoc(_) => {
-                    stage.heredoc = true;
+                Token::Heredoc(_, expands) => {
+                    stage.heredoc = Some(expands);
                     if tokens.peek().is_some() {
                         continue;
                     }
@@ -170,10 +171,20 @@ impl Shell {
         let mut input = String::new();
         let last = stages.len() - 1;
         for (n, stage) in stages.into_iter().enumerate() {
-            if stage.heredoc {
-                input = heredoc.to_string();
-            }
             let mut errors = String::new();
+            match stage.heredoc {
+                Some(true) => {
+                    input = match words::heredoc_body(heredoc) {
+                        Ok(pieces) => self.expand(cluster, &pieces, files, &mut errors).concat(),
+                        Err(error) => {
+                            errors.push_str(&format!("bash: {error}\n"));
+                            String::new()
+                        }
+                    }
+                }
+                Some(false) => input = heredoc.to_string(),
+                None => {}
+            }
             let mut argv = Vec::new();
             let mut assignments = Vec::new();
             for pieces in &stage.words {

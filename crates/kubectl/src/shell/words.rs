@@ -20,8 +20,9 @@ pub enum Token {
     And,
     Or,
     Semicolon,
-    /// `<<DELIM`: the stage reads the lines that follow, up to DELIM.
-    Heredoc(String),
+    /// `<<DELIM`: the stage reads the lines that follow, up to DELIM; `true`
+    /// when DELIM is unquoted and the lines are expanded as bash expands them.
+    Heredoc(String, bool),
     Redirect(Redirect),
 }
 
@@ -141,11 +142,14 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                     i += 1;
                 }
                 let mut delimiter = String::new();
+                let mut quoted = false;
                 while let Some(&c) = chars.get(i) {
                     if c.is_whitespace() || matches!(c, '|' | ';' | '&' | '<' | '>') {
                         break;
                     }
-                    if c != '\'' && c != '"' {
+                    if matches!(c, '\'' | '"' | '\\') {
+                        quoted = true;
+                    } else {
                         delimiter.push(c);
                     }
                     i += 1;
@@ -153,7 +157,7 @@ pub fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 if delimiter.is_empty() {
                     return Err("syntax error near unexpected token `newline'".to_string());
                 }
-                tokens.push(Token::Heredoc(delimiter));
+                tokens.push(Token::Heredoc(delimiter, !quoted));
             }
             '>' => {
                 end_word!();
@@ -306,9 +310,38 @@ pub fn heredoc_delimiter(line: &str) -> Option<String> {
         .ok()?
         .into_iter()
         .find_map(|token| match token {
-            Token::Heredoc(delimiter) => Some(delimiter),
+            Token::Heredoc(delimiter, _) => Some(delimiter),
             _ => None,
         })
+}
+
+/// The lines of a heredoc whose delimiter is unquoted, as bash reads them:
+/// `$NAME`, `${NAME}` and `$(…)` expanded, `\` before a newline joining the
+/// lines, before `$`, `` ` `` or `\\` escaping it, and kept before anything else.
+pub fn heredoc_body(text: &str) -> Result<Vec<Piece>, String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pieces = vec![Piece::Text(String::new())];
+    let push = |pieces: &mut Vec<Piece>, c: char| match pieces.last_mut() {
+        Some(Piece::Text(text)) => text.push(c),
+        _ => pieces.push(Piece::Text(c.to_string())),
+    };
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        match (c, chars.get(i + 1)) {
+            ('\\', Some('\n')) => i += 2,
+            ('\\', Some(&next @ ('$' | '`' | '\\'))) => {
+                push(&mut pieces, next);
+                i += 2;
+            }
+            ('$', _) => i = dollar(&chars, i, true, &mut pieces)?,
+            ('`', _) => return Err(unsupported("`…` (write $(…) instead)")),
+            _ => {
+                push(&mut pieces, c);
+                i += 1;
+            }
+        }
+    }
+    Ok(pieces)
 }
 
 #[cfg(test)]
@@ -342,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             tokenize("cat <<'EOF' | kubectl apply -f - && echo ok").unwrap()[1..3],
-            [Token::Heredoc("EOF".to_string()), Token::Pipe]
+            [Token::Heredoc("EOF".to_string(), false), Token::Pipe]
         );
         assert_eq!(tokenize(r#"''"#).unwrap(), [Token::Word(vec![text("")])]);
         assert_eq!(
