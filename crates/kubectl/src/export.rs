@@ -26,7 +26,7 @@ const SERVER_METADATA: &[&str] = &[
 ];
 
 /// An object as a manifest again.
-fn clean(mut object: Value) -> Value {
+pub fn clean(mut object: Value) -> Value {
     if let Some(map) = object.as_object_mut() {
         map.remove("status");
     }

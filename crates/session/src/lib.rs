@@ -5,6 +5,7 @@
 //! clock: a reload replays it from the browser's storage, and a share link
 //! (`link`) carries it to someone else.
 
+pub mod export;
 pub mod link;
 pub mod protocol;
 
