@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -795,6 +797,47 @@ test('a share link opens the same cluster, terminal, clock and editor in a fresh
   assert.match(await page.getByTestId('terminal-output').textContent(), /node\/worker-1 uncordoned/);
   assert.deepEqual(errors, []);
   await close();
+});
+
+test('Export downloads the session for kind and for KWOK, as tar archives a real cluster replays', async () => {
+  const { page, errors, close } = await open();
+  await page.getByTestId('pause').click();
+  await typeCommand(page, ['kubectl label node worker-2 disk=ssd']);
+  await page.getByTestId('export').click();
+  await page.screenshot({ path: path.join(shots, 'export.png') });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'daemonlab-export-'));
+  const unpacked = {};
+  for (const target of ['kind', 'kwok']) {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`export-${target}`).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `daemonlab-${target}.tar`);
+    const archive = path.join(tmp, download.suggestedFilename());
+    await download.saveAs(archive);
+    execFileSync('tar', ['-xf', archive, '-C', tmp]);
+    unpacked[target] = path.join(tmp, `daemonlab-${target}`);
+  }
+  const read = (target, name) => fs.readFileSync(path.join(unpacked[target], name), 'utf8');
+  // kind names the nodes; the configuration says which is which, and the replay uses kind's names.
+  assert.match(read('kind', 'kind-cluster.yaml'), /#   daemonlab-worker2 is worker-2\n/);
+  assert.match(read('kind', 'replay.sh'), /\nkubectl label node daemonlab-worker2 disk=ssd\n/);
+  assert.equal(fs.statSync(path.join(unpacked.kind, 'replay.sh')).mode & 0o777, 0o755);
+  // KWOK keeps the session's names, and the nodes as they joined (before the label).
+  const nodes = read('kwok', 'kwok-nodes.yaml');
+  const worker2 = nodes.split('---\n').find((doc) => doc.includes('name: worker-2\n'));
+  assert.ok(worker2, nodes);
+  assert.doesNotMatch(worker2, /disk: ssd/);
+  assert.match(read('kwok', 'final-state.yaml'), /kind: DaemonSet\nmetadata:\n  name: node-exporter\n/);
+  fs.rmSync(tmp, { recursive: true });
+  assert.deepEqual(errors, []);
+  await close();
+
+  const phone = await open({ width: 390, height: 844 });
+  await phone.page.getByTestId('export').click();
+  await phone.page.screenshot({ path: path.join(shots, 'export-phone.png') });
+  assert.deepEqual(phone.errors, []);
+  await phone.close();
 });
 
 test('damaged, hostile and future share links say why and open the playground as usual', async () => {

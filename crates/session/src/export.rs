@@ -566,7 +566,7 @@ fn kwok_nodes(nodes: &[Joined]) -> String {
                     status.insert(field.to_string(), value.clone());
                 }
             }
-            to_yaml(&json!({
+            let mut manifest = json!({
                 "apiVersion": "v1",
                 "kind": "Node",
                 "metadata": {
@@ -574,9 +574,12 @@ fn kwok_nodes(nodes: &[Joined]) -> String {
                     "labels": node.labels,
                     "annotations": {"kwok.x-k8s.io/node": "fake"},
                 },
-                "spec": spec,
                 "status": status,
-            }))
+            });
+            if !spec.is_empty() {
+                manifest["spec"] = Value::Object(spec);
+            }
+            to_yaml(&manifest)
         })
         .collect();
     format!(
