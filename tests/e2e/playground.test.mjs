@@ -799,6 +799,41 @@ test('a share link opens the same cluster, terminal, clock and editor in a fresh
   await close();
 });
 
+test('kubectl top says what it needs, and that its figures are simulated, below what kubectl prints', async () => {
+  const { page, errors, close } = await open();
+  await typeCommand(page, ['kubectl top node']);
+  const entry = page.locator('.term-entry').last();
+  assert.equal(await entry.locator('.term-stderr').textContent(), 'error: Metrics API not available\n');
+  assert.match(await entry.getByTestId('terminal-aside').textContent(), /needs metrics-server running/);
+  await page.screenshot({ path: path.join(shots, 'top-unavailable.png') });
+
+  // metrics-server, pasted into the terminal: a Service, its Deployment, the APIService.
+  await typeCommand(page, [
+    'kubectl apply -f - <<EOF',
+    'apiVersion: v1', 'kind: Service', 'metadata:', '  name: metrics-server', '  namespace: kube-system', 'spec:',
+    '  ports:', '  - name: https', '    port: 443', '    targetPort: https', '  selector:', '    k8s-app: metrics-server',
+    '---',
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: metrics-server', '  namespace: kube-system', 'spec:',
+    '  selector:', '    matchLabels:', '      k8s-app: metrics-server', '  template:', '    metadata:', '      labels:',
+    '        k8s-app: metrics-server', '    spec:', '      containers:', '      - name: metrics-server',
+    '        image: registry.k8s.io/metrics-server/metrics-server:v0.8.0', '        ports:', '        - name: https',
+    '          containerPort: 10250',
+    '---',
+    'apiVersion: apiregistration.k8s.io/v1', 'kind: APIService', 'metadata:', '  name: v1beta1.metrics.k8s.io', 'spec:',
+    '  service:', '    name: metrics-server', '    namespace: kube-system', '  group: metrics.k8s.io', '  version: v1beta1',
+    '  insecureSkipTLSVerify: true', '  groupPriorityMinimum: 100', '  versionPriority: 100',
+    'EOF',
+  ]);
+  await typeCommand(page, ['sim settle']);
+  await typeCommand(page, ['kubectl top node']);
+  const top = page.locator('.term-entry').last();
+  assert.match(await top.locator('.term-stdout').textContent(), /^NAME +CPU\(cores\) +CPU\(%\) +MEMORY\(bytes\) +MEMORY\(%\) *\ncontrol-plane +0m +0% +0Mi +0% *\nworker-1 /);
+  assert.match(await top.getByTestId('terminal-aside').textContent(), /simulated usage: each running container uses what it requests/);
+  await page.screenshot({ path: path.join(shots, 'top.png') });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test('Export downloads the session for kind and for KWOK, as tar archives a real cluster replays', async () => {
   const { page, errors, close } = await open();
   await page.getByTestId('pause').click();

@@ -36,6 +36,20 @@ impl TermEntry {
     }
 }
 
+/// What the playground adds below a command's output, never part of it:
+/// that `kubectl top`'s figures are simulated, and what it needs first.
+fn aside(command: &str, output: &Output) -> Option<&'static str> {
+    let words: Vec<&str> = command.split_whitespace().take(2).collect();
+    if words != ["kubectl", "top"] {
+        return None;
+    }
+    Some(if output.stderr.contains("Metrics API not available") {
+        "daemonlab: as on a real cluster, kubectl top needs metrics-server running (its Deployment, Service and APIService v1beta1.metrics.k8s.io); its figures here are then simulated."
+    } else {
+        "daemonlab: simulated usage: each running container uses what it requests."
+    })
+}
+
 fn line_count(entry: &TermEntry) -> usize {
     1 + entry.command.lines().count()
         + entry.output.notice.lines().count()
@@ -205,12 +219,16 @@ pub fn Terminal(
                 let printed = |text: String, class: &'static str| {
                     (!text.is_empty()).then(|| view! { <pre class=class>{text}</pre> })
                 };
+                let aside = aside(&command, &output).map(
+                    |text| view! { <p class="term-aside" data-testid="terminal-aside">{text}</p> },
+                );
                 view! {
                     <div class="term-entry" data-entry=id id=format!("term-entry-{id}")>
                         <pre class="term-command">"$ "{command}</pre>
                         {printed(output.notice, "term-notice")}
                         {printed(output.stdout, "term-stdout")}
                         {printed(output.stderr, "term-stderr")}
+                        {aside}
                     </div>
                 }
             })

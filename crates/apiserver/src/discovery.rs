@@ -12,7 +12,7 @@ use daemonlab_kubectl::info::version_info;
 use daemonlab_kubectl::resources::DISCOVERY_ORDER;
 use serde_json::{json, Value};
 
-use crate::{status, ApiServer, Request, Response};
+use crate::{metrics, status, ApiServer, Request, Response};
 
 const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
@@ -298,14 +298,19 @@ pub fn apis(server: &ApiServer, request: &Request) -> Response {
         .into_iter()
         .filter(|(group, _)| !group.is_empty())
         .collect();
+    // metrics-server's APIService asks for the lowest priority: it comes last.
+    let metrics = metrics::served(store);
     if wants_aggregated(request) {
-        let items = groups
+        let mut items: Vec<Value> = groups
             .iter()
             .map(|(group, versions)| group_discovery(store, group, versions))
             .collect();
+        if metrics {
+            items.push(metrics::group_discovery());
+        }
         return aggregated(items);
     }
-    let list: Vec<Value> = groups
+    let mut list: Vec<Value> = groups
         .iter()
         .map(|(group, versions)| {
             let entry =
@@ -317,6 +322,9 @@ pub fn apis(server: &ApiServer, request: &Request) -> Response {
             })
         })
         .collect();
+    if metrics {
+        list.push(metrics::group());
+    }
     Response::json(
         200,
         &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": list}),
@@ -327,6 +335,9 @@ pub fn apis(server: &ApiServer, request: &Request) -> Response {
 pub fn resource_list(server: &ApiServer, group: &str, version: &str) -> Response {
     let state = server.lock();
     let store = state.cluster.store();
+    if group == metrics::GROUP && version == metrics::VERSION && metrics::served(store) {
+        return metrics::resource_list();
+    }
     let Some((_, kinds)) = groups(store)
         .into_iter()
         .filter(|(g, _)| *g == group)

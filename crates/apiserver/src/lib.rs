@@ -13,6 +13,7 @@
 
 mod discovery;
 mod listen;
+mod metrics;
 mod objects;
 mod openapi;
 mod protobuf;
@@ -269,6 +270,9 @@ impl ApiServer {
             Route::Apis => discovery::apis(self, request),
             Route::GroupVersion { group, version } => {
                 discovery::resource_list(self, &group, &version)
+            }
+            Route::Resource(target) if target.group == metrics::GROUP => {
+                metrics::handle(self, request, &target)
             }
             Route::OpenApiV3(rest) => openapi::v3(self, &rest),
             Route::OpenApiV2 => openapi::v2(),

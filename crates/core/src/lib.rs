@@ -6,6 +6,7 @@ pub mod api;
 pub mod controllers;
 pub mod decision;
 pub mod explain;
+pub mod metrics;
 pub mod scheduling;
 pub mod sim;
 pub mod view;

@@ -27,6 +27,7 @@ pub const VERBS: &[&str] = &[
     "scale",
     "set",
     "taint",
+    "top",
     "uncordon",
     "version",
     "wait",
@@ -83,6 +84,9 @@ pub fn complete(cluster: &Cluster, line: &str) -> (usize, Vec<String>) {
             ["sim", "node", _] => names(cluster, Kind::Node, ""),
             ["kubectl", "rollout"] => owned(&["history", "pause", "restart", "status", "undo"]),
             ["kubectl", "set"] => owned(&["image"]),
+            ["kubectl", "top"] => owned(&["node", "pod"]),
+            ["kubectl", "top", "node" | "nodes" | "no"] => names(cluster, Kind::Node, ""),
+            ["kubectl", "top", "pod" | "pods" | "po"] => names(cluster, Kind::Pod, namespace),
             ["kubectl", "create"] => owned(&["namespace"]),
             ["kubectl", "rollout" | "set", _] => names(cluster, Kind::DaemonSet, namespace)
                 .into_iter()

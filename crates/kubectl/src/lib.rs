@@ -33,6 +33,7 @@ pub mod selector;
 pub mod shell;
 pub mod sort_by;
 pub mod table;
+pub mod top;
 pub mod wait;
 pub mod written;
 pub mod yaml;
@@ -140,6 +141,20 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
                 Args::parse(args, namespace, &[]).map(|args| rollout::set_image(cluster, &args))
             }
             _ => Err("error: unknown command for \"kubectl set\"".to_string()),
+        },
+        "top" => match rest.split_first() {
+            Some((what, args)) if matches!(what.as_str(), "node" | "nodes" | "no") => {
+                Args::parse(args, top::NODE_VALUE_FLAGS, top::NODE_BOOL_FLAGS)
+                    .map(|args| top::node(cluster, &args))
+            }
+            Some((what, args)) if matches!(what.as_str(), "pod" | "pods" | "po") => {
+                Args::parse(args, top::POD_VALUE_FLAGS, top::POD_BOOL_FLAGS)
+                    .map(|args| top::pod(cluster, &args))
+            }
+            None => Ok(Output::ok(include_str!("help/top.txt").to_string())),
+            Some((what, _)) => Err(format!(
+                "error: unknown command \"{what}\"\nSee 'kubectl top -h' for help and examples"
+            )),
         },
         "drain" => {
             parse(drain::VALUE_FLAGS, drain::BOOL_FLAGS).map(|args| drain::run(cluster, &args))
