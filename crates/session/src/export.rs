@@ -445,12 +445,11 @@ fn manifests(replayed: &Replayed, names: &BTreeMap<String, String>) -> String {
 }
 
 fn kind_config(nodes: &[Joined]) -> String {
-    let (roles, _) = kind_names(nodes);
+    let (roles, names) = kind_names(nodes);
     let by_name: BTreeMap<&str, &Joined> = nodes.iter().map(|n| (n.name.as_str(), n)).collect();
     let mut yaml = format!(
         "# kind create cluster --name {KIND_CLUSTER} --config kind-cluster.yaml\n# One kind node for each node of the session, in this order:\n"
     );
-    let (_, names) = kind_names(nodes);
     for (name, _) in &roles {
         if let Some(kind_name) = names.get(name) {
             yaml.push_str(&format!("#   {kind_name} is {name}\n"));
