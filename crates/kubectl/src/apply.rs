@@ -107,7 +107,23 @@ pub fn create(cluster: &mut Cluster, text: &str, source_name: &str, save_config:
 /// `kubectl apply --dry-run=client`: nothing is sent; each object is said to
 /// be created or configured as the live objects stand.
 pub fn apply_client_dry_run(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
-    each_manifest(cluster, text, source_name, Verb::ClientDryRun)
+    each_manifest(
+        cluster,
+        text,
+        source_name,
+        Verb::ClientDryRun { create: false },
+    )
+}
+
+/// `kubectl create --dry-run=client`: nothing is sent; each object is said to
+/// be created, whatever the cluster holds.
+pub fn create_client_dry_run(cluster: &mut Cluster, text: &str, source_name: &str) -> Report {
+    each_manifest(
+        cluster,
+        text,
+        source_name,
+        Verb::ClientDryRun { create: true },
+    )
 }
 
 /// Reads `text` and does `verb` with each manifest, up to a syntax error.
@@ -121,7 +137,7 @@ fn each_manifest(cluster: &mut Cluster, text: &str, source_name: &str, verb: Ver
 enum Verb {
     Apply,
     Create { save_config: bool },
-    ClientDryRun,
+    ClientDryRun { create: bool },
 }
 
 /// Applies `text` only if all of it is YAML: with a syntax error anywhere,
@@ -218,7 +234,7 @@ fn apply_one(
                 Verb::Create { save_config } => {
                     cluster.create_manifest(kind, &manifest.json, DEFAULT_NAMESPACE, save_config)
                 }
-                Verb::ClientDryRun => {
+                Verb::ClientDryRun { create } => {
                     let namespace = if kind.namespaced() {
                         non_empty_or(manifest.namespace(), DEFAULT_NAMESPACE)
                     } else {
@@ -228,7 +244,7 @@ fn apply_one(
                     Ok(Applied {
                         resource: kind.resource(),
                         name: manifest.name().to_string(),
-                        action: if live.is_some() {
+                        action: if live.is_some() && !create {
                             ApplyAction::Configured
                         } else {
                             ApplyAction::Created

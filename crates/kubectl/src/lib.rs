@@ -320,5 +320,12 @@ fn apply_command(cluster: &mut Cluster, rest: &[String], stdin: &str, files: &dy
         Err(error) => return error,
     };
     let output = args.value(&["-o", "--output"]).unwrap_or("");
-    written::apply(cluster, &text, &source, dry_run, output)
+    written::write(
+        cluster,
+        &text,
+        &source,
+        written::Verb::Apply,
+        dry_run,
+        output,
+    )
 }

@@ -389,7 +389,7 @@ fn three_way_merge(current: &mut Value, last: Option<&Value>, new: &Value) {
 /// The manifest as kubectl sends it: with `annotations` present (empty if the
 /// manifest had none) and the last-applied annotation set to the manifest itself
 /// (compact JSON, keys sorted, newline-terminated, without that annotation).
-fn with_last_applied(manifest: &Value) -> (Value, String) {
+pub fn with_last_applied(manifest: &Value) -> (Value, String) {
     let mut json = manifest.clone();
     if let Some(meta) = json.pointer_mut("/metadata").and_then(Value::as_object_mut) {
         let annotations = meta

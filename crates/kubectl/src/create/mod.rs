@@ -854,6 +854,7 @@ fn from_file(
     cluster: &mut Cluster,
     args: &Args,
     path: &str,
+    dry_run: DryRun,
     stdin: &str,
     files: &dyn Files,
 ) -> Output {
@@ -861,11 +862,11 @@ fn from_file(
         Ok(read) => read,
         Err(error) => return error,
     };
-    let report = crate::apply::create(cluster, &text, &source, args.flag(&["--save-config"]));
-    if report.documents.is_empty() && report.syntax_error.is_none() {
-        return Output::error("error: no objects passed to create");
-    }
-    report.output()
+    let verb = crate::written::Verb::Create {
+        save_config: args.flag(&["--save-config"]),
+    };
+    let output = args.value(&["-o", "--output"]).unwrap_or("");
+    crate::written::write(cluster, &text, &source, verb, dry_run, output)
 }
 
 /// Runs `kubectl create TYPE NAME …` and `kubectl create -f FILE`.
@@ -876,12 +877,7 @@ pub fn run(cluster: &mut Cluster, args: &Args, stdin: &str, files: &dyn Files) -
         Err(error) => return Output::error(error),
     };
     if let Some(path) = args.value(&["-f", "--filename"]) {
-        if dry_run != DryRun::None || args.value(&["-o", "--output"]).is_some() {
-            return Output::error(
-                "error: daemonlab does not simulate --dry-run or -o with create -f yet",
-            );
-        }
-        return from_file(cluster, args, path, stdin, files);
+        return from_file(cluster, args, path, dry_run, stdin, files);
     }
     let output = args.value(&["-o", "--output"]).unwrap_or("");
     let generated = match generate(cluster, args, files, namespace) {
