@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use daemonlab_cli::Folder;
 use daemonlab_core::sim::Cluster;
 use daemonlab_core::view::{cluster_view, ClusterView};
 use daemonlab_kubectl::apply::apply;
@@ -88,15 +89,6 @@ default), or with --manual moves only when a client posts a sim command to
 /daemonlab/sim (the body 'advance 30s', 'settle', 'node down NAME', ...).
 There is no authentication and no TLS: anyone who can reach the port can change
 the cluster, so it listens on loopback unless --address says otherwise.";
-
-/// Files named by `-f`, read relative to the script's folder.
-struct Folder(std::path::PathBuf);
-
-impl Files for Folder {
-    fn read(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(self.0.join(path)).ok()
-    }
-}
 
 fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {

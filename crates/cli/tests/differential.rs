@@ -10,13 +10,13 @@
 //! --kubectl`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use daemonlab_apiserver::{kubeconfig, listen, ApiServer, Clock};
 use daemonlab_cli::bash::Bash;
-use daemonlab_core::sim::Cluster;
 use daemonlab_kubectl::shell::heredoc_delimiter;
+
+mod common;
+use common::{kubectl, serve};
 
 fn scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
@@ -124,15 +124,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn kubectl() -> PathBuf {
-    match std::env::var_os("DAEMONLAB_KUBECTL") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            panic!("set DAEMONLAB_KUBECTL to real kubectl 1.36 (`cargo xtask kubectl` fetches it)")
-        }
-    }
-}
-
 #[test]
 #[ignore = "needs real kubectl: run by `cargo xtask differential`"]
 fn real_kubectl_prints_what_the_transcripts_say() {
@@ -160,14 +151,10 @@ fn real_kubectl_prints_what_the_transcripts_say() {
             .to_string_lossy()
             .into_owned();
         let transcript = std::fs::read_to_string(&path).expect("readable transcript");
-        let server = Arc::new(ApiServer::new(Cluster::new(1), Clock::Manual));
-        let address = listen(server, "127.0.0.1:0")
-            .and_then(|l| l.spawn())
-            .expect("a loopback port");
         let work = root.join(name.trim_end_matches(".txt"));
         copy_dir(&scenarios(), &work);
         let config = work.join("kubeconfig");
-        std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
+        let address = serve(&config);
         let sim =
             format!("sim() {{ curl -s --data-binary \"$*\" http://{address}/daemonlab/sim; }}");
         let mut shell = Bash::start(
@@ -233,16 +220,12 @@ fn real_kubectl_prints_what_the_transcripts_say() {
 /// `daemonlab check PAGE --kubectl PATH` against a fresh `daemonlab serve`:
 /// the exit code and the report of one docs page.
 fn check_with_real_kubectl(page: &str) -> (bool, String) {
-    let server = Arc::new(ApiServer::new(Cluster::new(1), Clock::Manual));
-    let address = listen(server, "127.0.0.1:0")
-        .and_then(|l| l.spawn())
-        .expect("a loopback port");
     let config = std::env::temp_dir().join(format!(
         "daemonlab-check-{}-{}.kubeconfig",
         std::process::id(),
         page.replace('/', "-")
     ));
-    std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
+    serve(&config);
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/docs");
     let ran = std::process::Command::new(env!("CARGO_BIN_EXE_daemonlab"))
         .arg("check")

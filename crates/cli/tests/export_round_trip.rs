@@ -6,16 +6,18 @@
 //!
 //! Needs real kubectl: `cargo xtask differential` runs it.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
-use daemonlab_apiserver::{kubeconfig, listen, ApiServer, Clock};
 use daemonlab_cli::bash::Bash;
+use daemonlab_cli::Folder;
 use daemonlab_core::sim::Cluster;
 use daemonlab_kubectl::script::run_script;
 use daemonlab_kubectl::shell::Shell;
-use daemonlab_kubectl::{Files, NoFiles};
+use daemonlab_kubectl::NoFiles;
+
+mod common;
+use common::{kubectl, serve};
 
 /// What the end state is read by: names, placement, images, labels, taints,
 /// revisions; nothing a replay on another clock or with other generated
@@ -27,23 +29,6 @@ const STATE: &[&str] = &[
     "kubectl get pods -A --no-headers -o custom-columns=NAMESPACE:.metadata.namespace,OWNER:.metadata.ownerReferences[0].name,NODE:.spec.nodeName,IMAGES:.spec.containers[*].image,PHASE:.status.phase | sort",
     "kubectl rollout history ds/node-agent -n monitoring",
 ];
-
-struct Folder(PathBuf);
-
-impl Files for Folder {
-    fn read(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(self.0.join(path)).ok()
-    }
-}
-
-fn kubectl() -> PathBuf {
-    match std::env::var_os("DAEMONLAB_KUBECTL") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            panic!("set DAEMONLAB_KUBECTL to real kubectl 1.36 (`cargo xtask kubectl` fetches it)")
-        }
-    }
-}
 
 #[test]
 #[ignore = "needs real kubectl: run by `cargo xtask differential`"]
@@ -80,12 +65,8 @@ fn a_kwok_export_replayed_by_real_kubectl_ends_where_the_session_did() {
         "{}",
         String::from_utf8_lossy(&exported.stderr)
     );
-    let server = Arc::new(ApiServer::new(Cluster::new(1), Clock::Manual));
-    let address = listen(server, "127.0.0.1:0")
-        .and_then(|l| l.spawn())
-        .expect("a loopback port");
     let config = dir.join("kubeconfig");
-    std::fs::write(&config, kubeconfig(&address)).expect("kubeconfig written");
+    let address = serve(&config);
     let sim = format!("export DAEMONLAB_SIM=http://{address}");
     let mut bash = Bash::start(
         &dir,

@@ -5,17 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use daemonlab_cli::Folder;
 use daemonlab_core::sim::Cluster;
 use daemonlab_kubectl::script::{run_script, script_of};
-use daemonlab_kubectl::Files;
-
-struct Folder(PathBuf);
-
-impl Files for Folder {
-    fn read(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(self.0.join(path)).ok()
-    }
-}
 
 fn scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
