@@ -42,23 +42,9 @@ impl RealKubectl {
     /// Writes the files `command` reads with `-f` (the page's own, or its
     /// folder's) where kubectl will look for them.
     fn provide_files(&self, command: &str, files: &dyn Files) {
-        let words: Vec<&str> = command.split_whitespace().collect();
-        let mut paths = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            match *word {
-                "-f" | "--filename" => paths.extend(words.get(i + 1).copied()),
-                other => paths.extend(
-                    other
-                        .strip_prefix("--filename=")
-                        .or_else(|| other.strip_prefix("-f=")),
-                ),
-            }
-        }
-        for path in paths {
-            let relative = !path.starts_with('/') && !path.contains("://") && path != "-";
-            let inside = relative && !path.split('/').any(|part| part == "..");
-            if let (true, Some(text)) = (inside, files.read(path)) {
-                let target = self.work.join(path);
+        for path in daemonlab_kubectl::relative_files_read(command) {
+            if let Some(text) = files.read(&path) {
+                let target = self.work.join(&path);
                 if let Some(parent) = target.parent() {
                     let _ = std::fs::create_dir_all(parent);
                 }

@@ -79,6 +79,30 @@ pub trait Files {
     fn read(&self, path: &str) -> Option<String>;
 }
 
+/// The files a command line reads with `-f`/`--filename` that a folder can
+/// hold: relative paths inside it (not `-`, URLs, absolute or `..` paths).
+pub fn relative_files_read(line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, word)| match *word {
+            "-f" | "--filename" => words.get(i + 1).copied(),
+            other => other
+                .strip_prefix("--filename=")
+                .or_else(|| other.strip_prefix("-f=")),
+        })
+        .map(|path| path.trim_matches(|c| c == '\'' || c == '"'))
+        .filter(|path| {
+            !path.starts_with('/')
+                && !path.contains("://")
+                && *path != "-"
+                && !path.split('/').any(|part| part == "..")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 /// No files at all: only `-f -` works.
 pub struct NoFiles;
 

@@ -46,6 +46,23 @@ fn sort_by(args: &Args) -> Result<&str, Output> {
     }
 }
 
+/// The NAME asked for and the label selector; kubectl takes one or the
+/// other (its message calls the selector `selector_word`).
+fn name_and_selector<'a>(
+    args: &'a Args,
+    selector_word: &str,
+) -> Result<(Option<&'a str>, Selector), Output> {
+    let name = args.positional.first().map(String::as_str);
+    let text = args.value(&["-l", "--selector"]).unwrap_or("");
+    if name.is_some() && !text.is_empty() {
+        return Err(Output::error(format!(
+            "error: only one of NAME or {selector_word} can be provided"
+        )));
+    }
+    let selector = Selector::parse(text).map_err(|e| Output::error(format!("error: {e}")))?;
+    Ok((name, selector))
+}
+
 /// kubectl's `less` for `--sort-by cpu|memory`: the larger first.
 fn larger(by: &str, a: &Usage, b: &Usage) -> Option<bool> {
     match by {
@@ -114,14 +131,9 @@ pub fn node(cluster: &Cluster, args: &Args) -> Output {
             "error: node [NAME | -l label]\nSee 'kubectl top node -h' for help and examples",
         );
     }
-    let name = args.positional.first().map(String::as_str);
-    let selector_text = args.value(&["-l", "--selector"]).unwrap_or("");
-    if name.is_some() && !selector_text.is_empty() {
-        return Output::error("error: only one of NAME or --selector can be provided");
-    }
-    let selector = match Selector::parse(selector_text) {
-        Ok(selector) => selector,
-        Err(error) => return Output::error(format!("error: {error}")),
+    let (name, selector) = match name_and_selector(args, "--selector") {
+        Ok(chosen) => chosen,
+        Err(error) => return error,
     };
     let store = cluster.store();
     if !api_available(store) {
@@ -189,14 +201,9 @@ pub fn pod(cluster: &Cluster, args: &Args) -> Output {
         Ok(by) => by,
         Err(error) => return error,
     };
-    let name = args.positional.first().map(String::as_str);
-    let selector_text = args.value(&["-l", "--selector"]).unwrap_or("");
-    if name.is_some() && !selector_text.is_empty() {
-        return Output::error("error: only one of NAME or selector can be provided");
-    }
-    let selector = match Selector::parse(selector_text) {
-        Ok(selector) => selector,
-        Err(error) => return Output::error(format!("error: {error}")),
+    let (name, selector) = match name_and_selector(args, "selector") {
+        Ok(chosen) => chosen,
+        Err(error) => return error,
     };
     let all = args.flag(&["-A", "--all-namespaces"]);
     let namespace = args.value(&["-n", "--namespace"]).unwrap_or("default");

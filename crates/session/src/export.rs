@@ -295,32 +295,6 @@ fn delimiter_for(text: &str) -> String {
     delimiter
 }
 
-/// The files the command line reads with `-f` (relative ones, as a
-/// script's folder holds them).
-fn files_read(line: &str) -> Vec<String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let mut paths = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        let path = match *word {
-            "-f" | "--filename" => words.get(i + 1).copied(),
-            other => other
-                .strip_prefix("--filename=")
-                .or_else(|| other.strip_prefix("-f=")),
-        };
-        if let Some(path) = path {
-            let path = path.trim_matches(|c| c == '\'' || c == '"');
-            let inside = !path.starts_with('/')
-                && !path.contains("://")
-                && path != "-"
-                && !path.split('/').any(|part| part == "..");
-            if inside {
-                paths.push(path.to_string());
-            }
-        }
-    }
-    paths
-}
-
 /// A stretch of virtual time as `sim advance` takes it.
 fn duration(ms: u64) -> String {
     if ms.is_multiple_of(1000) {
@@ -383,7 +357,7 @@ fn replay_script(
                 script.push_str(&format!("{delimiter}\n"));
             }
             Action::Run { line, heredoc } => {
-                for path in files_read(line) {
+                for path in daemonlab_kubectl::relative_files_read(line) {
                     if let Some(text) = files.read(&path) {
                         read.insert(path, renamed(&text, names));
                     }
