@@ -70,7 +70,7 @@ const PARSER_PROBLEMS: [&str; 10] = [
 ];
 
 /// go-yaml's words for a syntax error: `yaml: line 4: did not find expected key`.
-fn go_yaml_message(error: &SyntaxError) -> String {
+pub(crate) fn go_yaml_message(error: &SyntaxError) -> String {
     let problem = error
         .message
         .split(", while ")
@@ -288,6 +288,7 @@ impl Report {
             stdout: self.stdout(),
             stderr: self.errors(),
             exit_code: i32::from(self.failed()),
+            ..Default::default()
         }
     }
 

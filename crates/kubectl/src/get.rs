@@ -497,5 +497,6 @@ pub fn run(cluster: &Cluster, args: &Args, files: &dyn Files) -> Output {
         stdout,
         stderr,
         exit_code,
+        ..Default::default()
     }
 }

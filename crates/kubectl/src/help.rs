@@ -48,6 +48,7 @@ pub(crate) fn text(path: &[&str]) -> Option<&'static str> {
         ["top", ..] => include_str!("help/top.txt"),
         ["events", ..] => include_str!("help/events.txt"),
         ["wait", ..] => include_str!("help/wait.txt"),
+        ["edit", ..] => include_str!("help/edit.txt"),
         ["logs", ..] => include_str!("help/logs.txt"),
         ["set", "image", ..] => include_str!("help/set-image.txt"),
         ["set", ..] => include_str!("help/set.txt"),

@@ -10,6 +10,7 @@ pub mod delete;
 pub mod describe;
 pub mod docs_site;
 pub mod drain;
+pub mod edit;
 pub mod embedded;
 pub mod events;
 pub mod explain;
@@ -50,6 +51,9 @@ pub struct Output {
     pub stdout: String,
     pub stderr: String,
     pub exit_code: i32,
+    /// `kubectl edit` waiting for an editor: the shell runs `KUBE_EDITOR`
+    /// on it, the page opens it in its own editor.
+    pub editing: Option<Box<edit::Editing>>,
 }
 
 impl Output {
@@ -140,6 +144,12 @@ pub fn run(cluster: &mut Cluster, argv: &[String], stdin: &str, files: &dyn File
             .map(|args| describe::run(cluster, &args)),
         "delete" => parse(delete::VALUE_FLAGS, delete::BOOL_FLAGS)
             .map(|args| delete::run(cluster, &args, stdin, files)),
+        "edit" => parse(edit::VALUE_FLAGS, edit::BOOL_FLAGS).map(|args| {
+            edit::open(cluster, &args).map_or_else(Output::error, |editing| Output {
+                editing: Some(Box::new(editing)),
+                ..Default::default()
+            })
+        }),
         "logs" => parse(logs::VALUE_FLAGS, logs::BOOL_FLAGS).map(|args| logs::run(cluster, &args)),
         "wait" => parse(wait::VALUE_FLAGS, wait::BOOL_FLAGS).map(|args| wait::run(cluster, &args)),
         "events" => {

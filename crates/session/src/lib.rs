@@ -115,7 +115,7 @@ impl Default for Session {
     fn default() -> Self {
         Session {
             cluster: Cluster::new(SEED),
-            shell: Shell::new(),
+            shell: Shell::with_page_editor(),
             journal: Vec::new(),
         }
     }

@@ -11,6 +11,7 @@ pub mod locate;
 pub mod logs;
 pub mod names;
 pub mod patch;
+pub mod patch_diff;
 pub mod quantity;
 pub mod registry;
 pub mod schema;

@@ -109,7 +109,7 @@ pub fn merge_patch(original: &Value, patch: &Value) -> Value {
 /// The key that identifies an item of a list the API types merge by
 /// (`patchMergeKey`), from the list's field name and its parent's; `None` for
 /// lists a strategic patch replaces whole.
-fn merge_key(field: &str, parent: Option<&str>) -> Option<&'static str> {
+pub(crate) fn merge_key(field: &str, parent: Option<&str>) -> Option<&'static str> {
     Some(match (field, parent) {
         ("containers" | "initContainers" | "ephemeralContainers", _) => "name",
         ("ports", Some("containers" | "initContainers" | "ephemeralContainers")) => "containerPort",

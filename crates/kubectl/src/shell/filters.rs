@@ -5,7 +5,7 @@ use super::pattern::{Pattern, Syntax};
 use crate::{Files, Output};
 
 /// The names `run` knows.
-pub const TOOLS: &[&str] = &["cat", "echo", "grep", "head", "sort", "tail", "wc"];
+pub const TOOLS: &[&str] = &["cat", "echo", "grep", "head", "sed", "sort", "tail", "wc"];
 
 /// Runs tool `name` on `input`; None when there is no such tool.
 pub fn run(name: &str, args: &[String], input: &str, files: &dyn Files) -> Option<Output> {

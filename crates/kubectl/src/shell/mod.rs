@@ -6,6 +6,7 @@
 
 mod filters;
 mod pattern;
+mod sed;
 mod words;
 
 use std::collections::BTreeMap;
@@ -18,9 +19,12 @@ use self::words::{tokenize, Piece, Redirect, Token};
 use crate::scheduling_report;
 use crate::{Files, Output};
 
+/// How often `kubectl edit` opens the editor before daemonlab gives up.
+const EDITOR_LAUNCHES: u32 = 20;
+
 /// The commands a line may start with.
 pub const COMMANDS: &[&str] = &[
-    "kubectl", "sim", "cat", "echo", "grep", "head", "sort", "tail", "wc",
+    "kubectl", "sim", "cat", "echo", "grep", "head", "sed", "sort", "tail", "wc",
 ];
 
 /// Variables and files kept from one line to the next, as in one terminal session.
@@ -30,6 +34,9 @@ pub struct Shell {
     status: i32,
     /// Files written with `> FILE`; they hide files of the same name outside.
     files: BTreeMap<String, String>,
+    /// Whether `kubectl edit` without `KUBE_EDITOR` may wait for the page's
+    /// editor; a script has none.
+    page_editor: bool,
 }
 
 /// Files of one's own first (a session's, a page's), then the ones outside.
@@ -67,6 +74,15 @@ enum Joint {
 impl Shell {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A shell whose `kubectl edit` opens the page's editor when the
+    /// environment names none.
+    pub fn with_page_editor() -> Self {
+        Shell {
+            page_editor: true,
+            ..Self::default()
+        }
     }
 
     /// Runs one command line; `heredoc` is the text of its `<<DELIM` lines.
@@ -139,6 +155,9 @@ impl Shell {
                 total.stdout.push_str(&output.stdout);
                 total.stderr.push_str(&output.stderr);
                 total.exit_code = output.exit_code;
+                if output.editing.is_some() {
+                    total.editing = output.editing;
+                }
             } else {
                 pipeline.clear();
             }
@@ -207,10 +226,14 @@ impl Shell {
                     ..Default::default()
                 }
             } else {
-                self.command(cluster, &argv, &input, files)
+                self.command(cluster, &argv, &input, files, &assignments)
             };
             let output = self.redirected(output, &stage.redirects);
             result.notice.push_str(&output.notice);
+            // An edit waiting for the page's editor waits wherever it was typed.
+            if output.editing.is_some() {
+                result.editing = output.editing.clone();
+            }
             if n == last {
                 result.stdout = output.stdout;
                 result.stderr = output.stderr;
@@ -224,18 +247,43 @@ impl Shell {
         result
     }
 
+    /// Runs `argv` with the variables assigned before it (`env`) set for it only.
     fn command(
         &mut self,
         cluster: &mut Cluster,
         argv: &[String],
         input: &str,
         files: &dyn Files,
+        env: &[(String, String)],
     ) -> Output {
         let Some((program, args)) = argv.split_first() else {
             return Output::default();
         };
+        if program == "sed" {
+            // It may rewrite the shell's files in place (`sed -i`).
+            let layered = Layered {
+                own: &self.files,
+                outside: files,
+            };
+            return match sed::run(args, input, &layered) {
+                Ok(sed) => {
+                    self.files.extend(sed.rewritten);
+                    Output::ok(sed.stdout)
+                }
+                Err(message) if message == sed::USAGE => Output {
+                    stderr: format!("{message}\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                },
+                Err(message) => Output {
+                    stderr: format!("sed: {message}\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                },
+            };
+        }
         let own = std::mem::take(&mut self.files);
-        let output = self.program(
+        let mut output = self.program(
             cluster,
             program,
             args,
@@ -246,7 +294,69 @@ impl Shell {
             },
         );
         self.files = own;
-        output
+        // `kubectl edit` opens the editor the environment names (kubectl's
+        // `KUBE_EDITOR`, then `EDITOR`); without one it waits for the page's.
+        let editor = ["KUBE_EDITOR", "EDITOR"]
+            .iter()
+            .find_map(|name| env.iter().find(|(n, v)| n == name && !v.is_empty()))
+            .map(|(_, v)| v.clone());
+        match (output.editing.take(), editor) {
+            (Some(editing), Some(editor)) => self.edit(cluster, *editing, &editor, files),
+            (Some(editing), None) if self.page_editor => Output {
+                editing: Some(editing),
+                ..output
+            },
+            (Some(_), None) => Output::error(
+                "error: there is no editor to open here: name one for kubectl edit, as in KUBE_EDITOR=\"sed -i 's/OLD/NEW/'\" kubectl edit …",
+            ),
+            (None, _) => output,
+        }
+    }
+
+    /// kubectl's edit loop with `editor` run on each file it writes, until
+    /// the edit is saved or given up.
+    fn edit(
+        &mut self,
+        cluster: &mut Cluster,
+        mut editing: crate::edit::Editing,
+        editor: &str,
+        files: &dyn Files,
+    ) -> Output {
+        let mut total = Output::default();
+        loop {
+            let path = editing.file();
+            self.files.insert(path.clone(), editing.text.clone());
+            let ran = self.run(cluster, &format!("{editor} {path}"), "", files);
+            let edited = self.files.remove(&path).unwrap_or_default();
+            total.stdout.push_str(&ran.stdout);
+            total.stderr.push_str(&ran.notice);
+            total.stderr.push_str(&ran.stderr);
+            if ran.exit_code != 0 {
+                total.stderr.push_str(&editing.editor_failed(editor));
+                total.exit_code = 1;
+                return total;
+            }
+            let (saved, again) = match editing.save(cluster, &edited) {
+                crate::edit::Saved::Done(out) => (out, None),
+                crate::edit::Saved::Again(next, out) => (out, Some(next)),
+            };
+            total.stdout.push_str(&saved.stdout);
+            total.stderr.push_str(&saved.stderr);
+            total.exit_code = saved.exit_code;
+            match again {
+                // Real kubectl reopens for as long as the editor keeps
+                // changing a refused file; a page cannot wait that long.
+                Some(next) if next.launches >= EDITOR_LAUNCHES => {
+                    total.stderr.push_str(&format!(
+                        "error: the editor changed the refused file again on each of {EDITOR_LAUNCHES} reopenings; kubectl would open it once more, daemonlab stops here\n"
+                    ));
+                    total.exit_code = 1;
+                    return total;
+                }
+                Some(next) => editing = *next,
+                None => return total,
+            }
+        }
     }
 
     fn program(
@@ -590,6 +700,26 @@ mod tests {
             (out[10].stdout.as_str(), out[10].stderr.as_str()),
             ("", "error: no objects passed to apply\n")
         );
+    }
+
+    #[test]
+    fn kubectl_edit_needs_an_editor_and_stops_one_that_never_settles() {
+        let out = session(&[
+            "kubectl create configmap a --from-literal=level=info",
+            "kubectl edit cm a",
+            // Each reopening gets one more bad line: real kubectl would
+            // reopen the file forever.
+            r#"KUBE_EDITOR="sed -i 's/^kind:/bad: : x\nkind:/'" kubectl edit cm a"#,
+            "kubectl get cm a -o jsonpath={.data.level}",
+        ]);
+        assert!(out[1]
+            .stderr
+            .starts_with("error: there is no editor to open here"));
+        assert!(out[2]
+            .stderr
+            .ends_with("error: the editor changed the refused file again on each of 20 reopenings; kubectl would open it once more, daemonlab stops here\n"));
+        assert_eq!(out[2].exit_code, 1);
+        assert_eq!(out[3].stdout, "info");
     }
 
     #[test]

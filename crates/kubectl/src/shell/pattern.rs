@@ -64,6 +64,25 @@ impl Pattern {
         let group = [Node::Group(self.alternatives.clone())];
         (0..=text.len()).any(|start| matches(&group, &text, start, &mut |_| true))
     }
+
+    /// The leftmost, then longest, match in `line` (its characters) starting
+    /// at or after `from`: its start and end.
+    pub fn find(&self, line: &[char], from: usize) -> Option<(usize, usize)> {
+        let text: Vec<char> = if self.ignore_case {
+            line.iter().flat_map(|c| c.to_lowercase()).collect()
+        } else {
+            line.to_vec()
+        };
+        let group = [Node::Group(self.alternatives.clone())];
+        (from..=text.len()).find_map(|start| {
+            let mut longest = None;
+            matches(&group, &text, start, &mut |end| {
+                longest = longest.max(Some(end));
+                false
+            });
+            longest.map(|end| (start, end))
+        })
+    }
 }
 
 struct Parser<'a> {
